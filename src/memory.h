@@ -1,0 +1,23 @@
+/* memory.h - memory facts: how many primes a range will hold (to refuse a
+ * gather that cannot fit before allocating it), how much memory this process
+ * can get, and its peak resident size. */
+#ifndef MPP_MEMORY_H
+#define MPP_MEMORY_H
+
+#include <stdint.h>
+
+/* An estimate of the number of primes in [LO, HI], from the logarithmic
+ * integral: li(HI + 1) - li(LO), within a fraction of a percent for large
+ * ranges and never below the true count by more than a few (it is rounded
+ * up and padded). */
+uint64_t mpp_prime_count_estimate(uint64_t lo, uint64_t hi);
+
+/* Bytes this process can still allocate: the least of MemAvailable
+ * (/proc/meminfo), the cgroup limit minus usage, and RLIMIT_AS / RLIMIT_DATA.
+ * UINT64_MAX when nothing is known. */
+uint64_t mpp_available_memory(void);
+
+/* Peak resident set size of this process in KiB (getrusage). */
+long mpp_max_rss_kib(void);
+
+#endif

@@ -1,0 +1,51 @@
+/* options.h - the command line, parsed into a struct before any work.
+ *
+ *   mpprimes [OPTIONS] STOP          primes in [2, STOP]
+ *   mpprimes [OPTIONS] START STOP    primes in [START, STOP] (inclusive)
+ *
+ * The parser is pure (no globals, no I/O, no exit), so it is unit-tested and
+ * fuzzed directly; the MPI driver runs it on rank 0 and broadcasts the verdict.
+ */
+#ifndef MPP_OPTIONS_H
+#define MPP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "primes.h"
+
+typedef enum {
+    MPP_OPT_RUN = 0, /* options valid: do the work */
+    MPP_OPT_HELP,    /* -h/--help: print usage on stdout, exit 0 */
+    MPP_OPT_VERSION, /* -V/--version: print version on stdout, exit 0 */
+    MPP_OPT_ERROR    /* bad usage: one-line message in err, exit 2 */
+} mpp_opt_status;
+
+typedef struct {
+    uint64_t start;      /* inclusive; 2 when only STOP is given */
+    uint64_t stop;       /* inclusive */
+    mpp_method method;   /* -m, --method sieve|trial (default sieve) */
+    bool count_only;     /* -c, --count */
+    bool print;          /* -p, --print */
+    const char *output;  /* -o, --output FILE (points into argv), or NULL */
+    bool json;           /* --json */
+    bool quiet;          /* -q, --quiet */
+} mpp_options;
+
+/* Sets *OPTS to the defaults. */
+void mpp_options_init(mpp_options *opts);
+
+/* Parses ARGV[1..ARGC-1]. Options and operands may come in any order; "--"
+ * ends the options. Short options may be grouped (-cq) and take their value
+ * attached or separate (-mtrial, -m trial); long options take "=VALUE" or the
+ * next argument. On MPP_OPT_ERROR a one-line message (no "mpprimes:" prefix,
+ * no newline) is written into ERR. */
+mpp_opt_status mpp_parse_options(int argc, char *const argv[], mpp_options *opts,
+                                 char *err, size_t errlen);
+
+/* The --help text. */
+void mpp_print_usage(FILE *f);
+
+#endif

@@ -1,0 +1,48 @@
+/* primes.h - what the prime finders share: the method names and the "sink"
+ * through which a finder hands primes over, in ascending batches.
+ */
+#ifndef MPP_PRIMES_H
+#define MPP_PRIMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { MPP_METHOD_SIEVE = 0, MPP_METHOD_TRIAL = 1 } mpp_method;
+
+/* Return codes of the finders. A sink's own non-zero return value is passed
+ * through unchanged, so sinks should use positive codes. */
+enum { MPP_OK = 0, MPP_ENOMEM = -1 };
+
+/* Receives N primes in ascending order; every call continues where the
+ * previous one stopped. Returns 0 to go on, anything else to stop the finder,
+ * which then returns that value. */
+typedef int (*mpp_prime_fn)(void *ctx, const uint64_t *primes, size_t n);
+
+typedef struct {
+    mpp_prime_fn fn;
+    void *ctx;
+} mpp_sink;
+
+/* Name of a method ("sieve", "trial"), or NULL for an invalid value. */
+const char *mpp_method_name(mpp_method m);
+
+/* Finds the primes in [LO, HI] (inclusive; LO > HI means none) by METHOD.
+ * *COUNT receives how many there are. When SINK is NULL only the count is
+ * computed (cheaper); otherwise every prime is handed to SINK in order.
+ * Returns MPP_OK, MPP_ENOMEM, or the sink's non-zero return value. */
+int mpp_find_primes(mpp_method method, uint64_t lo, uint64_t hi,
+                    const mpp_sink *sink, uint64_t *count);
+
+/* A growable array of primes, usable as a sink through mpp_vec_sink(). */
+typedef struct {
+    uint64_t *data;
+    size_t len, cap;
+} mpp_vec;
+
+void mpp_vec_free(mpp_vec *v);
+/* The sink function for an mpp_vec passed as ctx; returns MPP_ENOMEM (as a
+ * positive code, see mpp_vec_push) when it cannot grow. */
+int mpp_vec_push(void *vec, const uint64_t *primes, size_t n);
+#define MPP_VEC_ENOMEM 12 /* what mpp_vec_push returns when out of memory */
+
+#endif

@@ -1,0 +1,16 @@
+#ifndef MPP_TRIAL_H
+#define MPP_TRIAL_H
+
+#include <stdbool.h>
+
+#include "primes.h"
+
+/* Trial division, the algorithm of the original Python examples: N is prime
+ * when no d in [2, sqrt(N)] divides it (2, then odd d only). */
+bool mpp_trial_is_prime(uint64_t n);
+
+/* Tests every number of [LO, HI] with mpp_trial_is_prime(). Same contract as
+ * mpp_find_primes(). Cost grows like sqrt(x) per prime: for teaching. */
+int mpp_trial(uint64_t lo, uint64_t hi, const mpp_sink *sink, uint64_t *count);
+
+#endif

@@ -1,0 +1,138 @@
+/* testutil.c - independent references for the unit tests: nothing here calls
+ * the code under test. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t mulmod(uint64_t a, uint64_t b, uint64_t m)
+{
+    return (uint64_t)(((unsigned __int128)a * b) % m);
+}
+
+static uint64_t powmod(uint64_t b, uint64_t e, uint64_t m)
+{
+    uint64_t r = 1 % m;
+    b %= m;
+    while (e) {
+        if (e & 1)
+            r = mulmod(r, b, m);
+        b = mulmod(b, b, m);
+        e >>= 1;
+    }
+    return r;
+}
+
+bool ref_is_prime(uint64_t n)
+{
+    static const uint64_t bases[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37};
+    if (n < 2)
+        return false;
+    for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
+        if (n == bases[i])
+            return true;
+        if (n % bases[i] == 0)
+            return false;
+    }
+    uint64_t d = n - 1;
+    int s = 0;
+    while ((d & 1) == 0) {
+        d >>= 1;
+        s++;
+    }
+    for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
+        uint64_t x = powmod(bases[i], d, n);
+        if (x == 1 || x == n - 1)
+            continue;
+        bool composite = true;
+        for (int r = 1; r < s; r++) {
+            x = mulmod(x, x, n);
+            if (x == n - 1) {
+                composite = false;
+                break;
+            }
+        }
+        if (composite)
+            return false;
+    }
+    return true;
+}
+
+unsigned char *ref_sieve(uint64_t n)
+{
+    unsigned char *a = malloc(n + 1);
+    ck_assert_ptr_nonnull(a);
+    memset(a, 1, n + 1);
+    a[0] = 0;
+    if (n >= 1)
+        a[1] = 0;
+    for (uint64_t i = 2; i * i <= n; i++)
+        if (a[i])
+            for (uint64_t j = i * i; j <= n; j += i)
+                a[j] = 0;
+    return a;
+}
+
+uint64_t *ref_primes(uint64_t lo, uint64_t hi, size_t *n)
+{
+    size_t cap = 1024, len = 0;
+    uint64_t *out = malloc(cap * sizeof *out);
+    ck_assert_ptr_nonnull(out);
+    unsigned char *table = NULL;
+    if (hi <= 50000000)
+        table = ref_sieve(hi);
+    for (uint64_t x = lo; lo <= hi; x++) { /* ends at x == hi (HI may be 2^64 - 1) */
+        if (table ? table[x] : ref_is_prime(x)) {
+            if (len == cap) {
+                cap *= 2;
+                out = realloc(out, cap * sizeof *out);
+                ck_assert_ptr_nonnull(out);
+            }
+            out[len++] = x;
+        }
+        if (x == hi)
+            break;
+    }
+    free(table);
+    *n = len;
+    return out;
+}
+
+int run_suite(Suite *suite)
+{
+    SRunner *sr = srunner_create(suite);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+#define P2(k) ((uint64_t)1 << (k))
+const ref_count ref_counts[] = {
+    {0, 10, 4, "pi(10^1)"},
+    {0, 100, 25, "pi(10^2)"},
+    {0, 1000, 168, "pi(10^3)"},
+    {0, 10000, 1229, "pi(10^4)"},
+    {0, 100000, 9592, "pi(10^5)"},
+    {0, 1000000, 78498, "pi(10^6)"},
+    {0, 10000000, 664579, "pi(10^7)"},
+    {0, 100000000, 5761455, "pi(10^8)"},
+    {0, 1000000000, 50847534, "pi(10^9)"},
+    {0, 10000000000ULL, 455052511, "pi(10^10)"},
+    {0, P2(16), 6542, "pi(2^16)"},
+    {0, P2(20), 82025, "pi(2^20)"},
+    {0, P2(24), 1077871, "pi(2^24)"},
+    {0, P2(28), 14630843, "pi(2^28)"},
+    {0, P2(30), 54400028, "pi(2^30)"},
+    {0, P2(31) - 1, 105097565, "pi(2^31 - 1)"},
+    {0, P2(31), 105097565, "pi(2^31)"},
+    {0, P2(32), 203280221, "pi(2^32)"},
+    {0, P2(33), 393615806, "pi(2^33)"},
+    {1000000000000ULL, 1010000000000ULL, 361840208, "[10^12, 10^12 + 10^10]"},
+    {10000000000000ULL, 10010000000000ULL, 334067230, "[10^13, 10^13 + 10^10]"},
+    {1000000000000000ULL, 1000010000000000ULL, 289531946, "[10^15, 10^15 + 10^10]"},
+    {100000000000000000ULL, 100000010000000000ULL, 255481287, "[10^17, 10^17 + 10^10]"},
+    {UINT64_MAX - 999999999ULL, UINT64_MAX, 22537866, "[2^64 - 10^9, 2^64 - 1]"},
+    {UINT64_MAX - 999ULL, UINT64_MAX, 21, "[2^64 - 1000, 2^64 - 1]"},
+};
+const size_t ref_counts_len = sizeof ref_counts / sizeof ref_counts[0];

@@ -1,0 +1,36 @@
+/* testutil.h - independent references shared by the unit tests. */
+#ifndef MPP_TESTUTIL_H
+#define MPP_TESTUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <check.h>
+
+/* Deterministic Miller-Rabin, exact for every 64-bit N (bases 2..37). It
+ * shares no code with the sieve or the trial division. */
+bool ref_is_prime(uint64_t n);
+
+/* Plain, unsegmented sieve of Eratosthenes over [0, N] (one byte per number):
+ * returns a malloc'd array A with A[i] = 1 when i is prime. */
+unsigned char *ref_sieve(uint64_t n);
+
+/* The primes of [LO, HI] by ref_sieve (HI small) or ref_is_prime (narrow
+ * windows anywhere); malloc'd, *N receives the count. */
+uint64_t *ref_primes(uint64_t lo, uint64_t hi, size_t *n);
+
+/* Runs SUITE with Check, honouring CK_* environment variables; returns the
+ * process exit status (0 when every test passed). */
+int run_suite(Suite *suite);
+
+/* Known pi(x) values (../shared/reference/README.md, checked there with
+ * primesieve; larger ones are published values). */
+typedef struct {
+    uint64_t lo, hi, count;
+    const char *what;
+} ref_count;
+extern const ref_count ref_counts[];
+extern const size_t ref_counts_len;
+
+#endif
