@@ -23,15 +23,23 @@ typedef struct {
     void *ctx;
 } mpp_sink;
 
+/* What a finder reports about its range, also in count-only mode. */
+typedef struct {
+    uint64_t count; /* primes found */
+    uint64_t first; /* smallest prime found; valid when count > 0 */
+    uint64_t last;  /* largest prime found; valid when count > 0 */
+} mpp_tally;
+
 /* Name of a method ("sieve", "trial"), or NULL for an invalid value. */
 const char *mpp_method_name(mpp_method m);
 
 /* Finds the primes in [LO, HI] (inclusive; LO > HI means none) by METHOD.
- * *COUNT receives how many there are. When SINK is NULL only the count is
- * computed (cheaper); otherwise every prime is handed to SINK in order.
- * Returns MPP_OK, MPP_ENOMEM, or the sink's non-zero return value. */
+ * *TALLY receives their count, first and last. When SINK is NULL only the
+ * tally is computed (cheaper); otherwise every prime is also handed to SINK,
+ * in order. Returns MPP_OK, MPP_ENOMEM, or the sink's non-zero return value
+ * (the tally then covers what was found so far). */
 int mpp_find_primes(mpp_method method, uint64_t lo, uint64_t hi,
-                    const mpp_sink *sink, uint64_t *count);
+                    const mpp_sink *sink, mpp_tally *tally);
 
 /* A growable array of primes, usable as a sink through mpp_vec_sink(). */
 typedef struct {

@@ -29,12 +29,12 @@ typedef struct {
     int ranks;
     mpp_method method;
     const char *decomposition;      /* "block" */
+    uint64_t count;                 /* total primes (reduced or gathered) */
     double elapsed_s;               /* the whole run, max end - min start */
     const mpp_rank_stats *per_rank; /* ranks entries, in rank order */
 } mpp_report;
 
-/* The total count, and the first and last prime (false when none). */
-uint64_t mpp_report_count(const mpp_report *r);
+/* The first and last prime, from the per-rank figures (false when none). */
 bool mpp_report_first_last(const mpp_report *r, uint64_t *first, uint64_t *last);
 
 void mpp_report_text(FILE *f, const mpp_report *r);

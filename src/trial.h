@@ -11,6 +11,6 @@ bool mpp_trial_is_prime(uint64_t n);
 
 /* Tests every number of [LO, HI] with mpp_trial_is_prime(). Same contract as
  * mpp_find_primes(). Cost grows like sqrt(x) per prime: for teaching. */
-int mpp_trial(uint64_t lo, uint64_t hi, const mpp_sink *sink, uint64_t *count);
+int mpp_trial(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally);
 
 #endif

@@ -73,14 +73,27 @@ unsigned char *ref_sieve(uint64_t n)
     return a;
 }
 
+/* ref_sieve() of the largest HI asked for so far, kept for the next call. */
+static const unsigned char *cached_table(uint64_t hi)
+{
+    static unsigned char *table;
+    static uint64_t size;
+    if (!table || size < hi) {
+        free(table);
+        size = size * 2 > hi ? size * 2 : hi; /* grow geometrically */
+        if (size < (1u << 20))
+            size = 1u << 20;
+        table = ref_sieve(size);
+    }
+    return table;
+}
+
 uint64_t *ref_primes(uint64_t lo, uint64_t hi, size_t *n)
 {
     size_t cap = 1024, len = 0;
     uint64_t *out = malloc(cap * sizeof *out);
     ck_assert_ptr_nonnull(out);
-    unsigned char *table = NULL;
-    if (hi <= 50000000)
-        table = ref_sieve(hi);
+    const unsigned char *table = hi <= 50000000 ? cached_table(hi) : NULL;
     for (uint64_t x = lo; lo <= hi; x++) { /* ends at x == hi (HI may be 2^64 - 1) */
         if (table ? table[x] : ref_is_prime(x)) {
             if (len == cap) {
@@ -93,7 +106,6 @@ uint64_t *ref_primes(uint64_t lo, uint64_t hi, size_t *n)
         if (x == hi)
             break;
     }
-    free(table);
     *n = len;
     return out;
 }

@@ -1,0 +1,13 @@
+/* main.c - mpprimes: find prime numbers with MPI. See driver.c. */
+#include <mpi.h>
+#include <stdio.h>
+
+#include "driver.h"
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    int status = mpprimes_run(MPI_COMM_WORLD, argc, argv, stdout, stderr);
+    MPI_Finalize();
+    return status;
+}

@@ -1,0 +1,389 @@
+/* options.c - the command line of mpprimes, parsed without getopt: no
+ * globals, no output, no exit, so it can run anywhere, any number of times.
+ *
+ * Rules:
+ * - Every argument is scanned, even after an error. If -h/--help appears
+ *   anywhere (as an option, not as an option's value or after "--"), the
+ *   result is MPP_OPT_HELP; otherwise if -V/--version appears, it is
+ *   MPP_OPT_VERSION; otherwise the first error found wins, in this order:
+ *   errors in the options themselves (in argument order), conflicting
+ *   options, the number of operands, START then STOP as numbers, START >
+ *   STOP.
+ * - "--" ends the options; a lone "-" and anything that starts with '-' and a
+ *   digit ("-5") are operands, so that the number parser explains them.
+ * - An option's value is the rest of its argument (-mtrial, --method=trial)
+ *   or else the next argument, whatever it looks like (-o --json writes to a
+ *   file named "--json"). A later option overrides an earlier one.
+ * - With one operand STOP, START is 2, or 0 when STOP < 2, so that START <=
+ *   STOP always holds on MPP_OPT_RUN.
+ * - *OPTS is written only when the result is MPP_OPT_RUN.
+ *
+ * Messages (no prefix, no newline; ARG quoted as in numparse.c):
+ *   unknown option 'ARG'
+ *   option 'ARG' needs a value
+ *   option 'ARG' takes no value
+ *   option 'ARG' needs a non-empty file name
+ *   invalid method 'ARG' (choose sieve or trial)
+ *   --count cannot be combined with --print      (also with --output)
+ *   --print cannot be combined with --output
+ *   --quiet cannot be combined with --json
+ *   too many operands: 'ARG' (at most START and STOP)
+ *   missing STOP (try --help)
+ *   START: MESSAGE  /  STOP: MESSAGE             (MESSAGE from mpp_parse_u64)
+ *   START (N) is greater than STOP (M)
+ */
+#include "options.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "numparse.h"
+
+/* At most this many bytes of an argument are quoted in a message. */
+enum { QUOTE_MAX = 60, QUOTE_BUF = QUOTE_MAX + 1 };
+
+typedef enum {
+    OPT_COUNT,
+    OPT_PRINT,
+    OPT_OUTPUT,
+    OPT_METHOD,
+    OPT_JSON,
+    OPT_QUIET,
+    OPT_HELP,
+    OPT_VERSION
+} opt_id;
+
+typedef struct {
+    const char *name; /* long name, without "--" */
+    char short_name;  /* or '\0' */
+    bool takes_value;
+    opt_id id;
+} opt_def;
+
+static const opt_def opt_defs[] = {
+    {"count", 'c', false, OPT_COUNT},   {"print", 'p', false, OPT_PRINT},
+    {"output", 'o', true, OPT_OUTPUT},  {"method", 'm', true, OPT_METHOD},
+    {"json", '\0', false, OPT_JSON},    {"quiet", 'q', false, OPT_QUIET},
+    {"help", 'h', false, OPT_HELP},     {"version", 'V', false, OPT_VERSION},
+};
+enum { N_OPT_DEFS = sizeof opt_defs / sizeof opt_defs[0] };
+
+typedef struct {
+    int argc;
+    char *const *argv;
+    int next;              /* index of the next argument to scan */
+    mpp_options opts;      /* what the options say so far */
+    const char *operand[2];
+    int noperands;         /* all of them, even beyond two */
+    const char *extra;     /* the first operand beyond two */
+    bool help, version;
+    bool failed;           /* an error has been recorded */
+    char *err;
+    size_t errlen;
+} parse_state;
+
+/* Copies S[0..LEN) into BUF for quoting and returns BUF: control bytes
+ * become '?' (the message stays on one line); long arguments are cut, not
+ * inside a UTF-8 sequence, and end in "...". */
+static const char *quote(char buf[QUOTE_BUF], const char *s, size_t len)
+{
+    size_t n = len;
+    bool cut = len > QUOTE_MAX;
+    if (cut) {
+        n = QUOTE_MAX - 3;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    if (cut) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Records the first error only. */
+__attribute__((format(printf, 2, 3)))
+static void error(parse_state *st, const char *fmt, ...)
+{
+    if (st->failed)
+        return;
+    st->failed = true;
+    if (st->err == NULL || st->errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->err, st->errlen, fmt, ap);
+    va_end(ap);
+}
+
+void mpp_options_init(mpp_options *opts)
+{
+    opts->start = 2;
+    opts->stop = 0;
+    opts->method = MPP_METHOD_SIEVE;
+    opts->count_only = false;
+    opts->print = false;
+    opts->output = NULL;
+    opts->json = false;
+    opts->quiet = false;
+}
+
+static const opt_def *find_long(const char *name, size_t len)
+{
+    for (size_t i = 0; i < N_OPT_DEFS; i++)
+        if (strlen(opt_defs[i].name) == len && strncmp(opt_defs[i].name, name, len) == 0)
+            return &opt_defs[i];
+    return NULL;
+}
+
+static const opt_def *find_short(char c)
+{
+    for (size_t i = 0; i < N_OPT_DEFS; i++)
+        if (opt_defs[i].short_name != '\0' && opt_defs[i].short_name == c)
+            return &opt_defs[i];
+    return NULL;
+}
+
+static void set_method(parse_state *st, const char *value)
+{
+    static const mpp_method methods[] = {MPP_METHOD_SIEVE, MPP_METHOD_TRIAL};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        const char *name = mpp_method_name(methods[i]);
+        if (name != NULL && strcmp(value, name) == 0) {
+            st->opts.method = methods[i];
+            return;
+        }
+    }
+    char q[QUOTE_BUF];
+    error(st, "invalid method '%s' (choose sieve or trial)", quote(q, value, strlen(value)));
+}
+
+/* Applies option DEF, spelt SPELLING, with VALUE (NULL for flags). */
+static void apply(parse_state *st, const opt_def *def, const char *spelling, const char *value)
+{
+    switch (def->id) {
+    case OPT_COUNT: st->opts.count_only = true; break;
+    case OPT_PRINT: st->opts.print = true; break;
+    case OPT_JSON: st->opts.json = true; break;
+    case OPT_QUIET: st->opts.quiet = true; break;
+    case OPT_HELP: st->help = true; break;
+    case OPT_VERSION: st->version = true; break;
+    case OPT_METHOD: set_method(st, value); break;
+    case OPT_OUTPUT:
+        if (value[0] == '\0')
+            error(st, "option '%s' needs a non-empty file name", spelling);
+        else
+            st->opts.output = value;
+        break;
+    }
+}
+
+/* The next argument as the value of the option spelt SPELLING, or NULL. */
+static const char *take_next(parse_state *st, const char *spelling)
+{
+    if (st->next < st->argc && st->argv[st->next] != NULL)
+        return st->argv[st->next++];
+    error(st, "option '%s' needs a value", spelling);
+    return NULL;
+}
+
+/* "--name" or "--name=value" (ARG without the leading "--"). */
+static void scan_long(parse_state *st, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+    char name[QUOTE_BUF], spelling[QUOTE_BUF + 2];
+    snprintf(spelling, sizeof spelling, "--%s", quote(name, arg, len));
+    const opt_def *def = find_long(arg, len);
+    if (def == NULL) {
+        error(st, "unknown option '%s'", spelling);
+        return;
+    }
+    const char *value = NULL;
+    if (!def->takes_value && eq != NULL) {
+        error(st, "option '%s' takes no value", spelling);
+        return;
+    }
+    if (def->takes_value && (value = eq ? eq + 1 : take_next(st, spelling)) == NULL)
+        return;
+    apply(st, def, spelling, value);
+}
+
+/* "-abc", a group of short options (ARG without the leading '-'). */
+static void scan_short(parse_state *st, const char *arg)
+{
+    for (size_t i = 0; arg[i] != '\0'; i++) {
+        char q[QUOTE_BUF], spelling[QUOTE_BUF + 1];
+        if ((unsigned char)arg[i] >= 0x80) { /* not ASCII: show the whole word */
+            snprintf(spelling, sizeof spelling, "-%s", quote(q, arg, strlen(arg)));
+            error(st, "unknown option '%s'", spelling);
+            return;
+        }
+        snprintf(spelling, sizeof spelling, "-%s", quote(q, arg + i, 1));
+        const opt_def *def = find_short(arg[i]);
+        if (def == NULL) {
+            error(st, "unknown option '%s'", spelling);
+            continue;
+        }
+        if (!def->takes_value) {
+            apply(st, def, spelling, NULL);
+            continue;
+        }
+        const char *value = arg[i + 1] != '\0' ? arg + i + 1 : take_next(st, spelling);
+        if (value != NULL)
+            apply(st, def, spelling, value);
+        return;
+    }
+}
+
+static void add_operand(parse_state *st, const char *arg)
+{
+    if (st->noperands < 2)
+        st->operand[st->noperands] = arg;
+    else if (st->noperands == 2)
+        st->extra = arg;
+    st->noperands++;
+}
+
+static bool is_operand(const char *arg)
+{
+    return arg[0] != '-' || arg[1] == '\0' || (arg[1] >= '0' && arg[1] <= '9');
+}
+
+/* Scans every argument: options, operands, and "--". */
+static void scan(parse_state *st)
+{
+    bool options_done = false;
+    while (st->next < st->argc && st->argv[st->next] != NULL) {
+        const char *arg = st->argv[st->next++];
+        if (options_done || is_operand(arg))
+            add_operand(st, arg);
+        else if (strcmp(arg, "--") == 0)
+            options_done = true;
+        else if (arg[1] == '-')
+            scan_long(st, arg + 2);
+        else
+            scan_short(st, arg + 1);
+    }
+}
+
+static void check_conflicts(parse_state *st)
+{
+    const mpp_options *o = &st->opts;
+    if (o->count_only && o->print)
+        error(st, "--count cannot be combined with --print");
+    if (o->count_only && o->output != NULL)
+        error(st, "--count cannot be combined with --output");
+    if (o->print && o->output != NULL)
+        error(st, "--print cannot be combined with --output");
+    if (o->quiet && o->json)
+        error(st, "--quiet cannot be combined with --json");
+}
+
+/* Parses operand TEXT, named WHAT, into *VALUE; false after an error. */
+static bool parse_operand(parse_state *st, const char *what, const char *text, uint64_t *value)
+{
+    char msg[256];
+    if (mpp_parse_u64(text, value, msg, sizeof msg) == MPP_NUM_OK)
+        return true;
+    error(st, "%s: %s", what, msg);
+    return false;
+}
+
+static void check_operands(parse_state *st)
+{
+    mpp_options *o = &st->opts;
+    if (st->noperands > 2) {
+        char q[QUOTE_BUF];
+        error(st, "too many operands: '%s' (at most START and STOP)",
+              quote(q, st->extra, strlen(st->extra)));
+        return;
+    }
+    if (st->noperands == 0) {
+        error(st, "missing STOP (try --help)");
+        return;
+    }
+    if (st->noperands == 1) {
+        if (parse_operand(st, "STOP", st->operand[0], &o->stop))
+            o->start = o->stop < 2 ? 0 : 2;
+        return;
+    }
+    if (!parse_operand(st, "START", st->operand[0], &o->start) ||
+        !parse_operand(st, "STOP", st->operand[1], &o->stop))
+        return;
+    if (o->start > o->stop)
+        error(st, "START (%" PRIu64 ") is greater than STOP (%" PRIu64 ")", o->start, o->stop);
+}
+
+mpp_opt_status mpp_parse_options(int argc, char *const argv[], mpp_options *opts,
+                                 char *err, size_t errlen)
+{
+    parse_state st = {.argc = argc, .argv = argv, .next = 1, .err = err, .errlen = errlen};
+    mpp_options_init(&st.opts);
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
+    scan(&st);
+    check_conflicts(&st);
+    check_operands(&st);
+    if (st.help || st.version) {
+        if (err != NULL && errlen > 0)
+            err[0] = '\0';
+        return st.help ? MPP_OPT_HELP : MPP_OPT_VERSION;
+    }
+    if (st.failed)
+        return MPP_OPT_ERROR;
+    *opts = st.opts;
+    return MPP_OPT_RUN;
+}
+
+void mpp_print_usage(FILE *f)
+{
+    fputs(
+        "Usage: mpprimes [OPTIONS] STOP\n"
+        "       mpprimes [OPTIONS] START STOP\n"
+        "\n"
+        "Find the prime numbers in [START, STOP] (inclusive; START is 2 when only\n"
+        "STOP is given) with MPI. Rank 0 splits the range into one block per rank\n"
+        "and hands the blocks out (MPI_Scatter); each rank finds the primes of its\n"
+        "block by a segmented sieve of Eratosthenes or by trial division;\n"
+        "MPI_Gatherv brings them back to rank 0, which prints a report.\n"
+        "\n"
+        "START and STOP are NUMBERs: decimal integers (1000000), scientific\n"
+        "notation with an integral value (1e10, 2.5e9), powers (2^32), or sums\n"
+        "and differences of these (1e12+1e9, 2^64-1). Each must lie in\n"
+        "[0, 2^64-1], that is [0, 18446744073709551615].\n"
+        "\n"
+        "Options:\n"
+        "  -c, --count          count the primes only; no primes are gathered\n"
+        "  -p, --print          print the primes on stdout, one per line; the\n"
+        "                       report then goes to stderr\n"
+        "  -o, --output FILE    write the primes to FILE, one per line (written to\n"
+        "                       a temporary name, renamed when complete)\n"
+        "  -m, --method METHOD  sieve (segmented sieve of Eratosthenes, default)\n"
+        "                       or trial (trial division)\n"
+        "      --json           print the report as one JSON object\n"
+        "  -q, --quiet          print no report\n"
+        "  -h, --help           show this help and exit\n"
+        "  -V, --version        show the version and exit\n"
+        "  --                   end of options; the rest are operands\n"
+        "\n"
+        "Short options may be grouped (-cq); values may be attached (-mtrial,\n"
+        "--method=trial) or separate (-m trial, --method trial).\n"
+        "\n"
+        "Exit status:\n"
+        "  0  done\n"
+        "  2  bad usage or input (an invalid option or NUMBER)\n"
+        "  1  failure at run time (I/O error, out of memory)\n"
+        "\n"
+        "Examples:\n"
+        "  mpirun -np 4 mpprimes 1000000\n"
+        "  mpirun -np 4 mpprimes --count 1e12 1e12+1e9\n"
+        "  mpirun -np 2 mpprimes --print 100 200 > primes.txt\n",
+        f);
+}

@@ -1,0 +1,416 @@
+/* test_memory.c - unit tests of the memory facts (src/memory.c):
+ * mpp_prime_count_estimate against known prime counts (an upper bound, and a
+ * close one), against exact counts of every small range and of narrow windows
+ * at 10^12 and just below 2^64, and on its edges (empty ranges, never more
+ * than the numbers in the range, monotone); mpp_available_memory against
+ * /proc/meminfo and under a lowered RLIMIT_AS / RLIMIT_DATA; mpp_max_rss_kib
+ * against /proc/self/status and after touching 64 MiB.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "memory.h"
+#include "testutil.h"
+
+#define MIB ((uint64_t)1 << 20)
+
+/* ---- helpers ---- */
+
+/* Checks that the estimate for [LO, HI] is an upper bound of the true COUNT
+ * and no more than the numbers in the range; when it is not, describes the
+ * failure in ERR (SIZE bytes) and returns false. Plain tests, not
+ * ck_assert: this runs millions of times, and every Check assertion reports
+ * its location to the parent process. */
+static bool is_upper_bound(uint64_t lo, uint64_t hi, uint64_t count, const char *what, char *err,
+                           size_t size)
+{
+    uint64_t est = mpp_prime_count_estimate(lo, hi);
+    if (est < count)
+        snprintf(err, size,
+                 "%s [%" PRIu64 ", %" PRIu64 "]: estimate %" PRIu64 " < true count %" PRIu64,
+                 what, lo, hi, est, count);
+    else if (est > 0 && est - 1 > hi - lo)
+        snprintf(err, size,
+                 "%s [%" PRIu64 ", %" PRIu64 "]: estimate %" PRIu64 " > numbers in range", what,
+                 lo, hi, est);
+    else
+        return true;
+    return false;
+}
+
+static void expect_upper_bound(uint64_t lo, uint64_t hi, uint64_t count, const char *what)
+{
+    char err[256];
+    if (!is_upper_bound(lo, hi, count, what, err, sizeof err))
+        ck_abort_msg("%s", err);
+}
+
+/* The estimate for [LO, HI] must be an upper bound of the true COUNT, and
+ * close to it:
+ *
+ *   estimate <= COUNT + COUNT / 50 + 5 sqrt(COUNT) + 128.
+ *
+ * The relative 2% is the "few percent" the estimate is used with (li(x) is
+ * within 0.1% of pi(x) from x = 10^7 on, and far closer later). The additive
+ * part is what any safe upper bound must pad by: prime counts in a window
+ * fluctuate by the order of sqrt(COUNT) around li, and for tiny ranges li is
+ * meaningless, so a constant is needed; 128 primes are 1 KiB of a gather
+ * buffer. Counts of 10^7 and more (where "a fraction of a percent" is
+ * promised) must also be within 1%. */
+static void expect_estimate(uint64_t lo, uint64_t hi, uint64_t count, const char *what)
+{
+    expect_upper_bound(lo, hi, count, what);
+    uint64_t est = mpp_prime_count_estimate(lo, hi);
+    double bound = (double)count * 1.02 + 5 * sqrt((double)count) + 128;
+    if ((double)est > bound)
+        ck_abort_msg("%s [%" PRIu64 ", %" PRIu64 "]: estimate %" PRIu64 " too far above %" PRIu64,
+                     what, lo, hi, est, count);
+    if (count >= 10000000 && (double)est > (double)count * 1.01)
+        ck_abort_msg("%s: estimate %" PRIu64 " more than 1%% above %" PRIu64, what, est, count);
+}
+
+/* The primes of [BASE, BASE + LEN - 1] as a prefix count: P[i] is the number
+ * of primes in [BASE, BASE + i - 1] (P has LEN + 1 entries). */
+static uint64_t *prefix_counts(uint64_t base, size_t len)
+{
+    size_t n;
+    uint64_t *primes = ref_primes(base, base + (len - 1), &n);
+    uint64_t *p = calloc(len + 1, sizeof *p);
+    ck_assert_ptr_nonnull(p);
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        p[i + 1] = p[i];
+        if (k < n && primes[k] == base + i) {
+            p[i + 1]++;
+            k++;
+        }
+    }
+    ck_assert_uint_eq(k, n);
+    free(primes);
+    return p;
+}
+
+/* Checks windows [BASE + O, BASE + O + W - 1] inside [BASE, BASE + LEN - 1]:
+ * every width W = 1, 1 + WSTEP, ... up to MAXW, at every offset O that is a
+ * multiple of OSTEP, and the one that ends the region. The estimate must be
+ * an upper bound for each (closeness is not asked of narrow windows). */
+static void expect_windows(uint64_t base, size_t len, size_t maxw, size_t wstep, size_t ostep,
+                           const char *what)
+{
+    uint64_t *p = prefix_counts(base, len);
+    char err[256];
+    bool ok = true;
+    for (size_t w = 1; ok && w <= maxw && w <= len; w += wstep) {
+        for (size_t o = 0; ok && o + w <= len; o += ostep)
+            ok = is_upper_bound(base + o, base + o + w - 1, p[o + w] - p[o], what, err,
+                                sizeof err);
+        size_t o = len - w;
+        ok = ok && is_upper_bound(base + o, base + o + w - 1, p[o + w] - p[o], what, err,
+                                  sizeof err);
+    }
+    free(p); /* before failing: no leak when Check does not fork */
+    if (!ok)
+        ck_abort_msg("%s", err);
+}
+
+/* The value of "KEY: N kB" in FILE (/proc/meminfo, /proc/self/status), in
+ * KiB; fails when absent. */
+static uint64_t proc_kib(const char *file, const char *key)
+{
+    FILE *f = fopen(file, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", file);
+    char line[256];
+    size_t klen = strlen(key);
+    uint64_t v = 0;
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f))
+        if (strncmp(line, key, klen) == 0 && line[klen] == ':')
+            found = sscanf(line + klen + 1, "%" SCNu64, &v) == 1;
+    fclose(f);
+    ck_assert_msg(found, "no %s in %s", key, file);
+    return v;
+}
+
+/* Field FIELD of /proc/self/statm, in bytes. */
+static uint64_t statm_bytes(int field)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    ck_assert_ptr_nonnull(f);
+    unsigned long long v[7];
+    ck_assert_int_eq(fscanf(f, "%llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+                            &v[3], &v[4], &v[5], &v[6]),
+                     7);
+    fclose(f);
+    return (uint64_t)v[field] * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* mpp_available_memory() with RESOURCE's soft limit set to what is in use
+ * now (statm field FIELD) + 256 MiB; the limit is restored before returning. */
+static uint64_t available_under_limit(int resource, int field)
+{
+    struct rlimit saved, lowered;
+    ck_assert_int_eq(getrlimit(resource, &saved), 0);
+    lowered = saved;
+    lowered.rlim_cur = (rlim_t)(statm_bytes(field) + 256 * MIB);
+    if (saved.rlim_cur != RLIM_INFINITY && lowered.rlim_cur > saved.rlim_cur)
+        lowered.rlim_cur = saved.rlim_cur;
+    ck_assert_msg(setrlimit(resource, &lowered) == 0, "setrlimit: %s", strerror(errno));
+    uint64_t avail = mpp_available_memory();
+    ck_assert_int_eq(setrlimit(resource, &saved), 0);
+    return avail;
+}
+
+/* ---- the prime count estimate ---- */
+
+/* Every entry of the shared reference table. */
+START_TEST(test_estimate_reference)
+{
+    for (size_t i = 0; i < ref_counts_len; i++)
+        expect_estimate(ref_counts[i].lo, ref_counts[i].hi, ref_counts[i].count,
+                        ref_counts[i].what);
+}
+END_TEST
+
+/* The ones the estimate must get right, spelled out, and larger published
+ * values (../shared/reference/README.md). */
+START_TEST(test_estimate_known)
+{
+    static const ref_count known[] = {
+        {0, 10, 4, "pi(10)"},
+        {0, 100, 25, "pi(10^2)"},
+        {0, 1000, 168, "pi(10^3)"},
+        {0, 10000, 1229, "pi(10^4)"},
+        {0, 100000, 9592, "pi(10^5)"},
+        {0, 1000000, 78498, "pi(10^6)"},
+        {0, 10000000, 664579, "pi(10^7)"},
+        {0, 100000000, 5761455, "pi(10^8)"},
+        {0, 1000000000, 50847534, "pi(10^9)"},
+        {0, 10000000000ULL, 455052511, "pi(10^10)"},
+        {0, 100000000000ULL, 4118054813ULL, "pi(10^11)"},
+        {0, 1000000000000ULL, 37607912018ULL, "pi(10^12)"},
+        {0, 10000000000000ULL, 346065536839ULL, "pi(10^13)"},
+        {0, 100000000000000ULL, 3204941750802ULL, "pi(10^14)"},
+        {0, 1000000000000000ULL, 29844570422669ULL, "pi(10^15)"},
+        {0, 10000000000000000ULL, 279238341033925ULL, "pi(10^16)"},
+        {0, 100000000000000000ULL, 2623557157654233ULL, "pi(10^17)"},
+        {0, 1000000000000000000ULL, 24739954287740860ULL, "pi(10^18)"},
+        {0, 10000000000000000000ULL, 234057667276344607ULL, "pi(10^19)"},
+        {0, UINT64_MAX, 425656284035217743ULL, "pi(2^64)"},
+        {2, 20000000000ULL, 882206716, "pi(2 10^10)"},
+        {0, 51000000000ULL, 2160230408ULL, "pi(5.1 10^10)"},
+        {1000000000000ULL, 1010000000000ULL, 361840208, "[10^12, 10^12 + 10^10]"},
+        {10000000000000000ULL, 10000100000000000ULL, 2714336584ULL, "[10^16, 10^16 + 10^11]"},
+        {UINT64_MAX - 999999999ULL, UINT64_MAX, 22537866, "[2^64 - 10^9, 2^64 - 1]"},
+        {UINT64_MAX - 999ULL, UINT64_MAX, 21, "[2^64 - 1000, 2^64 - 1]"},
+        {18446744073709551557ULL, UINT64_MAX, 1, "[largest prime, 2^64 - 1]"},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        expect_estimate(known[i].lo, known[i].hi, known[i].count, known[i].what);
+}
+END_TEST
+
+START_TEST(test_estimate_edges)
+{
+    /* Empty ranges and ranges without any number >= 2. */
+    ck_assert_uint_eq(mpp_prime_count_estimate(1, 0), 0);
+    ck_assert_uint_eq(mpp_prime_count_estimate(11, 10), 0);
+    ck_assert_uint_eq(mpp_prime_count_estimate(UINT64_MAX, 0), 0);
+    ck_assert_uint_eq(mpp_prime_count_estimate(UINT64_MAX, UINT64_MAX - 1), 0);
+    ck_assert_uint_eq(mpp_prime_count_estimate(0, 0), 0);
+    ck_assert_uint_eq(mpp_prime_count_estimate(1, 1), 0);
+    ck_assert_uint_eq(mpp_prime_count_estimate(0, 1), 0);
+    /* One number: at most one prime, and one when it is prime. */
+    ck_assert_uint_eq(mpp_prime_count_estimate(2, 2), 1);
+    ck_assert_uint_eq(mpp_prime_count_estimate(3, 3), 1);
+    ck_assert_uint_le(mpp_prime_count_estimate(10, 10), 1);
+    ck_assert_uint_le(mpp_prime_count_estimate(UINT64_MAX, UINT64_MAX), 1);
+    ck_assert_uint_eq(mpp_prime_count_estimate(18446744073709551557ULL,
+                                               18446744073709551557ULL), 1);
+    ck_assert_uint_le(mpp_prime_count_estimate(0, 2), 3);
+    ck_assert_uint_ge(mpp_prime_count_estimate(0, 2), 1);
+    ck_assert_uint_le(mpp_prime_count_estimate(2, 3), 2);
+    ck_assert_uint_ge(mpp_prime_count_estimate(2, 3), 2);
+    ck_assert_uint_le(mpp_prime_count_estimate(UINT64_MAX - 9, UINT64_MAX), 10);
+    /* The whole 64-bit range. */
+    ck_assert_uint_ge(mpp_prime_count_estimate(0, UINT64_MAX), 425656284035217743ULL);
+}
+END_TEST
+
+/* For a fixed LO, the estimate does not decrease as HI grows. */
+START_TEST(test_estimate_monotone)
+{
+    static const uint64_t los[] = {0, 2, 1000, 1000000, 1000000000000ULL,
+                                   9223372036854775808ULL, UINT64_MAX - 10000000000ULL};
+    for (size_t i = 0; i < sizeof los / sizeof los[0]; i++) {
+        uint64_t lo = los[i], prev = 0;
+        for (uint64_t w = 1; w <= UINT64_MAX / 3 && w <= UINT64_MAX - lo; w *= 3) {
+            uint64_t hi = lo + w - 1, est = mpp_prime_count_estimate(lo, hi);
+            ck_assert_msg(est >= prev,
+                          "[%" PRIu64 ", %" PRIu64 "]: %" PRIu64 " < %" PRIu64
+                          " for a shorter range",
+                          lo, hi, est, prev);
+            prev = est;
+        }
+        /* The range ending at 2^64 - 1. */
+        ck_assert_uint_ge(mpp_prime_count_estimate(lo, UINT64_MAX), prev);
+    }
+}
+END_TEST
+
+/* Every [0, X] up to 2000 and every [LO, HI] inside [0, 400], exactly. */
+START_TEST(test_estimate_small)
+{
+    unsigned char *table = ref_sieve(2000);
+    uint64_t count = 0;
+    for (uint64_t x = 0; x <= 2000; x++) {
+        count += table[x];
+        expect_estimate(0, x, count, "[0, x]");
+    }
+    for (uint64_t lo = 0; lo <= 400; lo++) {
+        count = 0;
+        for (uint64_t hi = lo; hi <= 400; hi++) {
+            count += table[hi];
+            expect_estimate(lo, hi, count, "small");
+        }
+    }
+    free(table);
+}
+END_TEST
+
+/* Narrow windows (width 1..1000) at 10^12, near 2^32 and just below 2^64:
+ * the estimate is an upper bound everywhere. */
+START_TEST(test_estimate_windows)
+{
+    expect_windows(1000000000000ULL, 3000, 1000, 1, 7, "near 10^12");
+    expect_windows(UINT64_MAX - 2999, 3000, 1000, 1, 7, "near 2^64");
+    expect_windows(4294967296ULL - 1500, 3000, 1000, 1, 11, "near 2^32");
+}
+END_TEST
+
+/* Wider windows, up to 10^5 numbers, at 10^12, 10^19 and below 2^64: still
+ * an upper bound (where li(HI + 1) - li(LO) in double precision is the
+ * difference of two numbers near 4e17, whose spacing is 64). */
+START_TEST(test_estimate_wide_windows)
+{
+    expect_windows(1000000000000ULL, 100000, 100000, 97, 1999, "10^5 at 10^12");
+    expect_windows(10000000000000000000ULL, 100000, 100000, 97, 1999, "10^5 at 10^19");
+    expect_windows(UINT64_MAX - 99999, 100000, 100000, 97, 1999, "10^5 below 2^64");
+}
+END_TEST
+
+/* ---- available memory and resident size ---- */
+
+START_TEST(test_available_meminfo)
+{
+    uint64_t total = proc_kib("/proc/meminfo", "MemTotal") * 1024;
+    uint64_t avail = mpp_available_memory();
+    ck_assert_uint_gt(avail, 0);
+    ck_assert_msg(avail <= total, "available %" PRIu64 " > MemTotal %" PRIu64, avail, total);
+}
+END_TEST
+
+/* Under RLIMIT_AS = use + 256 MiB, at most 256 MiB (and a little) are left;
+ * and, with plenty of memory around, not much less. */
+START_TEST(test_available_rlimit_as)
+{
+    uint64_t avail = available_under_limit(RLIMIT_AS, 0);
+    ck_assert_msg(avail <= 256 * MIB + 16 * MIB, "available %" PRIu64 " MiB under RLIMIT_AS",
+                  avail / MIB);
+    if (proc_kib("/proc/meminfo", "MemAvailable") * 1024 >= 1024 * MIB)
+        ck_assert_msg(avail >= 128 * MIB, "available %" PRIu64 " MiB under RLIMIT_AS",
+                      avail / MIB);
+}
+END_TEST
+
+START_TEST(test_available_rlimit_data)
+{
+    uint64_t avail = available_under_limit(RLIMIT_DATA, 5);
+    ck_assert_msg(avail <= 256 * MIB + 16 * MIB,
+                  "available %" PRIu64 " MiB under RLIMIT_DATA", avail / MIB);
+}
+END_TEST
+
+/* Keeps the touched buffer observable, so the compiler cannot drop it. */
+static void *volatile escape;
+
+START_TEST(test_max_rss)
+{
+    long before = mpp_max_rss_kib();
+    ck_assert_int_gt(before, 0);
+    /* At least the current resident size (peak >= current). */
+    uint64_t rss = proc_kib("/proc/self/status", "VmRSS");
+    ck_assert_msg((uint64_t)mpp_max_rss_kib() + 1024 >= rss, "max rss %ld < VmRSS %" PRIu64,
+                  mpp_max_rss_kib(), rss);
+
+    size_t size = 64 * MIB;
+    char *buf = malloc(size);
+    ck_assert_ptr_nonnull(buf);
+    memset(buf, 0x5a, size);
+    escape = buf;
+    long after = mpp_max_rss_kib();
+    ck_assert_msg(after - before >= 60000, "max rss %ld KiB -> %ld KiB after touching 64 MiB",
+                  before, after);
+    ck_assert_int_eq(((volatile char *)escape)[size - 1], 0x5a);
+    free(buf);
+    escape = NULL;
+    /* A peak does not go down. */
+    ck_assert_int_ge(mpp_max_rss_kib(), after);
+}
+END_TEST
+
+/* Ranges of 10^4 to 10^6 numbers high up, counted here: where both li values
+ * are near 4e17, the difference must still be an upper bound and close. */
+START_TEST(test_estimate_high_ranges)
+{
+    static const struct {
+        uint64_t lo, hi;
+    } ranges[] = {
+        {10000000000000000000ULL, 10000000000000009999ULL},
+        {UINT64_MAX - 9999, UINT64_MAX},
+        {UINT64_MAX - 999999, UINT64_MAX},
+        {1000000000000000000ULL, 1000000000000009999ULL},
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        size_t n;
+        free(ref_primes(ranges[i].lo, ranges[i].hi, &n));
+        expect_estimate(ranges[i].lo, ranges[i].hi, n, "high range");
+    }
+}
+END_TEST
+
+static Suite *memory_suite(void)
+{
+    Suite *s = suite_create("memory");
+    TCase *tc = tcase_create("estimate");
+    tcase_set_timeout(tc, 60); /* Miller-Rabin windows, slow under valgrind */
+    tcase_add_test(tc, test_estimate_reference);
+    tcase_add_test(tc, test_estimate_known);
+    tcase_add_test(tc, test_estimate_edges);
+    tcase_add_test(tc, test_estimate_monotone);
+    tcase_add_test(tc, test_estimate_small);
+    tcase_add_test(tc, test_estimate_windows);
+    tcase_add_test(tc, test_estimate_wide_windows);
+    tcase_add_test(tc, test_estimate_high_ranges);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("process");
+    tcase_add_test(tc, test_available_meminfo);
+    tcase_add_test(tc, test_available_rlimit_as);
+    tcase_add_test(tc, test_available_rlimit_data);
+    tcase_add_test(tc, test_max_rss);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return run_suite(memory_suite());
+}

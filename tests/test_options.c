@@ -1,0 +1,730 @@
+/* test_options.c - unit tests of the command-line parser (src/options.c):
+ * every option in every spelling, grouping, ordering, "--", the operands,
+ * each error and conflict with its message, help and version, the --help
+ * text, and random command lines.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "testutil.h"
+
+#define MAX64 "18446744073709551615"
+
+/* Runs the parser on "mpprimes" followed by the NULL-terminated ARGS;
+ * *O starts as a sentinel so that untouched fields can be detected. */
+static mpp_opt_status parse_args(mpp_options *o, char *err, size_t errlen, const char *const *args)
+{
+    const char *argv[32] = {"mpprimes"};
+    int argc = 1;
+    while (args[argc - 1] != NULL) {
+        ck_assert_int_lt(argc, 31);
+        argv[argc] = args[argc - 1];
+        argc++;
+    }
+    argv[argc] = NULL;
+    memset(o, 0xA5, sizeof *o);
+    return mpp_parse_options(argc, (char *const *)argv, o, err, errlen);
+}
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* Parses the arguments, expecting MPP_OPT_RUN; the options land in O. */
+#define EXPECT_RUN(o, ...) expect_run(&(o), ARGS(__VA_ARGS__))
+/* Parses the arguments, expecting MPP_OPT_ERROR with exactly MESSAGE. */
+#define EXPECT_ERROR(message, ...) expect_error(message, ARGS(__VA_ARGS__))
+/* Parses the arguments, expecting STATUS (help or version). */
+#define EXPECT_STATUS(status, ...) expect_status(status, ARGS(__VA_ARGS__))
+
+static void expect_run(mpp_options *o, const char *const *args)
+{
+    char err[256] = "junk";
+    mpp_opt_status st = parse_args(o, err, sizeof err, args);
+    ck_assert_msg(st == MPP_OPT_RUN, "'%s ...': status %d, message \"%s\"", args[0], (int)st, err);
+    ck_assert_str_eq(err, "");
+    ck_assert_uint_le(o->start, o->stop);
+}
+
+/* Checks that ERR is a one-line message without prefix or newline. */
+static void check_message(const char *err)
+{
+    ck_assert_msg(err[0] != '\0', "empty message");
+    ck_assert_msg(strchr(err, '\n') == NULL, "newline in: %s", err);
+    ck_assert_msg(strchr(err, '\r') == NULL, "CR in: %s", err);
+    ck_assert_msg(strncmp(err, "mpprimes", 8) != 0, "prefix in: %s", err);
+}
+
+static void expect_error(const char *message, const char *const *args)
+{
+    mpp_options o;
+    char err[256] = "junk";
+    mpp_opt_status st = parse_args(&o, err, sizeof err, args);
+    ck_assert_msg(st == MPP_OPT_ERROR, "'%s ...': status %d, expected an error (%s)",
+                  args[0] ? args[0] : "", (int)st, message);
+    check_message(err);
+    ck_assert_str_eq(err, message);
+    /* *opts is left alone on failure */
+    unsigned char sentinel[sizeof o];
+    memset(sentinel, 0xA5, sizeof sentinel);
+    ck_assert_int_eq(memcmp(&o, sentinel, sizeof o), 0);
+}
+
+static void expect_status(mpp_opt_status status, const char *const *args)
+{
+    mpp_options o;
+    char err[256] = "junk";
+    mpp_opt_status st = parse_args(&o, err, sizeof err, args);
+    ck_assert_msg(st == status, "'%s ...': status %d, expected %d", args[0], (int)st, (int)status);
+    ck_assert_str_eq(err, "");
+}
+
+/* --- defaults and operands --- */
+
+START_TEST(test_init)
+{
+    mpp_options o;
+    memset(&o, 0xA5, sizeof o);
+    mpp_options_init(&o);
+    ck_assert_uint_eq(o.start, 2);
+    ck_assert_uint_eq(o.stop, 0);
+    ck_assert_int_eq(o.method, MPP_METHOD_SIEVE);
+    ck_assert(!o.count_only);
+    ck_assert(!o.print);
+    ck_assert_ptr_null(o.output);
+    ck_assert(!o.json);
+    ck_assert(!o.quiet);
+}
+END_TEST
+
+START_TEST(test_defaults)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "1000000");
+    ck_assert_uint_eq(o.start, 2);
+    ck_assert_uint_eq(o.stop, 1000000);
+    ck_assert_int_eq(o.method, MPP_METHOD_SIEVE);
+    ck_assert(!o.count_only);
+    ck_assert(!o.print);
+    ck_assert_ptr_null(o.output);
+    ck_assert(!o.json);
+    ck_assert(!o.quiet);
+}
+END_TEST
+
+START_TEST(test_one_operand)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "2");
+    ck_assert_uint_eq(o.start, 2);
+    ck_assert_uint_eq(o.stop, 2);
+    EXPECT_RUN(o, "1");
+    ck_assert_uint_eq(o.start, 0);
+    ck_assert_uint_eq(o.stop, 1);
+    EXPECT_RUN(o, "0");
+    ck_assert_uint_eq(o.start, 0);
+    ck_assert_uint_eq(o.stop, 0);
+    EXPECT_RUN(o, "2^64-1");
+    ck_assert_uint_eq(o.start, 2);
+    ck_assert_uint_eq(o.stop, UINT64_MAX);
+    EXPECT_RUN(o, " 1e10 ");
+    ck_assert_uint_eq(o.start, 2);
+    ck_assert_uint_eq(o.stop, 10000000000ULL);
+}
+END_TEST
+
+START_TEST(test_two_operands)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "100", "200");
+    ck_assert_uint_eq(o.start, 100);
+    ck_assert_uint_eq(o.stop, 200);
+    EXPECT_RUN(o, "5", "5");
+    ck_assert_uint_eq(o.start, 5);
+    ck_assert_uint_eq(o.stop, 5);
+    EXPECT_RUN(o, "0", "0");
+    ck_assert_uint_eq(o.start, 0);
+    ck_assert_uint_eq(o.stop, 0);
+    EXPECT_RUN(o, "1e12", "1e12+1e9");
+    ck_assert_uint_eq(o.start, 1000000000000ULL);
+    ck_assert_uint_eq(o.stop, 1001000000000ULL);
+    EXPECT_RUN(o, "2^64-1e9", MAX64);
+    ck_assert_uint_eq(o.start, UINT64_MAX - 999999999ULL);
+    ck_assert_uint_eq(o.stop, UINT64_MAX);
+    EXPECT_RUN(o, "2^64 - 1", "2^64 - 1");
+    ck_assert_uint_eq(o.start, UINT64_MAX);
+    ck_assert_uint_eq(o.stop, UINT64_MAX);
+}
+END_TEST
+
+/* --- each option --- */
+
+START_TEST(test_flags)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "-c", "10");
+    ck_assert(o.count_only && !o.print && !o.json && !o.quiet);
+    EXPECT_RUN(o, "--count", "10");
+    ck_assert(o.count_only);
+    EXPECT_RUN(o, "-p", "10");
+    ck_assert(o.print && !o.count_only);
+    EXPECT_RUN(o, "--print", "10");
+    ck_assert(o.print);
+    EXPECT_RUN(o, "--json", "10");
+    ck_assert(o.json && !o.quiet);
+    EXPECT_RUN(o, "-q", "10");
+    ck_assert(o.quiet && !o.json);
+    EXPECT_RUN(o, "--quiet", "10");
+    ck_assert(o.quiet);
+    EXPECT_RUN(o, "-c", "-c", "--count", "10");
+    ck_assert(o.count_only);
+}
+END_TEST
+
+START_TEST(test_method)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "-m", "trial", "10");
+    ck_assert_int_eq(o.method, MPP_METHOD_TRIAL);
+    EXPECT_RUN(o, "-mtrial", "10");
+    ck_assert_int_eq(o.method, MPP_METHOD_TRIAL);
+    EXPECT_RUN(o, "--method", "trial", "10");
+    ck_assert_int_eq(o.method, MPP_METHOD_TRIAL);
+    EXPECT_RUN(o, "--method=trial", "10");
+    ck_assert_int_eq(o.method, MPP_METHOD_TRIAL);
+    EXPECT_RUN(o, "-m", "sieve", "10");
+    ck_assert_int_eq(o.method, MPP_METHOD_SIEVE);
+    EXPECT_RUN(o, "--method=sieve", "10");
+    ck_assert_int_eq(o.method, MPP_METHOD_SIEVE);
+    /* the last one wins */
+    EXPECT_RUN(o, "-m", "trial", "--method=sieve", "10");
+    ck_assert_int_eq(o.method, MPP_METHOD_SIEVE);
+    EXPECT_RUN(o, "-msieve", "-mtrial", "10");
+    ck_assert_int_eq(o.method, MPP_METHOD_TRIAL);
+}
+END_TEST
+
+START_TEST(test_output)
+{
+    mpp_options o;
+    const char *const a1[] = {"-o", "primes.txt", "10", NULL};
+    expect_run(&o, a1);
+    ck_assert_ptr_eq(o.output, a1[1]); /* points into argv */
+    const char *const a2[] = {"-oprimes.txt", "10", NULL};
+    expect_run(&o, a2);
+    ck_assert_ptr_eq(o.output, a2[0] + 2);
+    const char *const a3[] = {"--output", "p.txt", "10", NULL};
+    expect_run(&o, a3);
+    ck_assert_ptr_eq(o.output, a3[1]);
+    const char *const a4[] = {"--output=p.txt", "10", NULL};
+    expect_run(&o, a4);
+    ck_assert_ptr_eq(o.output, a4[0] + 9);
+    ck_assert_str_eq(o.output, "p.txt");
+    EXPECT_RUN(o, "--output=a=b", "10");
+    ck_assert_str_eq(o.output, "a=b");
+    EXPECT_RUN(o, "-o", "a", "-o", "b", "10");
+    ck_assert_str_eq(o.output, "b");
+    /* a separate value is taken whatever it looks like */
+    EXPECT_RUN(o, "-o", "-h", "10");
+    ck_assert_str_eq(o.output, "-h");
+    EXPECT_RUN(o, "--output", "--json", "10");
+    ck_assert_str_eq(o.output, "--json");
+    ck_assert(!o.json);
+    EXPECT_RUN(o, "-o", "-", "10");
+    ck_assert_str_eq(o.output, "-");
+    EXPECT_RUN(o, "-o", "20", "10");
+    ck_assert_str_eq(o.output, "20");
+    ck_assert_uint_eq(o.stop, 10);
+}
+END_TEST
+
+START_TEST(test_grouping)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "-cq", "10");
+    ck_assert(o.count_only && o.quiet);
+    EXPECT_RUN(o, "-qc", "10");
+    ck_assert(o.count_only && o.quiet);
+    EXPECT_RUN(o, "-pq", "10");
+    ck_assert(o.print && o.quiet);
+    EXPECT_RUN(o, "-qmtrial", "10");
+    ck_assert(o.quiet);
+    ck_assert_int_eq(o.method, MPP_METHOD_TRIAL);
+    EXPECT_RUN(o, "-cqm", "trial", "10");
+    ck_assert(o.quiet && o.count_only);
+    ck_assert_int_eq(o.method, MPP_METHOD_TRIAL);
+    EXPECT_RUN(o, "-qofile", "10");
+    ck_assert(o.quiet);
+    ck_assert_str_eq(o.output, "file");
+    EXPECT_RUN(o, "-qo", "file", "10");
+    ck_assert_str_eq(o.output, "file");
+    /* the value swallows the rest of the group */
+    EXPECT_RUN(o, "-ocq", "10");
+    ck_assert_str_eq(o.output, "cq");
+    ck_assert(!o.count_only && !o.quiet);
+}
+END_TEST
+
+START_TEST(test_ordering)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "100", "200", "-c");
+    ck_assert(o.count_only);
+    ck_assert_uint_eq(o.start, 100);
+    ck_assert_uint_eq(o.stop, 200);
+    EXPECT_RUN(o, "100", "-mtrial", "200", "--json");
+    ck_assert(o.json);
+    ck_assert_int_eq(o.method, MPP_METHOD_TRIAL);
+    ck_assert_uint_eq(o.start, 100);
+    ck_assert_uint_eq(o.stop, 200);
+    EXPECT_RUN(o, "-q", "100", "-c", "200");
+    ck_assert(o.quiet && o.count_only);
+    ck_assert_uint_eq(o.start, 100);
+    ck_assert_uint_eq(o.stop, 200);
+    EXPECT_RUN(o, "50", "--print");
+    ck_assert(o.print);
+    ck_assert_uint_eq(o.start, 2);
+    ck_assert_uint_eq(o.stop, 50);
+}
+END_TEST
+
+START_TEST(test_double_dash)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "--", "5", "10");
+    ck_assert_uint_eq(o.start, 5);
+    ck_assert_uint_eq(o.stop, 10);
+    EXPECT_RUN(o, "-c", "--", "10");
+    ck_assert(o.count_only);
+    ck_assert_uint_eq(o.stop, 10);
+    EXPECT_RUN(o, "5", "--", "10");
+    ck_assert_uint_eq(o.start, 5);
+    ck_assert_uint_eq(o.stop, 10);
+    /* after "--", options are operands */
+    EXPECT_ERROR("STOP: '-c': negative numbers are not allowed", "--", "-c");
+    EXPECT_ERROR("START: '--': negative numbers are not allowed", "--", "--", "10");
+    EXPECT_ERROR("STOP: '-h': negative numbers are not allowed", "--", "-h");
+    EXPECT_ERROR("missing STOP (try --help)", "--");
+}
+END_TEST
+
+START_TEST(test_dash_operands)
+{
+    EXPECT_ERROR("STOP: '-': negative numbers are not allowed", "-");
+    EXPECT_ERROR("STOP: '-5': negative numbers are not allowed", "-5");
+    EXPECT_ERROR("START: '-1e9': negative numbers are not allowed", "-1e9", "10");
+    EXPECT_ERROR("START: '-': negative numbers are not allowed", "-", "10");
+}
+END_TEST
+
+/* --- errors --- */
+
+START_TEST(test_unknown)
+{
+    EXPECT_ERROR("unknown option '--foo'", "--foo", "10");
+    EXPECT_ERROR("unknown option '--foo'", "--foo=3", "10");
+    EXPECT_ERROR("unknown option '-x'", "-x", "10");
+    EXPECT_ERROR("unknown option '-x'", "-cx", "10");
+    EXPECT_ERROR("unknown option '-j'", "-j", "10");
+    EXPECT_ERROR("unknown option '--COUNT'", "--COUNT", "10");
+    EXPECT_ERROR("unknown option '--coun'", "--coun", "10");
+    EXPECT_ERROR("unknown option '--counts'", "--counts", "10");
+    EXPECT_ERROR("unknown option '---count'", "---count", "10");
+    EXPECT_ERROR("unknown option '-?'", "-\x01", "10");
+    EXPECT_ERROR("unknown option '-\xc3\xa9'", "-\xc3\xa9", "10");
+    EXPECT_ERROR("unknown option '--a?b'", "--a\nb", "10");
+    /* the first error wins */
+    EXPECT_ERROR("unknown option '-x'", "-x", "-y", "--zz", "10");
+    EXPECT_ERROR("unknown option '--zz'", "--zz", "-x", "10");
+}
+END_TEST
+
+START_TEST(test_missing_value)
+{
+    EXPECT_ERROR("option '-o' needs a value", "10", "-o");
+    EXPECT_ERROR("option '--output' needs a value", "10", "--output");
+    EXPECT_ERROR("option '-m' needs a value", "10", "-m");
+    EXPECT_ERROR("option '--method' needs a value", "10", "--method");
+    EXPECT_ERROR("option '-m' needs a value", "10", "-cqm");
+}
+END_TEST
+
+START_TEST(test_bad_method)
+{
+    EXPECT_ERROR("invalid method 'x' (choose sieve or trial)", "-m", "x", "10");
+    EXPECT_ERROR("invalid method 'x' (choose sieve or trial)", "-mx", "10");
+    EXPECT_ERROR("invalid method 'x' (choose sieve or trial)", "--method=x", "10");
+    EXPECT_ERROR("invalid method 'Trial' (choose sieve or trial)", "--method", "Trial", "10");
+    EXPECT_ERROR("invalid method '' (choose sieve or trial)", "--method=", "10");
+    EXPECT_ERROR("invalid method 'sieve ' (choose sieve or trial)", "-m", "sieve ", "10");
+    EXPECT_ERROR("invalid method '10' (choose sieve or trial)", "-m", "10");
+}
+END_TEST
+
+START_TEST(test_value_to_flag)
+{
+    EXPECT_ERROR("option '--count' takes no value", "--count=3", "10");
+    EXPECT_ERROR("option '--print' takes no value", "--print=", "10");
+    EXPECT_ERROR("option '--json' takes no value", "--json=yes", "10");
+    EXPECT_ERROR("option '--quiet' takes no value", "--quiet=1", "10");
+    EXPECT_ERROR("option '--help' takes no value", "--help=1", "10");
+    EXPECT_ERROR("option '--version' takes no value", "--version=1", "10");
+}
+END_TEST
+
+START_TEST(test_empty_output)
+{
+    EXPECT_ERROR("option '-o' needs a non-empty file name", "-o", "", "10");
+    EXPECT_ERROR("option '--output' needs a non-empty file name", "--output=", "10");
+    EXPECT_ERROR("option '--output' needs a non-empty file name", "--output", "", "10");
+}
+END_TEST
+
+START_TEST(test_operand_count)
+{
+    EXPECT_ERROR("missing STOP (try --help)", "-c");
+    EXPECT_ERROR("missing STOP (try --help)", "--json", "-c");
+    EXPECT_ERROR("too many operands: '3' (at most START and STOP)", "1", "2", "3");
+    EXPECT_ERROR("too many operands: '3' (at most START and STOP)", "1", "2", "3", "4");
+    EXPECT_ERROR("too many operands: 'x' (at most START and STOP)", "1", "-c", "2", "x");
+
+    mpp_options o;
+    char err[128] = "junk";
+    const char *argv0[] = {"mpprimes", NULL};
+    ck_assert_int_eq(mpp_parse_options(1, (char *const *)argv0, &o, err, sizeof err),
+                     MPP_OPT_ERROR);
+    ck_assert_str_eq(err, "missing STOP (try --help)");
+    const char *none[] = {NULL};
+    ck_assert_int_eq(mpp_parse_options(0, (char *const *)none, &o, err, sizeof err),
+                     MPP_OPT_ERROR);
+    ck_assert_str_eq(err, "missing STOP (try --help)");
+}
+END_TEST
+
+START_TEST(test_operand_values)
+{
+    EXPECT_ERROR("STOP: '1e20' is larger than 2^64 - 1 (" MAX64 ")", "1e20");
+    EXPECT_ERROR("STOP: '2^64' is larger than 2^64 - 1 (" MAX64 ")", "2^64");
+    EXPECT_ERROR("STOP: '18446744073709551616' is larger than 2^64 - 1 (" MAX64 ")",
+                 "18446744073709551616");
+    EXPECT_ERROR("START: 'abc': unexpected 'a' at position 1", "abc", "10");
+    EXPECT_ERROR("STOP: '10x': unexpected 'x' at position 3", "1", "10x");
+    EXPECT_ERROR("STOP: '' is empty", "");
+    EXPECT_ERROR("START: '' is empty", "", "5");
+    EXPECT_ERROR("STOP: '5-6' is negative", "5-6");
+    EXPECT_ERROR("STOP: '1.5e0' is not an integer", "1", "1.5e0");
+    /* START is checked first */
+    EXPECT_ERROR("START: 'a': unexpected 'a' at position 1", "a", "b");
+}
+END_TEST
+
+START_TEST(test_start_after_stop)
+{
+    EXPECT_ERROR("START (10) is greater than STOP (5)", "10", "5");
+    EXPECT_ERROR("START (1) is greater than STOP (0)", "1", "0");
+    EXPECT_ERROR("START (" MAX64 ") is greater than STOP (18446744073709551614)", "2^64-1",
+                 "2^64-2");
+    EXPECT_ERROR("START (1000000000000) is greater than STOP (1000)", "1e12", "1e3");
+}
+END_TEST
+
+START_TEST(test_conflicts)
+{
+    EXPECT_ERROR("--count cannot be combined with --print", "-c", "-p", "10");
+    EXPECT_ERROR("--count cannot be combined with --print", "-pc", "10");
+    EXPECT_ERROR("--count cannot be combined with --print", "--print", "--count", "10");
+    EXPECT_ERROR("--count cannot be combined with --output", "-c", "-o", "f", "10");
+    EXPECT_ERROR("--count cannot be combined with --output", "--output=f", "--count", "10");
+    EXPECT_ERROR("--print cannot be combined with --output", "-p", "-of", "10");
+    EXPECT_ERROR("--print cannot be combined with --output", "--output", "f", "--print", "10");
+    EXPECT_ERROR("--quiet cannot be combined with --json", "-q", "--json", "10");
+    EXPECT_ERROR("--quiet cannot be combined with --json", "--json", "--quiet", "10");
+    /* all compatible pairs are accepted */
+    mpp_options o;
+    EXPECT_RUN(o, "-c", "--json", "10");
+    EXPECT_RUN(o, "-c", "-q", "10");
+    EXPECT_RUN(o, "-p", "-q", "10");
+    EXPECT_RUN(o, "-p", "--json", "10");
+    EXPECT_RUN(o, "-o", "f", "--json", "10");
+    EXPECT_RUN(o, "-o", "f", "-q", "-mtrial", "10");
+    ck_assert_str_eq(o.output, "f");
+    ck_assert(o.quiet);
+}
+END_TEST
+
+START_TEST(test_error_order)
+{
+    /* option errors, then conflicts, then operands */
+    EXPECT_ERROR("unknown option '--foo'", "-c", "-p", "--foo");
+    EXPECT_ERROR("unknown option '--foo'", "1e20", "--foo");
+    EXPECT_ERROR("--count cannot be combined with --print", "-c", "-p");
+    EXPECT_ERROR("--count cannot be combined with --print", "-c", "-p", "10", "5");
+    EXPECT_ERROR("too many operands: '1e99' (at most START and STOP)", "x", "y", "1e99");
+    EXPECT_ERROR("START: 'x': unexpected 'x' at position 1", "x", "1e99");
+    EXPECT_ERROR("STOP: '1e99' is larger than 2^64 - 1 (" MAX64 ")", "10", "1e99");
+}
+END_TEST
+
+/* --- help and version --- */
+
+START_TEST(test_help_version)
+{
+    EXPECT_STATUS(MPP_OPT_HELP, "-h");
+    EXPECT_STATUS(MPP_OPT_HELP, "--help");
+    EXPECT_STATUS(MPP_OPT_HELP, "-ch");
+    EXPECT_STATUS(MPP_OPT_HELP, "10", "-h");
+    EXPECT_STATUS(MPP_OPT_VERSION, "-V");
+    EXPECT_STATUS(MPP_OPT_VERSION, "--version");
+    EXPECT_STATUS(MPP_OPT_VERSION, "100", "200", "-qV");
+    /* help wins over version, and both over errors anywhere */
+    EXPECT_STATUS(MPP_OPT_HELP, "-V", "-h");
+    EXPECT_STATUS(MPP_OPT_HELP, "--version", "--help");
+    EXPECT_STATUS(MPP_OPT_HELP, "--foo", "-h");
+    EXPECT_STATUS(MPP_OPT_HELP, "-h", "--foo");
+    EXPECT_STATUS(MPP_OPT_HELP, "-xh");
+    EXPECT_STATUS(MPP_OPT_HELP, "1", "2", "3", "--help");
+    EXPECT_STATUS(MPP_OPT_HELP, "1e99", "--help");
+    EXPECT_STATUS(MPP_OPT_HELP, "-c", "-p", "-h");
+    EXPECT_STATUS(MPP_OPT_HELP, "10", "5", "-h");
+    EXPECT_STATUS(MPP_OPT_HELP, "-m", "bad", "-h");
+    EXPECT_STATUS(MPP_OPT_VERSION, "--foo", "-V");
+    EXPECT_STATUS(MPP_OPT_VERSION, "-V", "10", "5");
+    EXPECT_STATUS(MPP_OPT_VERSION, "-V", "--count=1");
+    /* but not as an option's value, and not after "--" */
+    EXPECT_ERROR("missing STOP (try --help)", "-o", "-h");
+    EXPECT_ERROR("missing STOP (try --help)", "-o", "--version");
+    EXPECT_ERROR("invalid method '-h' (choose sieve or trial)", "-m", "-h", "10");
+    EXPECT_ERROR("STOP: '-V': negative numbers are not allowed", "--", "-V");
+    mpp_options o;
+    EXPECT_RUN(o, "-mtrial", "-oh", "10");
+    ck_assert_str_eq(o.output, "h");
+}
+END_TEST
+
+START_TEST(test_opts_untouched)
+{
+    /* *opts is written only on MPP_OPT_RUN */
+    mpp_options o;
+    unsigned char sentinel[sizeof o];
+    memset(sentinel, 0xA5, sizeof sentinel);
+    char err[64];
+    ck_assert_int_eq(parse_args(&o, err, sizeof err, ARGS("-c", "-h", "10")), MPP_OPT_HELP);
+    ck_assert_int_eq(memcmp(&o, sentinel, sizeof o), 0);
+    ck_assert_int_eq(parse_args(&o, err, sizeof err, ARGS("-V", "10")), MPP_OPT_VERSION);
+    ck_assert_int_eq(memcmp(&o, sentinel, sizeof o), 0);
+    ck_assert_int_eq(parse_args(&o, err, sizeof err, ARGS("-c", "10", "5")), MPP_OPT_ERROR);
+    ck_assert_int_eq(memcmp(&o, sentinel, sizeof o), 0);
+}
+END_TEST
+
+START_TEST(test_err_buffer)
+{
+    mpp_options o;
+    /* err may be NULL */
+    ck_assert_int_eq(parse_args(&o, NULL, 0, ARGS("--foo")), MPP_OPT_ERROR);
+    ck_assert_int_eq(parse_args(&o, NULL, 100, ARGS("1e20")), MPP_OPT_ERROR);
+    ck_assert_int_eq(parse_args(&o, NULL, 0, ARGS("7")), MPP_OPT_RUN);
+    ck_assert_uint_eq(o.stop, 7);
+    /* a short buffer is filled, NUL-terminated and never overrun */
+    char buf[16];
+    for (size_t len = 1; len <= 8; len++) {
+        memset(buf, 'Z', sizeof buf);
+        ck_assert_int_eq(parse_args(&o, buf, len, ARGS("10", "5")), MPP_OPT_ERROR);
+        ck_assert_uint_eq(strlen(buf), len - 1);
+        ck_assert_int_eq(buf[len], 'Z');
+        ck_assert_int_eq(strncmp(buf, "START (10)", len - 1), 0);
+    }
+    memset(buf, 'Z', sizeof buf);
+    ck_assert_int_eq(parse_args(&o, buf, 0, ARGS("-x")), MPP_OPT_ERROR);
+    ck_assert_int_eq(buf[0], 'Z');
+    /* a long argument is quoted in part */
+    char arg[400];
+    memset(arg, 'y', sizeof arg - 1);
+    arg[0] = '-';
+    arg[1] = '-';
+    arg[sizeof arg - 1] = '\0';
+    char err[512];
+    ck_assert_int_eq(parse_args(&o, err, sizeof err, ARGS(arg, "10")), MPP_OPT_ERROR);
+    check_message(err);
+    ck_assert_uint_lt(strlen(err), 100);
+    ck_assert_ptr_nonnull(strstr(err, "...'"));
+    ck_assert_int_eq(strncmp(err, "unknown option '--yyy", 21), 0);
+    ck_assert_int_eq(parse_args(&o, err, sizeof err, ARGS("-m", arg, "10")), MPP_OPT_ERROR);
+    check_message(err);
+    ck_assert_uint_lt(strlen(err), 120);
+    ck_assert_int_eq(parse_args(&o, err, sizeof err, ARGS(arg + 2, "10")), MPP_OPT_ERROR);
+    check_message(err);
+    ck_assert_uint_lt(strlen(err), 140);
+    ck_assert_msg(strncmp(err, "START: 'yyy", 11) == 0, "%s", err);
+}
+END_TEST
+
+START_TEST(test_reentrant)
+{
+    /* no state survives a call: an error then a good line, twice */
+    mpp_options o;
+    for (int i = 0; i < 2; i++) {
+        EXPECT_ERROR("unknown option '--foo'", "--foo", "-c", "-q", "7");
+        EXPECT_RUN(o, "7");
+        ck_assert(!o.count_only && !o.quiet);
+        ck_assert_uint_eq(o.stop, 7);
+        EXPECT_STATUS(MPP_OPT_HELP, "-h");
+        EXPECT_RUN(o, "3", "7");
+        ck_assert_uint_eq(o.start, 3);
+    }
+    /* argv is not modified */
+    char a0[] = "mpprimes", a1[] = "-qmtrial", a2[] = "--output=x", a3[] = "9";
+    char *argv[] = {a0, a1, a2, a3, NULL};
+    ck_assert_int_eq(mpp_parse_options(4, argv, &o, NULL, 0), MPP_OPT_RUN);
+    ck_assert_str_eq(a1, "-qmtrial");
+    ck_assert_str_eq(a2, "--output=x");
+    ck_assert_ptr_eq(o.output, a2 + 9);
+}
+END_TEST
+
+/* --- usage text --- */
+
+START_TEST(test_usage)
+{
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    mpp_print_usage(f);
+    long size = ftell(f);
+    ck_assert_int_gt(size, 500);
+    rewind(f);
+    char *text = calloc((size_t)size + 1, 1);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_uint_eq(fread(text, 1, (size_t)size, f), (size_t)size);
+    fclose(f);
+    ck_assert_int_eq(text[size - 1], '\n');
+    int line = 1;
+    size_t col = 0;
+    for (long i = 0; i < size; i++, col++) {
+        ck_assert_msg(text[i] != '\t', "tab on line %d", line);
+        if (text[i] == '\n') {
+            ck_assert_msg(col < 80, "line %d has %zu columns", line, col);
+            line++;
+            col = (size_t)-1;
+        }
+    }
+    static const char *const needles[] = {
+        "mpprimes [OPTIONS] STOP\n", "mpprimes [OPTIONS] START STOP\n", "MPI_Scatter",
+        "MPI_Gatherv", "rank 0", "segmented sieve of Eratosthenes", "trial division",
+        "1000000", "1e10", "2.5e9", "2^32", "1e12+1e9", "2^64-1", "-c, --count",
+        "-p, --print", "-o, --output FILE", "-m, --method", "--json", "-q, --quiet",
+        "-h, --help", "-V, --version", "stdout", "stderr", "temporary", "JSON", "0  ",
+        "1  ", "2  ", "mpirun -np 4 mpprimes 1000000\n",
+        "mpirun -np 4 mpprimes --count 1e12 1e12+1e9\n",
+        "mpirun -np 2 mpprimes --print 100 200 > primes.txt\n",
+    };
+    for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
+        ck_assert_msg(strstr(text, needles[i]) != NULL, "usage lacks \"%s\"", needles[i]);
+    free(text);
+}
+END_TEST
+
+/* --- random command lines --- */
+
+static uint64_t next(uint64_t *s)
+{
+    *s += 0x9E3779B97F4A7C15ULL;
+    uint64_t z = *s;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+START_TEST(test_random_lines)
+{
+    static const char *const tokens[] = {
+        "-c", "-p", "-q", "-o", "-m", "--json", "--count", "--print", "--quiet",
+        "--output", "--output=", "--output=f", "--method", "--method=trial", "-mtrial",
+        "-msieve", "-cq", "-qo", "-ofile", "--", "-", "-x", "--foo", "--count=1", "trial",
+        "sieve", "0", "1", "2", "10", "1e20", "2^64-1", "5-6", "", "abc", "-5", "1e3",
+        "-h", "-V", "--help", "--version", "\x01", "-\x02",
+    };
+    enum { NTOKENS = sizeof tokens / sizeof tokens[0] };
+    uint64_t seed = 42;
+    for (int iter = 0; iter < 50000; iter++) {
+        const char *args[9];
+        int n = (int)(next(&seed) % 8);
+        for (int i = 0; i < n; i++)
+            args[i] = tokens[next(&seed) % NTOKENS];
+        args[n] = NULL;
+        mpp_options o;
+        char err[256] = "junk";
+        mpp_opt_status st = parse_args(&o, err, sizeof err, args);
+        switch (st) {
+        case MPP_OPT_RUN:
+            ck_assert_str_eq(err, "");
+            ck_assert_uint_le(o.start, o.stop);
+            ck_assert(!(o.count_only && o.print));
+            ck_assert(!(o.count_only && o.output));
+            ck_assert(!(o.print && o.output));
+            ck_assert(!(o.quiet && o.json));
+            ck_assert(o.output == NULL || o.output[0] != '\0');
+            ck_assert(o.method == MPP_METHOD_SIEVE || o.method == MPP_METHOD_TRIAL);
+            break;
+        case MPP_OPT_HELP:
+        case MPP_OPT_VERSION:
+            ck_assert_str_eq(err, "");
+            break;
+        case MPP_OPT_ERROR:
+            check_message(err);
+            ck_assert_ptr_null(strchr(err, '\x01'));
+            ck_assert_ptr_null(strchr(err, '\x02'));
+            break;
+        default:
+            ck_abort_msg("status %d", (int)st);
+        }
+    }
+}
+END_TEST
+
+static Suite *options_suite(void)
+{
+    Suite *s = suite_create("options");
+    TCase *tc = tcase_create("accepted");
+    tcase_add_test(tc, test_init);
+    tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_one_operand);
+    tcase_add_test(tc, test_two_operands);
+    tcase_add_test(tc, test_flags);
+    tcase_add_test(tc, test_method);
+    tcase_add_test(tc, test_output);
+    tcase_add_test(tc, test_grouping);
+    tcase_add_test(tc, test_ordering);
+    tcase_add_test(tc, test_double_dash);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("rejected");
+    tcase_add_test(tc, test_dash_operands);
+    tcase_add_test(tc, test_unknown);
+    tcase_add_test(tc, test_missing_value);
+    tcase_add_test(tc, test_bad_method);
+    tcase_add_test(tc, test_value_to_flag);
+    tcase_add_test(tc, test_empty_output);
+    tcase_add_test(tc, test_operand_count);
+    tcase_add_test(tc, test_operand_values);
+    tcase_add_test(tc, test_start_after_stop);
+    tcase_add_test(tc, test_conflicts);
+    tcase_add_test(tc, test_error_order);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("contract");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_help_version);
+    tcase_add_test(tc, test_opts_untouched);
+    tcase_add_test(tc, test_err_buffer);
+    tcase_add_test(tc, test_reentrant);
+    tcase_add_test(tc, test_usage);
+    tcase_add_test(tc, test_random_lines);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return run_suite(options_suite());
+}

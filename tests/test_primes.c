@@ -1,0 +1,372 @@
+/* test_primes.c - unit tests of what the prime finders share (src/primes.c):
+ * the method names, the growable prime vector used as a sink, and the
+ * dispatcher mpp_find_primes() for both methods: with a vector sink and in
+ * count-only mode against ref_primes(), a sink that stops the finder with its
+ * own code, and the edge ranges.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "primes.h"
+#include "sieve.h"
+#include "testutil.h"
+#include "trial.h"
+
+static const mpp_method methods[] = {MPP_METHOD_SIEVE, MPP_METHOD_TRIAL};
+#define NMETHODS (sizeof methods / sizeof methods[0])
+
+/* ---- helpers ---- */
+
+/* Finds [LO, HI] by METHOD into a vector and compares primes and tally with
+ * ref_primes(); then again with no sink (tally only). */
+static void expect_found(mpp_method method, uint64_t lo, uint64_t hi)
+{
+    const char *name = mpp_method_name(method);
+    size_t n;
+    uint64_t *want = ref_primes(lo, hi, &n);
+
+    mpp_vec v = {NULL, 0, 0};
+    mpp_sink sink = {mpp_vec_push, &v};
+    mpp_tally t = {99, 99, 99};
+    ck_assert_int_eq(mpp_find_primes(method, lo, hi, &sink, &t), MPP_OK);
+    ck_assert_msg(v.len == n, "%s [%" PRIu64 ", %" PRIu64 "]: %zu primes, expected %zu", name,
+                  lo, hi, v.len, n);
+    if (n > 0)
+        ck_assert_msg(memcmp(v.data, want, n * sizeof *want) == 0,
+                      "%s [%" PRIu64 ", %" PRIu64 "]: primes differ", name, lo, hi);
+    ck_assert_uint_eq(t.count, n);
+    if (n > 0) {
+        ck_assert_uint_eq(t.first, want[0]);
+        ck_assert_uint_eq(t.last, want[n - 1]);
+    }
+    mpp_vec_free(&v);
+
+    mpp_tally c = {99, 99, 99};
+    ck_assert_int_eq(mpp_find_primes(method, lo, hi, NULL, &c), MPP_OK);
+    ck_assert_msg(c.count == n, "%s [%" PRIu64 ", %" PRIu64 "] count-only: %" PRIu64
+                  ", expected %zu", name, lo, hi, c.count, n);
+    if (n > 0) {
+        ck_assert_uint_eq(c.first, want[0]);
+        ck_assert_uint_eq(c.last, want[n - 1]);
+    }
+    free(want);
+}
+
+/* Expects exactly COUNT primes in [LO, HI] by every method, with FIRST and
+ * LAST when COUNT > 0, both with and without a sink. */
+static void expect_tally(uint64_t lo, uint64_t hi, uint64_t count, uint64_t first, uint64_t last)
+{
+    for (size_t m = 0; m < NMETHODS; m++) {
+        for (int with_sink = 0; with_sink <= 1; with_sink++) {
+            mpp_vec v = {NULL, 0, 0};
+            mpp_sink sink = {mpp_vec_push, &v};
+            mpp_tally t = {99, 99, 99};
+            int rc = mpp_find_primes(methods[m], lo, hi, with_sink ? &sink : NULL, &t);
+            ck_assert_int_eq(rc, MPP_OK);
+            ck_assert_msg(t.count == count,
+                          "%s [%" PRIu64 ", %" PRIu64 "]%s: count %" PRIu64 ", expected %" PRIu64,
+                          mpp_method_name(methods[m]), lo, hi, with_sink ? "" : " count-only",
+                          t.count, count);
+            if (count > 0) {
+                ck_assert_uint_eq(t.first, first);
+                ck_assert_uint_eq(t.last, last);
+            }
+            if (with_sink) {
+                ck_assert_uint_eq(v.len, count);
+                if (count > 0) {
+                    ck_assert_uint_eq(v.data[0], first);
+                    ck_assert_uint_eq(v.data[v.len - 1], last);
+                }
+            }
+            mpp_vec_free(&v);
+        }
+    }
+}
+
+/* A sink that keeps what it is given, like mpp_vec, and answers STOP_CODE on
+ * its STOP_AT-th call (1-based). */
+typedef struct {
+    mpp_vec got;
+    size_t accepted; /* values held before the call that said stop */
+    int calls;
+    int stop_at;
+    int stop_code;
+    bool called_after_stop;
+} stopping_sink;
+
+static int stopping_push(void *ctx, const uint64_t *primes, size_t n)
+{
+    stopping_sink *s = ctx;
+    if (s->calls >= s->stop_at)
+        s->called_after_stop = true;
+    s->calls++;
+    if (s->calls == s->stop_at)
+        s->accepted = s->got.len;
+    ck_assert_int_eq(mpp_vec_push(&s->got, primes, n), 0);
+    return s->calls == s->stop_at ? s->stop_code : 0;
+}
+
+/* Runs METHOD over [0, 10^5] (several batches) with a sink that returns CODE
+ * on call STOP_AT: the finder must return CODE, call the sink no more, have
+ * handed over a prefix of the primes, and tally at least the accepted ones
+ * and at most what it handed over. */
+static void expect_stop(mpp_method method, int stop_at, int code)
+{
+    size_t n;
+    uint64_t *want = ref_primes(0, 100000, &n);
+    stopping_sink s = {{NULL, 0, 0}, 0, 0, stop_at, code, false};
+    mpp_sink sink = {stopping_push, &s};
+    mpp_tally t = {99, 99, 99};
+    int rc = mpp_find_primes(method, 0, 100000, &sink, &t);
+    const char *name = mpp_method_name(method);
+    ck_assert_msg(rc == code, "%s: returned %d, expected the sink's %d", name, rc, code);
+    ck_assert_int_eq(s.calls, stop_at);
+    ck_assert(!s.called_after_stop);
+    ck_assert_msg(s.got.len < n, "%s: all %zu primes handed over before the stop", name, n);
+    ck_assert(s.got.len > 0);
+    ck_assert(memcmp(s.got.data, want, s.got.len * sizeof *want) == 0);
+    ck_assert_msg(t.count <= s.got.len, "%s: tally %" PRIu64 " > %zu handed over", name, t.count,
+                  s.got.len);
+    ck_assert_msg(t.count >= s.accepted, "%s: tally %" PRIu64 " < %zu accepted", name, t.count,
+                  s.accepted);
+    ck_assert_int_gt(t.count, 0);
+    ck_assert_uint_eq(t.first, 2);
+    ck_assert_uint_eq(t.last, want[t.count - 1]);
+    mpp_vec_free(&s.got);
+    free(want);
+}
+
+/* A sink that records the size of every batch it is given. */
+typedef struct {
+    size_t sizes[64];
+    size_t calls;
+} batch_log;
+
+static int log_batch(void *ctx, const uint64_t *primes, size_t n)
+{
+    (void)primes;
+    batch_log *log = ctx;
+    if (log->calls < sizeof log->sizes / sizeof log->sizes[0])
+        log->sizes[log->calls] = n;
+    log->calls++;
+    return 0;
+}
+
+typedef int (*finder_fn)(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally);
+
+/* The batches FIND hands over for [0, 10^5]. */
+static batch_log batches_of(finder_fn find)
+{
+    batch_log log;
+    memset(&log, 0, sizeof log);
+    mpp_sink sink = {log_batch, &log};
+    mpp_tally t;
+    ck_assert_int_eq(find(0, 100000, &sink, &t), MPP_OK);
+    ck_assert_uint_eq(t.count, 9592);
+    ck_assert_uint_le(log.calls, sizeof log.sizes / sizeof log.sizes[0]);
+    return log;
+}
+
+static int find_sieve(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally)
+{
+    return mpp_find_primes(MPP_METHOD_SIEVE, lo, hi, sink, tally);
+}
+
+static int find_trial(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally)
+{
+    return mpp_find_primes(MPP_METHOD_TRIAL, lo, hi, sink, tally);
+}
+
+static void expect_same_batches(batch_log a, batch_log b, const char *what)
+{
+    ck_assert_msg(a.calls == b.calls, "%s: %zu batches, expected %zu", what, a.calls, b.calls);
+    for (size_t i = 0; i < a.calls; i++)
+        ck_assert_msg(a.sizes[i] == b.sizes[i], "%s: batch %zu of %zu primes, expected %zu",
+                      what, i, a.sizes[i], b.sizes[i]);
+}
+
+/* ---- tests ---- */
+
+START_TEST(test_method_name)
+{
+    ck_assert_str_eq(mpp_method_name(MPP_METHOD_SIEVE), "sieve");
+    ck_assert_str_eq(mpp_method_name(MPP_METHOD_TRIAL), "trial");
+    ck_assert_ptr_null(mpp_method_name((mpp_method)2));
+    ck_assert_ptr_null(mpp_method_name((mpp_method)-1));
+    ck_assert_ptr_null(mpp_method_name((mpp_method)12345));
+}
+END_TEST
+
+/* Pushes batches of sizes 1, 38, 75, ... (modulo 3001, so 0 and every size
+ * up to 3000 come up) until TOTAL values, checking the length after every
+ * batch and the content at the end. */
+START_TEST(test_vec_push)
+{
+    const size_t total = 200000;
+    uint64_t *batch = malloc(3000 * sizeof *batch);
+    ck_assert_ptr_nonnull(batch);
+    mpp_vec v = {NULL, 0, 0};
+    size_t len = 0, calls = 0;
+    for (size_t k = 1; len < total; k = (k + 37) % 3001, calls++) {
+        size_t n = k < total - len ? k : total - len;
+        for (size_t i = 0; i < n; i++)
+            batch[i] = (uint64_t)(len + i) * 2654435761u + 1;
+        ck_assert_int_eq(mpp_vec_push(&v, batch, n), 0);
+        len += n;
+        ck_assert_uint_eq(v.len, len);
+        ck_assert_uint_ge(v.cap, v.len);
+        ck_assert(v.len == 0 || v.data != NULL);
+    }
+    ck_assert_uint_gt(calls, 100);
+    /* The whole content, checked once more at the end. */
+    bool same = true;
+    for (size_t i = 0; i < total; i++)
+        same = same && v.data[i] == (uint64_t)i * 2654435761u + 1;
+    ck_assert_msg(same, "vector content differs");
+
+    mpp_vec_free(&v);
+    ck_assert_ptr_null(v.data);
+    ck_assert_uint_eq(v.len, 0);
+    ck_assert_uint_eq(v.cap, 0);
+    /* Usable again after mpp_vec_free, and freeing twice is harmless. */
+    ck_assert_int_eq(mpp_vec_push(&v, batch, 3), 0);
+    ck_assert_uint_eq(v.len, 3);
+    ck_assert_uint_eq(v.data[2], batch[2]);
+    mpp_vec_free(&v);
+    mpp_vec_free(&v);
+    ck_assert_ptr_null(v.data);
+    free(batch);
+}
+END_TEST
+
+/* No values onto an empty vector: nothing changes, nothing fails. */
+START_TEST(test_vec_push_nothing)
+{
+    uint64_t one = 5;
+    mpp_vec v = {NULL, 0, 0};
+    ck_assert_int_eq(mpp_vec_push(&v, &one, 0), 0);
+    ck_assert_uint_eq(v.len, 0);
+    ck_assert_int_eq(mpp_vec_push(&v, &one, 1), 0);
+    ck_assert_int_eq(mpp_vec_push(&v, &one, 0), 0);
+    ck_assert_uint_eq(v.len, 1);
+    ck_assert_uint_eq(v.data[0], 5);
+    mpp_vec_free(&v);
+}
+END_TEST
+
+/* One batch much larger than the initial capacity, then single values. */
+START_TEST(test_vec_push_large_batch)
+{
+    const size_t n = 100000;
+    uint64_t *batch = malloc(n * sizeof *batch);
+    ck_assert_ptr_nonnull(batch);
+    for (size_t i = 0; i < n; i++)
+        batch[i] = UINT64_MAX - i;
+    mpp_vec v = {NULL, 0, 0};
+    ck_assert_int_eq(mpp_vec_push(&v, batch, n), 0);
+    for (size_t i = 0; i < 5000; i++)
+        ck_assert_int_eq(mpp_vec_push(&v, &batch[i], 1), 0);
+    ck_assert_uint_eq(v.len, n + 5000);
+    ck_assert(memcmp(v.data, batch, n * sizeof *batch) == 0);
+    ck_assert(memcmp(v.data + n, batch, 5000 * sizeof *batch) == 0);
+    mpp_vec_free(&v);
+    free(batch);
+}
+END_TEST
+
+START_TEST(test_find_both_methods)
+{
+    for (size_t m = 0; m < NMETHODS; m++) {
+        expect_found(methods[m], 0, 100000);
+        expect_found(methods[m], 99990, 100000);    /* no prime: 100003 is next */
+        expect_found(methods[m], 1000, 1000 + 8192);
+        expect_found(methods[m], 1000000007, 1000000007 + 50000);
+    }
+}
+END_TEST
+
+/* The two methods really are dispatched: the same answers, and the count of
+ * [0, 10^5] is pi(10^5) = 9592. */
+START_TEST(test_find_dispatch)
+{
+    mpp_tally s, t;
+    ck_assert_int_eq(mpp_find_primes(MPP_METHOD_SIEVE, 0, 100000, NULL, &s), MPP_OK);
+    ck_assert_int_eq(mpp_find_primes(MPP_METHOD_TRIAL, 0, 100000, NULL, &t), MPP_OK);
+    ck_assert_uint_eq(s.count, 9592);
+    ck_assert_uint_eq(t.count, 9592);
+    ck_assert_uint_eq(s.first, 2);
+    ck_assert_uint_eq(t.first, 2);
+    ck_assert_uint_eq(s.last, 99991);
+    ck_assert_uint_eq(t.last, 99991);
+}
+END_TEST
+
+/* Each method reaches its own finder: the batches handed over are those of
+ * mpp_sieve() and mpp_trial() called directly (the two batch differently). */
+START_TEST(test_find_dispatch_batches)
+{
+    expect_same_batches(batches_of(find_sieve), batches_of(mpp_sieve), "sieve");
+    expect_same_batches(batches_of(find_trial), batches_of(mpp_trial), "trial");
+}
+END_TEST
+
+START_TEST(test_sink_stops)
+{
+    for (size_t m = 0; m < NMETHODS; m++) {
+        expect_stop(methods[m], 1, 7);
+        expect_stop(methods[m], 2, 7);
+        expect_stop(methods[m], 1, 12345);
+    }
+}
+END_TEST
+
+START_TEST(test_edges)
+{
+    expect_tally(1, 0, 0, 0, 0);                   /* lo > hi */
+    expect_tally(100, 2, 0, 0, 0);
+    expect_tally(UINT64_MAX, 0, 0, 0, 0);
+    expect_tally(UINT64_MAX, UINT64_MAX - 1, 0, 0, 0);
+    expect_tally(2, 2, 1, 2, 2);
+    expect_tally(0, 1, 0, 0, 0);
+    expect_tally(0, 0, 0, 0, 0);
+    expect_tally(1, 1, 0, 0, 0);
+    expect_tally(3, 3, 1, 3, 3);
+    expect_tally(4, 4, 0, 0, 0);
+    expect_tally(0, 2, 1, 2, 2);
+    expect_tally(0, 3, 2, 2, 3);
+    expect_tally(2, 3, 2, 2, 3);
+    expect_tally(3, 4, 1, 3, 3);
+    expect_tally(4, 6, 1, 5, 5);
+    expect_tally(24, 28, 0, 0, 0);
+    expect_tally(0, 10, 4, 2, 7);
+}
+END_TEST
+
+static Suite *primes_suite(void)
+{
+    Suite *s = suite_create("primes");
+    TCase *tc = tcase_create("names_and_vec");
+    tcase_add_test(tc, test_method_name);
+    tcase_add_test(tc, test_vec_push);
+    tcase_add_test(tc, test_vec_push_nothing);
+    tcase_add_test(tc, test_vec_push_large_batch);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("find");
+    tcase_set_timeout(tc, 60); /* trial division and valgrind */
+    tcase_add_test(tc, test_find_both_methods);
+    tcase_add_test(tc, test_find_dispatch);
+    tcase_add_test(tc, test_find_dispatch_batches);
+    tcase_add_test(tc, test_sink_stops);
+    tcase_add_test(tc, test_edges);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return run_suite(primes_suite());
+}

@@ -1,0 +1,290 @@
+/* test_sieve.c - the segmented sieve against independent references: a plain
+ * sieve, deterministic Miller-Rabin, and known pi(x) values. Expensive
+ * cases are tagged "long" (ctest entry unit_sieve_long). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "primes.h"
+#include "sieve.h"
+#include "testutil.h"
+
+#define P2(k) ((uint64_t)1 << (k))
+
+/* The primes of [LO, HI] by the sieve, through a vector sink; also checks
+ * that the count-only tally agrees with the list. */
+static uint64_t *sieve_list(uint64_t lo, uint64_t hi, size_t *n)
+{
+    mpp_vec v = {0};
+    mpp_sink sink = {mpp_vec_push, &v};
+    mpp_tally t, t2;
+    ck_assert_int_eq(mpp_sieve(lo, hi, &sink, &t), MPP_OK);
+    ck_assert_uint_eq(t.count, v.len);
+    ck_assert_int_eq(mpp_sieve(lo, hi, NULL, &t2), MPP_OK);
+    ck_assert_uint_eq(t2.count, v.len);
+    if (v.len) {
+        ck_assert_uint_eq(t.first, v.data[0]);
+        ck_assert_uint_eq(t.last, v.data[v.len - 1]);
+        ck_assert_uint_eq(t2.first, v.data[0]);
+        ck_assert_uint_eq(t2.last, v.data[v.len - 1]);
+    }
+    *n = v.len;
+    return v.data;
+}
+
+/* The sieve's primes of [LO, HI] equal the reference's. */
+static void check_against_reference(uint64_t lo, uint64_t hi)
+{
+    size_t n, m;
+    uint64_t *got = sieve_list(lo, hi, &n);
+    uint64_t *want = ref_primes(lo, hi, &m);
+    ck_assert_msg(n == m, "[%llu, %llu]: %zu primes, want %zu", (unsigned long long)lo,
+                  (unsigned long long)hi, n, m);
+    size_t i = 0; /* one assertion, not one per prime: Check logs each */
+    while (i < n && got[i] == want[i])
+        i++;
+    ck_assert_msg(i == n, "[%llu, %llu]: prime #%zu is %llu, want %llu",
+                  (unsigned long long)lo, (unsigned long long)hi, i,
+                  (unsigned long long)got[i % (n ? n : 1)],
+                  (unsigned long long)want[i % (n ? n : 1)]);
+    free(got);
+    free(want);
+}
+
+static uint64_t count(uint64_t lo, uint64_t hi)
+{
+    mpp_tally t;
+    ck_assert_int_eq(mpp_sieve(lo, hi, NULL, &t), MPP_OK);
+    return t.count;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+START_TEST(isqrt_exact)
+{
+    static const uint64_t roots[] = {0, 1, 2, 3, 15, 16, 65535, 65536, 4294967295u,
+                                     3037000499u, 1000000, 4294967291u};
+    for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
+        uint64_t r = roots[i], sq = r * r;
+        ck_assert_uint_eq(mpp_isqrt(sq), r);
+        if (r)
+            ck_assert_uint_eq(mpp_isqrt(sq - 1), r - 1);
+        if (r < 4294967295u)
+            ck_assert_uint_eq(mpp_isqrt(sq + 2 * r), r); /* (r+1)^2 - 1 */
+    }
+    ck_assert_uint_eq(mpp_isqrt(UINT64_MAX), 4294967295u);
+    uint64_t s = 88172645463325252u;
+    int wrong = 0;
+    for (int i = 0; i < 100000; i++) {
+        uint64_t n = xorshift(&s) >> (i % 64), r = mpp_isqrt(n);
+        wrong += (unsigned __int128)r * r > n || (unsigned __int128)(r + 1) * (r + 1) <= n;
+    }
+    ck_assert_int_eq(wrong, 0);
+}
+END_TEST
+
+START_TEST(every_small_range)
+{
+    /* Every [lo, hi] inside [0, 130]: 2, 1, and each first odd/even edge. */
+    unsigned char *is = ref_sieve(130);
+    for (uint64_t lo = 0; lo <= 130; lo++)
+        for (uint64_t hi = lo; hi <= 130; hi++) {
+            uint64_t want = 0;
+            for (uint64_t x = lo; x <= hi; x++)
+                want += is[x];
+            ck_assert_uint_eq(count(lo, hi), want);
+        }
+    free(is);
+    ck_assert_uint_eq(count(5, 4), 0);          /* lo > hi: nothing */
+    ck_assert_uint_eq(count(UINT64_MAX, 0), 0);
+}
+END_TEST
+
+START_TEST(first_two_million)
+{
+    check_against_reference(0, 2000000);
+}
+END_TEST
+
+START_TEST(random_windows_below_ten_million)
+{
+    uint64_t s = 2463534242u;
+    for (int i = 0; i < 200; i++) {
+        uint64_t lo = xorshift(&s) % 10000000, len = xorshift(&s) % 300000;
+        check_against_reference(lo, lo + len);
+    }
+}
+END_TEST
+
+START_TEST(segment_edges)
+{
+    /* A segment holds 2^21 odd numbers (2^22 integers): ranges that end on,
+     * just before and just after segment boundaries, and that start there. */
+    for (int k = 1; k <= 3; k++) {
+        uint64_t edge = 3 + 2 * k * P2(21); /* first odd number of segment k */
+        for (int d = -3; d <= 3; d++) {
+            check_against_reference(0, edge + d);
+            check_against_reference(edge + d, edge + d + 100000);
+        }
+    }
+}
+END_TEST
+
+START_TEST(stop_on_every_residue_mod_30)
+{
+    unsigned char *is = ref_sieve(1000100);
+    uint64_t want = 0;
+    for (uint64_t x = 0; x < 1000000; x++)
+        want += is[x];
+    for (uint64_t hi = 1000000; hi < 1000060; hi++) {
+        want += is[hi];
+        ck_assert_uint_eq(count(0, hi), want);
+        ck_assert_uint_eq(count(999000 + hi % 30, hi), want - count(0, 998999 + hi % 30));
+    }
+    free(is);
+}
+END_TEST
+
+START_TEST(windows_at_int_edges)
+{
+    /* 2^31 - 1 is prime (an int overflow edge); 2^32 - 5 is the largest prime
+     * below 2^32. */
+    check_against_reference(P2(31) - 2000, P2(31) + 2000);
+    check_against_reference(P2(32) - 2000, P2(32) + 2000);
+    check_against_reference(P2(31) - 1, P2(31) - 1);
+    check_against_reference(P2(32) - 5, P2(32) - 5);
+}
+END_TEST
+
+START_TEST(large_sieving_primes_begin_at_2_40)
+{
+    /* Above 2^40, sieving primes beyond 2^20 are regenerated per window. */
+    check_against_reference(P2(40) - 20000, P2(40) + 20000);
+    check_against_reference(1000000000000u, 1000000000000u + 30000); /* 10^12 */
+    check_against_reference(P2(50) - 5000, P2(50) + 5000);
+}
+END_TEST
+
+START_TEST(squares_of_primes_are_crossed_off)
+{
+    /* p^2 is the first multiple crossed off; windows that start exactly there. */
+    static const uint64_t p[] = {3, 1048573, 1048583, 1000003};
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
+        uint64_t sq = p[i] * p[i];
+        check_against_reference(sq, sq + 200);
+        check_against_reference(sq - 200, sq);
+    }
+}
+END_TEST
+
+START_TEST(top_of_64_bit_range)
+{
+    /* The 21 primes of [2^64 - 1000, 2^64 - 1]; 2^64 - 59 is the largest. */
+    size_t n;
+    uint64_t *got = sieve_list(UINT64_MAX - 999, UINT64_MAX, &n);
+    ck_assert_uint_eq(n, 21);
+    ck_assert_uint_eq(got[n - 1], 18446744073709551557u);
+    for (size_t i = 0; i < n; i++)
+        ck_assert(ref_is_prime(got[i]));
+    free(got);
+}
+END_TEST
+
+START_TEST(top_windows_against_miller_rabin)
+{
+    uint64_t sq = 4294967291ull * 4294967291ull; /* the largest prime square */
+    check_against_reference(sq - 1000, sq + 1000);
+    ck_assert_uint_eq(count(UINT64_MAX, UINT64_MAX), 0);
+    ck_assert_uint_eq(count(18446744073709551557u, UINT64_MAX), 1);
+    check_against_reference(UINT64_MAX - 20000, UINT64_MAX);
+    check_against_reference(P2(63) - 5000, P2(63) + 5000);
+}
+END_TEST
+
+/* A sink that stops the sieve with code 7 after its first batch. */
+static int stop_at_once(void *ctx, const uint64_t *primes, size_t n)
+{
+    (void)primes;
+    *(size_t *)ctx += n;
+    return 7;
+}
+
+START_TEST(sink_can_stop_the_sieve)
+{
+    size_t seen = 0;
+    mpp_sink sink = {stop_at_once, &seen};
+    mpp_tally t;
+    ck_assert_int_eq(mpp_sieve(0, 10000000, &sink, &t), 7);
+    ck_assert_uint_gt(seen, 0);
+    ck_assert_uint_lt(seen, 664579);
+}
+END_TEST
+
+/* The pi(x) table: cheap entries by default, the others tagged long. */
+static void check_ref_counts(uint64_t most)
+{
+    for (size_t i = 0; i < ref_counts_len; i++) {
+        const ref_count *c = &ref_counts[i];
+        uint64_t work = c->hi - c->lo;
+        if ((most && work > most) || (!most && work <= 300000000))
+            continue;
+        ck_assert_msg(count(c->lo, c->hi) == c->count, "%s", c->what);
+    }
+}
+
+START_TEST(known_counts_cheap)
+{
+    check_ref_counts(300000000);
+}
+END_TEST
+
+START_TEST(known_counts_long)
+{
+    check_ref_counts(0);
+}
+END_TEST
+
+START_TEST(split_counts_add_up)
+{
+    /* Counting [a, b] in pieces that cut through windows (2^28 odd numbers
+     * when large sieving primes are in use) gives the same total. */
+    uint64_t a = 1000000000000u, b = a + 1200000000u;
+    uint64_t whole = count(a, b);
+    ck_assert_uint_eq(count(a, a + 536870911) + count(a + 536870912, b), whole);
+    ck_assert_uint_eq(count(a, a + 777777777) + count(a + 777777778, b), whole);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("sieve");
+    TCase *tc = tcase_create("sieve");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, isqrt_exact);
+    tcase_add_test(tc, every_small_range);
+    tcase_add_test(tc, first_two_million);
+    tcase_add_test(tc, random_windows_below_ten_million);
+    tcase_add_test(tc, segment_edges);
+    tcase_add_test(tc, stop_on_every_residue_mod_30);
+    tcase_add_test(tc, windows_at_int_edges);
+    tcase_add_test(tc, large_sieving_primes_begin_at_2_40);
+    tcase_add_test(tc, squares_of_primes_are_crossed_off);
+    tcase_add_test(tc, top_of_64_bit_range);
+    tcase_add_test(tc, sink_can_stop_the_sieve);
+    tcase_add_test(tc, known_counts_cheap);
+    suite_add_tcase(s, tc);
+
+    TCase *lc = tcase_create("long");
+    tcase_set_tags(lc, "long");
+    tcase_set_timeout(lc, 900);
+    tcase_add_test(lc, top_windows_against_miller_rabin);
+    tcase_add_test(lc, known_counts_long);
+    tcase_add_test(lc, split_counts_add_up);
+    suite_add_tcase(s, lc);
+    return run_suite(s);
+}
