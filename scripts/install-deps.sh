@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages mpprimes needs, if any is missing.
+#   install-deps.sh          to build and run: compiler, CMake, Open MPI
+#   install-deps.sh --test   also what the tests use: Check, Python 3, primesieve
+# Works as root or through sudo; without either it names what to install.
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config openmpi-bin libopenmpi-dev)
+if [ "${1:-}" = "--test" ]; then
+    packages+=(check python3 primesieve-bin)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+else
+    echo "install-deps.sh: please install as root: apt-get install ${missing[*]}" >&2
+    exit 1
+fi
+echo "install-deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update
+"${sudo[@]}" apt-get install -y "${missing[@]}"

@@ -1,0 +1,1016 @@
+#!/usr/bin/env python3
+"""mpirun integration tests for mpprimes.
+
+ctest runs this script (see tests/CMakeLists.txt) as
+
+    run_tests.py --binary PATH --mpiexec PATH --source-dir REPO --suite SUITE [--np N]
+
+Suites:
+  ranks     correctness under N ranks (--np): --print, --output and --json
+            against an independent reference (a Python sieve, or primesieve)
+  cli       --help, --version and bad usage (exit 2, one "mpprimes: " line)
+  errors    failures at run time (exit 1): unwritable --output targets
+  examples  hostfiles/localhost and slurm/mpprimes.sbatch (outside Slurm)
+  long      the expensive checks: pi(1e9), near 2^64, 1e12 windows
+
+Every case prints "ok   NAME", "FAIL NAME: WHY" or "skip NAME: WHY"; the
+last line is "N passed, M failed", and the exit status is 0 only when no case
+failed. Every program run has a timeout: a hang fails its case, and the whole
+session that mpirun was started in (mpirun and its ranks) is killed.
+
+Python 3 standard library only.
+"""
+
+import argparse
+import functools
+import json
+import math
+import os
+import re
+import shlex
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+U64_MAX = 2**64 - 1
+
+# Timeouts in seconds for one program run.
+TIMEOUT_QUICK = 30   # usage errors, --help: these must finish at once
+TIMEOUT_RUN = 60     # ordinary correctness runs
+TIMEOUT_LONG = 400   # the long suite
+
+# Ranges up to this bound use the Python reference sieve; above it,
+# primesieve when it is installed.
+PY_SIEVE_MAX = 2_000_000
+
+
+# ---------------------------------------------------------------------------
+# Running programs
+
+
+class Result:
+    """What one program run did."""
+
+    def __init__(self, cmd, rc, stdout, stderr, elapsed, timed_out):
+        self.cmd = cmd
+        self.rc = rc
+        self.stdout = stdout          # bytes (or b"" when redirected)
+        self.stderr = stderr          # str
+        self.elapsed = elapsed
+        self.timed_out = timed_out
+
+    @property
+    def out(self):
+        return self.stdout.decode("utf-8", "replace")
+
+    def describe(self):
+        """The command and a short account of the outcome, for messages."""
+        how = "timed out" if self.timed_out else f"exit {self.rc}"
+        err = self.stderr.strip()
+        if len(err) > 600:
+            err = err[:600] + "..."
+        text = f"`{shlex.join(self.cmd)}` ({how}, {self.elapsed:.1f} s)"
+        return text + (f"; stderr: {err!r}" if err else "")
+
+
+def session_members(sid):
+    """PIDs of the processes in session SID (Linux /proc)."""
+    pids = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return pids
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # After "pid (comm)": state ppid pgrp session ...
+        if len(fields) > 3 and int(fields[3]) == sid:
+            pids.append(int(entry))
+    return pids
+
+
+def kill_session(proc):
+    """Kills everything started by PROC, which leads its own session.
+
+    mpirun puts each rank into a process group of its own (but the same
+    session), so killing mpirun's group alone would orphan the ranks. SIGTERM
+    to the group first lets mpirun take its ranks down; whatever is left of
+    the session after a grace period gets SIGKILL."""
+    sid = proc.pid
+    try:
+        os.killpg(sid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and session_members(sid):
+        time.sleep(0.1)
+        proc.poll()  # reap mpirun, so that it stops counting as a member
+    try:
+        os.killpg(sid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    for pid in session_members(sid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def run(cmd, timeout, env=None, cwd=None, stdout=subprocess.PIPE):
+    """Runs CMD in a new session; kills the session if it exceeds TIMEOUT."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stdout,
+                            stderr=subprocess.PIPE, env=env, cwd=cwd,
+                            start_new_session=True)
+    timed_out = False
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        kill_session(proc)
+        try:
+            out, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:  # something still holds the pipes
+            out, err = b"", b""
+    elapsed = time.monotonic() - start
+    if not timed_out and session_members(proc.pid):
+        kill_session(proc)  # stray ranks after mpirun exited: clean up
+    return Result(cmd, proc.returncode, out or b"",
+                  (err or b"").decode("utf-8", "replace"), elapsed, timed_out)
+
+
+class Runner:
+    """Builds and runs mpprimes command lines, alone or under mpirun."""
+
+    def __init__(self, binary, mpiexec, source_dir):
+        self.binary = os.path.abspath(binary)
+        self.mpiexec = mpiexec
+        self.source_dir = os.path.abspath(source_dir)
+
+    def env(self, extra=None, drop=()):
+        env = dict(os.environ)
+        if os.geteuid() == 0:
+            # Open MPI refuses to run as root without both of these.
+            env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+            env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        # Oversubscription is asked for per command line (--oversubscribe), so
+        # that the hostfile slot test can see the limit; scripts/mpi-env.sh
+        # sets it for the whole environment.
+        for name in ("OMPI_MCA_rmaps_base_oversubscribe",) + tuple(drop):
+            env.pop(name, None)
+        env.update(extra or {})
+        return env
+
+    def mpirun_cmd(self, args, np, quiet=False, mpirun_opts=(), oversubscribe=True):
+        """mpirun [--oversubscribe] [--quiet] OPTS -np NP BINARY ARGS.
+        --quiet keeps Open MPI's multi-line banner about a rank's non-zero exit
+        off stderr, so that only mpprimes' own message is left there."""
+        cmd = [self.mpiexec]
+        if oversubscribe:
+            cmd.append("--oversubscribe")  # more ranks than cores is normal here
+        if quiet:
+            cmd.append("--quiet")
+        return cmd + list(mpirun_opts) + ["-np", str(np), self.binary] + list(args)
+
+    def mpprimes(self, args, np=None, quiet=False, timeout=TIMEOUT_RUN,
+                 cwd=None, stdout=subprocess.PIPE, mpirun_opts=(), oversubscribe=True):
+        """Runs mpprimes ARGS under mpirun with NP ranks, or as a plain
+        singleton process (no mpirun) when NP is None."""
+        if np is None:
+            cmd = [self.binary] + list(args)
+        else:
+            cmd = self.mpirun_cmd(args, np, quiet, mpirun_opts, oversubscribe)
+        return run(cmd, timeout, env=self.env(), cwd=cwd, stdout=stdout)
+
+    def source(self, *parts):
+        return os.path.join(self.source_dir, *parts)
+
+
+# ---------------------------------------------------------------------------
+# Cases
+
+
+class CaseFailure(Exception):
+    pass
+
+
+class CaseSkipped(Exception):
+    pass
+
+
+def expect(condition, message):
+    if not condition:
+        raise CaseFailure(message)
+
+
+class Suite:
+    """Runs cases, prints one line per case, and keeps the score."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.skipped = 0
+
+    def case(self, name, fn, *args):
+        try:
+            fn(*args)
+        except CaseSkipped as e:
+            self.skipped += 1
+            print(f"skip {name}: {e}", flush=True)
+        except CaseFailure as e:
+            self.failed += 1
+            print(f"FAIL {name}: {e}", flush=True)
+        except Exception as e:  # a bug in a check, or bad output crashing it
+            self.failed += 1
+            print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
+        else:
+            self.passed += 1
+            print(f"ok   {name}", flush=True)
+
+    def finish(self):
+        if self.skipped:
+            print(f"({self.skipped} skipped)")
+        print(f"{self.passed} passed, {self.failed} failed", flush=True)
+        return 0 if self.failed == 0 else 1
+
+
+def expect_success(res):
+    expect(not res.timed_out, "timed out: " + res.describe())
+    expect(res.rc == 0, "expected exit 0: " + res.describe())
+
+
+def expect_one_error_line(res, status):
+    """The failure contract: exit STATUS, nothing on stdout, and on stderr
+    exactly one non-empty line, starting with "mpprimes: "."""
+    expect(not res.timed_out, "hung (timed out): " + res.describe())
+    expect(res.rc == status, f"expected exit {status}: " + res.describe())
+    expect(res.stdout == b"", f"stdout not empty ({res.out[:200]!r}): " + res.describe())
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    expect(len(lines) == 1,
+           f"expected one line on stderr, got {len(lines)}: " + res.describe())
+    expect(lines[0].startswith("mpprimes: "),
+           "stderr line does not start with 'mpprimes: ': " + res.describe())
+    return lines[0]
+
+
+def first_difference(actual, expected):
+    """A short description of where two prime listings differ."""
+    a, e = actual.splitlines(), expected.splitlines()
+    for i, (x, y) in enumerate(zip(a, e)):
+        if x != y:
+            x, y = x[:40].decode(errors="replace"), y[:40].decode(errors="replace")
+            return f"line {i + 1}: got {x!r}, expected {y!r}"
+    if len(a) != len(e):
+        return f"got {len(a)} lines, expected {len(e)}"
+    return "same lines, but different bytes (line endings or a missing final newline?)"
+
+
+def expect_same_listing(actual, expected, what):
+    expect(actual == expected, f"{what} differs from the reference: "
+           + first_difference(actual, expected))
+
+
+# ---------------------------------------------------------------------------
+# Reference primes
+
+
+@functools.lru_cache(maxsize=None)
+def small_primes(limit):
+    """All primes <= LIMIT, by a plain sieve of Eratosthenes."""
+    if limit < 2:
+        return ()
+    is_prime = bytearray([1]) * (limit + 1)
+    is_prime[0] = is_prime[1] = 0
+    for p in range(2, math.isqrt(limit) + 1):
+        if is_prime[p]:
+            is_prime[p * p::p] = bytes(len(range(p * p, limit + 1, p)))
+    return tuple(i for i, flag in enumerate(is_prime) if flag)
+
+
+def python_primes(lo, hi):
+    """Primes in [LO, HI]: a sieve of the window by the primes <= sqrt(HI).
+    Feasible while sqrt(HI) and HI - LO are a few million at most."""
+    if hi < 2 or lo > hi:
+        return []
+    lo = max(lo, 2)
+    size = hi - lo + 1
+    flags = bytearray([1]) * size
+    for p in small_primes(math.isqrt(hi)):
+        first = max(p * p, (lo + p - 1) // p * p)
+        if first > hi:
+            continue
+        flags[first - lo::p] = bytes(len(range(first - lo, size, p)))
+    return [lo + i for i, flag in enumerate(flags) if flag]
+
+
+def python_feasible(lo, hi):
+    return math.isqrt(hi) <= 10_000_000 and hi - lo <= 20_000_000
+
+
+def have_primesieve():
+    return shutil.which("primesieve") is not None
+
+
+@functools.lru_cache(maxsize=None)
+def reference(lo, hi):
+    """The primes of [LO, HI] as mpprimes --print must write them: one per
+    line, ascending, each line ending in a newline. Uses the Python sieve for
+    small ranges, primesieve for larger ones (the Python sieve again when
+    primesieve is missing and the range allows it); skips the case when
+    neither can do it."""
+    if hi <= PY_SIEVE_MAX or (not have_primesieve() and python_feasible(lo, hi)):
+        return "".join(f"{p}\n" for p in python_primes(lo, hi)).encode()
+    if not have_primesieve():
+        raise CaseSkipped(f"primesieve not installed, needed as reference for [{lo}, {hi}]")
+    res = run(["primesieve", str(lo), str(hi), "--print"], TIMEOUT_LONG)
+    if res.rc != 0 or res.timed_out:
+        raise CaseFailure("reference failed: " + res.describe())
+    return res.stdout
+
+
+def reference_facts(lo, hi):
+    """(count, first, last) of the reference; first/last None when empty."""
+    lines = reference(lo, hi).split()
+    if not lines:
+        return 0, None, None
+    return len(lines), int(lines[0]), int(lines[-1])
+
+
+@functools.lru_cache(maxsize=None)
+def reference_count(lo, hi):
+    """Number of primes in [LO, HI], without listing them when large."""
+    if hi - lo <= 20_000_000 or not have_primesieve():
+        return reference_facts(lo, hi)[0]
+    res = run(["primesieve", str(lo), str(hi), "--count", "--quiet"], TIMEOUT_LONG)
+    if res.rc != 0 or res.timed_out:
+        raise CaseFailure("reference failed: " + res.describe())
+    return int(res.out.split()[0])
+
+
+# ---------------------------------------------------------------------------
+# Block decomposition model (decomp.h), used to choose test ranges and to
+# check the per_rank table.
+
+
+def model_blocks(start, stop, nranks):
+    """[(lo, hi) or None] per rank: sizes differ by at most one, the first
+    (N mod nranks) ranks get one more, the last ranks may be empty."""
+    n = stop - start + 1
+    base, extra = divmod(n, nranks)
+    blocks, lo = [], start
+    for r in range(nranks):
+        size = base + (1 if r < extra else 0)
+        blocks.append((lo, lo + size - 1) if size else None)
+        lo += size
+    return blocks
+
+
+@functools.lru_cache(maxsize=None)
+def prime_edge_range(nranks):
+    """A range (start, stop) with start and stop prime in which, for NRANKS
+    ranks, as many block boundaries as possible have a prime on one side
+    (the last number of one block or the first of the next). That is where an
+    off-by-one in the decomposition or the sieve shows up."""
+    primes = python_primes(1000, 20000)
+    prime_set = set(primes)
+    best, best_score = None, -1
+    for start in primes[:30]:
+        for stop in primes:
+            if stop - start < 20 * nranks:
+                continue
+            if stop - start > 300 * nranks:
+                break
+            blocks = model_blocks(start, stop, nranks)
+            score = sum(1 for a, b in zip(blocks, blocks[1:])
+                        if a and b and (a[1] in prime_set or b[0] in prime_set))
+            if score > best_score:
+                best, best_score = (start, stop), score
+            if score == nranks - 1:
+                return best
+    return best
+
+
+# ---------------------------------------------------------------------------
+# JSON report checks
+
+
+def parse_json_report(text, what="stdout"):
+    try:
+        report = json.loads(text)
+    except ValueError as e:
+        raise CaseFailure(f"{what} is not one JSON object ({e}): {text[:300]!r}")
+    expect(isinstance(report, dict), f"{what} JSON is not an object: {text[:300]!r}")
+    return report
+
+
+def is_uint(v):
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def is_seconds(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+
+
+def check_json_report(report, start, stop, nranks, method, count=None,
+                      first=None, last=None, check_first_last=True):
+    """Checks a --json report against the request and the reference facts."""
+    keys = {"version", "start", "stop", "ranks", "method", "decomposition", "count",
+            "first", "last", "elapsed_s", "per_rank"}
+    missing = keys - report.keys()
+    expect(not missing, f"JSON lacks keys {sorted(missing)}")
+    expect(isinstance(report["version"], str) and report["version"],
+           f"version {report['version']!r}")
+    expect(report["start"] == start and report["stop"] == stop,
+           f"start/stop {report['start']}/{report['stop']}, expected {start}/{stop}")
+    expect(report["ranks"] == nranks, f"ranks {report['ranks']}, expected {nranks}")
+    expect(report["method"] == method, f"method {report['method']!r}, expected {method!r}")
+    expect(report["decomposition"] == "block",
+           f"decomposition {report['decomposition']!r}, expected 'block'")
+    expect(is_uint(report["count"]), f"count {report['count']!r}")
+    expect(is_seconds(report["elapsed_s"]), f"elapsed_s {report['elapsed_s']!r}")
+    if count is not None:
+        expect(report["count"] == count, f"count {report['count']}, expected {count}")
+    if check_first_last:
+        expect(report["first"] == first, f"first {report['first']}, expected {first}")
+        expect(report["last"] == last, f"last {report['last']}, expected {last}")
+    check_per_rank(report, start, stop, nranks)
+
+
+def check_per_rank(report, start, stop, nranks):
+    per_rank = report["per_rank"]
+    expect(isinstance(per_rank, list) and len(per_rank) == nranks,
+           f"per_rank has {len(per_rank) if isinstance(per_rank, list) else '?'}"
+           f" entries, expected {nranks}")
+    rank_keys = {"rank", "host", "start", "stop", "empty", "count", "compute_s",
+                 "comm_s", "max_rss_kib"}
+    expected_blocks = model_blocks(start, stop, nranks)
+    next_lo = start
+    seen_empty = False
+    for i, entry in enumerate(per_rank):
+        expect(isinstance(entry, dict), f"per_rank[{i}] is not an object")
+        missing = rank_keys - entry.keys()
+        expect(not missing, f"per_rank[{i}] lacks keys {sorted(missing)}")
+        expect(entry["rank"] == i, f"per_rank[{i}].rank is {entry['rank']}: not in rank order")
+        expect(isinstance(entry["host"], str) and entry["host"], f"per_rank[{i}].host")
+        expect(isinstance(entry["empty"], bool), f"per_rank[{i}].empty is not a bool")
+        expect(is_uint(entry["count"]), f"per_rank[{i}].count {entry['count']!r}")
+        expect(is_seconds(entry["compute_s"]) and is_seconds(entry["comm_s"]),
+               f"per_rank[{i}] compute_s/comm_s {entry['compute_s']!r}/{entry['comm_s']!r}")
+        expect(is_uint(entry["max_rss_kib"]), f"per_rank[{i}].max_rss_kib {entry['max_rss_kib']!r}")
+        if entry["empty"]:
+            seen_empty = True
+            expect(entry["start"] is None and entry["stop"] is None,
+                   f"per_rank[{i}] is empty but has start/stop {entry['start']}/{entry['stop']}")
+            expect(entry["count"] == 0, f"per_rank[{i}] is empty but counts {entry['count']}")
+            continue
+        expect(not seen_empty, f"per_rank[{i}] is not empty but follows an empty rank")
+        lo, hi = entry["start"], entry["stop"]
+        expect(is_uint(lo) and is_uint(hi) and lo <= hi,
+               f"per_rank[{i}] start/stop {lo!r}/{hi!r}")
+        expect(lo == next_lo, f"per_rank[{i}] starts at {lo}, expected {next_lo}: "
+               "blocks are not contiguous")
+        expect(hi <= stop, f"per_rank[{i}] stops at {hi}, beyond stop {stop}")
+        next_lo = hi + 1
+        expect((lo, hi) == expected_blocks[i],
+               f"per_rank[{i}] block [{lo}, {hi}], expected {expected_blocks[i]} "
+               "(balanced block decomposition)")
+    expect(next_lo == stop + 1, f"the blocks end at {next_lo - 1}, not at stop {stop}")
+    total = sum(entry["count"] for entry in per_rank)
+    expect(total == report["count"],
+           f"per-rank counts sum to {total}, but count is {report['count']}")
+
+
+# ---------------------------------------------------------------------------
+# Suite: ranks
+
+
+# How each range of the ranks suite is checked.
+QUICK = "quick"        # --print and --json, separate runs, for each method
+COSTLY = "costly"      # one --print --json run (the sieve near 2^64 makes
+                       # every rank sieve by all primes up to 2^32)
+
+
+def ranks_ranges(np):
+    """(label, start text, stop text, start, stop, methods, how) to check
+    with NP ranks. The texts use mpprimes' notations; the ints are the values.
+    Trial division only where it is cheap: small numbers or few primes."""
+    edge_lo, edge_hi = prime_edge_range(np)
+    both, sieve, trial = ("sieve", "trial"), ("sieve",), ("trial",)
+    return [
+        ("2..1e6", "2", "1000000", 2, 1_000_000, sieve, QUICK),
+        ("0..1", "0", "1", 0, 1, both, QUICK),
+        ("2..2", "2", "2", 2, 2, both, QUICK),
+        ("0..10", "0", "10", 0, 10, both, QUICK),
+        ("17..17", "17", "17", 17, 17, both, QUICK),
+        ("100..102", "100", "102", 100, 102, both, QUICK),
+        ("0..2", "0", "2", 0, 2, both, QUICK),
+        ("24..28 (no primes)", "24", "28", 24, 28, both, QUICK),
+        (f"prime edges {edge_lo}..{edge_hi}", str(edge_lo), str(edge_hi),
+         edge_lo, edge_hi, both, QUICK),
+        ("1..2e5", "1", "2e5", 1, 200_000, both, QUICK),
+        ("2^31-100..2^31+100", "2^31-100", "2^31+100", 2**31 - 100, 2**31 + 100, both, QUICK),
+        ("2^32-1000..2^32+1000", "2^32-1000", "2^32+1000",
+         2**32 - 1000, 2**32 + 1000, both, QUICK),
+        ("1e12..1e12+1e5", "1e12", "1e12+1e5", 10**12, 10**12 + 10**5, sieve, QUICK),
+        ("1e12..1e12+300", "1e12", "1e12+300", 10**12, 10**12 + 300, both, QUICK),
+        ("2^64-1..2^64-1", "2^64-1", "18446744073709551615", U64_MAX, U64_MAX, trial, QUICK),
+        top_window(np),
+    ]
+
+
+def top_window(np):
+    """The sieve's window at the top of the range. Each non-empty rank sieves
+    by all primes up to 2^32 there (seconds of CPU each), so with more than 3
+    ranks on this small machine the window is cut to 3 numbers: 3 busy ranks,
+    the rest empty. The long suite runs the 2000-number window at np 7."""
+    if np <= 3:
+        return ("2^64-2000..2^64-1", "2^64-2000", "2^64-1",
+                2**64 - 2000, U64_MAX, ("sieve",), COSTLY)
+    return ("2^64-3..2^64-1", "2^64-3", "2^64-1", 2**64 - 3, U64_MAX, ("sieve",), COSTLY)
+
+
+def case_print(runner, np, start_text, stop_text, lo, hi, method):
+    expected = reference(lo, hi)
+    res = runner.mpprimes(["--print", "--method", method, start_text, stop_text], np)
+    expect_success(res)
+    expect_same_listing(res.stdout, expected, "--print output")
+
+
+def case_json(runner, np, start_text, stop_text, lo, hi, method):
+    count, first, last = reference_facts(lo, hi)
+    res = runner.mpprimes(["--json", "--method", method, start_text, stop_text], np)
+    expect_success(res)
+    report = parse_json_report(res.out)
+    check_json_report(report, lo, hi, np, method, count, first, last)
+
+
+def case_print_json(runner, np, start_text, stop_text, lo, hi, method,
+                    timeout=TIMEOUT_RUN):
+    """--print --json: the primes on stdout, the JSON report on stderr."""
+    expected = reference(lo, hi)
+    count, first, last = reference_facts(lo, hi)
+    res = runner.mpprimes(["--print", "--json", "--method", method, start_text, stop_text],
+                          np, timeout=timeout)
+    expect_success(res)
+    expect_same_listing(res.stdout, expected, "--print output")
+    report = parse_json_report(res.stderr, "stderr")
+    check_json_report(report, lo, hi, np, method, count, first, last)
+
+
+def case_output(runner, np, lo, hi):
+    expected = reference(lo, hi)
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        path = os.path.join(tmp, "primes.txt")
+        res = runner.mpprimes(["--output", path, str(lo), str(hi)], np)
+        expect_success(res)
+        left = sorted(os.listdir(tmp))
+        expect(left == ["primes.txt"], f"directory holds {left}, expected only primes.txt")
+        with open(path, "rb") as f:
+            expect_same_listing(f.read(), expected, "--output file")
+        if len(expected) > 1000:
+            expect(expected[:1000] not in res.stdout, "--output also wrote the primes to stdout")
+
+
+def case_output_replaces(runner, np):
+    """--output over an existing file replaces it whole."""
+    lo, hi = 0, 1000
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        path = os.path.join(tmp, "primes.txt")
+        with open(path, "w") as f:
+            f.write("old content\n" * 100000)
+        res = runner.mpprimes(["-q", "-o", path, str(lo), str(hi)], np)
+        expect_success(res)
+        expect(sorted(os.listdir(tmp)) == ["primes.txt"],
+               f"directory holds {sorted(os.listdir(tmp))}")
+        with open(path, "rb") as f:
+            expect_same_listing(f.read(), reference(lo, hi), "--output file")
+
+
+def case_count_json(runner, np):
+    res = runner.mpprimes(["--count", "--json", "1e7"], np)
+    expect_success(res)
+    report = parse_json_report(res.out)
+    check_json_report(report, 2, 10**7, np, "sieve", count=664579, check_first_last=False)
+
+
+def case_text_report(runner, np):
+    res = runner.mpprimes(["1000000"], np)
+    expect_success(res)
+    expect(re.search(r"(?<![0-9])78498(?![0-9])", res.out),
+           "the default report does not show the count 78498: " + res.out[:500])
+
+
+def case_quiet(runner, np):
+    res = runner.mpprimes(["--quiet", "1e6"], np)
+    expect_success(res)
+    expect(res.stdout == b"", f"--quiet still wrote to stdout: {res.out[:200]!r}")
+    expect(res.stderr.strip() == "", "--quiet wrote to stderr: " + res.describe())
+
+
+def suite_ranks(runner, suite, np):
+    if not have_primesieve():
+        print("note: primesieve not found; the Python sieve stands in where it "
+              "can, and the ranges near 2^64 are skipped")
+    for label, start_text, stop_text, lo, hi, methods, how in ranks_ranges(np):
+        for method in methods:
+            args = (runner, np, start_text, stop_text, lo, hi, method)
+            if how == QUICK:
+                suite.case(f"np{np} print {method} {label}", case_print, *args)
+                suite.case(f"np{np} json {method} {label}", case_json, *args)
+            else:
+                suite.case(f"np{np} print+json {method} {label}", case_print_json,
+                           *args, TIMEOUT_LONG)
+    suite.case(f"np{np} print+json 1000..5000", case_print_json,
+               runner, np, "1000", "5000", 1000, 5000, "sieve")
+    suite.case(f"np{np} output 2..1e6", case_output, runner, np, 2, 1_000_000)
+    suite.case(f"np{np} output 100..102", case_output, runner, np, 100, 102)
+    suite.case(f"np{np} output 0..1 (no primes)", case_output, runner, np, 0, 1)
+    suite.case(f"np{np} output replaces a file", case_output_replaces, runner, np)
+    suite.case(f"np{np} count json pi(1e7)", case_count_json, runner, np)
+    suite.case(f"np{np} text report 1e6", case_text_report, runner, np)
+    suite.case(f"np{np} quiet", case_quiet, runner, np)
+
+
+# ---------------------------------------------------------------------------
+# Suite: cli
+
+
+def project_version(runner):
+    with open(runner.source("CMakeLists.txt")) as f:
+        m = re.search(r"project\(\s*mpprimes\s+VERSION\s+([0-9.]+)", f.read())
+    return m.group(1) if m else None
+
+
+def case_help(runner, np, flag):
+    res = runner.mpprimes([flag], np, timeout=TIMEOUT_QUICK)
+    expect_success(res)
+    expect("Usage" in res.out, f"no 'Usage' in {flag} output: {res.out[:300]!r}")
+    expect(res.stderr.strip() == "", f"{flag} wrote to stderr: " + res.describe())
+    if np is not None:  # printed once, by rank 0, the same as without mpirun
+        alone = runner.mpprimes([flag], None, timeout=TIMEOUT_QUICK)
+        expect(res.stdout == alone.stdout,
+               f"{flag} under mpirun differs from the singleton's (printed by every rank?)")
+
+
+def case_version(runner, np, flag):
+    res = runner.mpprimes([flag], np, timeout=TIMEOUT_QUICK)
+    expect_success(res)
+    lines = res.out.splitlines()
+    expect(len(lines) >= 1, f"{flag} printed nothing")
+    version = project_version(runner)
+    if version:
+        expect(version in lines[0], f"{flag} first line {lines[0]!r} lacks {version}")
+    expect(res.stderr.strip() == "", f"{flag} wrote to stderr: " + res.describe())
+    expect(res.out.count(lines[0]) == 1, f"{flag} printed more than once: {res.out!r}")
+
+
+# (label, arguments): each must exit 2 with one "mpprimes: " line.
+BAD_USAGE = [
+    ("no operand", []),
+    ("three operands", ["1", "2", "3"]),
+    ("abc", ["abc"]),
+    ("1e20", ["1e20"]),
+    ("2^64", ["2^64"]),
+    ("2^64 as stop", ["5", "2^64"]),
+    ("2^64-1+1", ["2^64-1+1"]),
+    ("-5", ["-5"]),
+    ("5-6", ["5-6"]),
+    ("start > stop", ["10", "5"]),
+    ("method foo", ["--method", "foo", "100"]),
+    ("method missing value", ["100", "--method"]),
+    ("bogus option", ["--bogus", "100"]),
+    ("count with print", ["--count", "--print", "100"]),
+    ("print with output", ["--print", "--output", "x", "100"]),
+    ("12abc", ["12abc"]),
+    ("empty string", [""]),
+    ("1.5e0 (not integral)", ["1.5e0"]),
+]
+
+
+def case_bad_usage(runner, np, args):
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        res = runner.mpprimes(args, np, quiet=True, timeout=TIMEOUT_QUICK, cwd=tmp)
+        expect_one_error_line(res, 2)
+        expect(res.elapsed < TIMEOUT_QUICK / 2,
+               f"took {res.elapsed:.1f} s to reject bad usage: " + res.describe())
+        expect(os.listdir(tmp) == [], f"left files behind: {os.listdir(tmp)}")
+
+
+def suite_cli(runner, suite):
+    for np in (None, 2):
+        where = "singleton" if np is None else f"np{np}"
+        for flag in ("--help", "-h"):
+            suite.case(f"{where} {flag}", case_help, runner, np, flag)
+        for flag in ("--version", "-V"):
+            suite.case(f"{where} {flag}", case_version, runner, np, flag)
+        for label, args in BAD_USAGE:
+            suite.case(f"{where} bad usage ({label}): mpprimes {shlex.join(args)}".rstrip(),
+                       case_bad_usage, runner, np, args)
+
+
+# ---------------------------------------------------------------------------
+# Suite: errors
+
+
+def case_output_fails(runner, np, directory, name, stray=None):
+    """--output to DIRECTORY/NAME that cannot be written: exit 1, one line,
+    nothing left behind: no new entry in DIRECTORY, or, where other
+    processes change it (/proc), none for which STRAY(name) is true."""
+    path = os.path.join(directory, name)
+    before = set(os.listdir(directory)) if os.path.isdir(directory) else set()
+    res = runner.mpprimes(["--output", path, "1e5"], np, quiet=True)
+    expect_one_error_line(res, 1)
+    expect(not os.path.exists(path), f"{path} exists after the failure")
+    if os.path.isdir(directory):
+        new = sorted(set(os.listdir(directory)) - before)
+        if stray is not None:
+            new = [entry for entry in new if stray(entry)]
+        expect(not new, f"left behind in {directory}: {new}")
+
+
+def case_missing_dir(runner, np):
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        case_output_fails(runner, np, os.path.join(tmp, "no-such-dir"), "primes.txt")
+        expect(os.listdir(tmp) == [], f"left behind: {os.listdir(tmp)}")
+
+
+def case_readonly_dir(runner, np):
+    if os.geteuid() == 0:
+        raise CaseSkipped("running as root, which ignores directory permissions")
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        os.chmod(tmp, 0o555)
+        try:
+            case_output_fails(runner, np, tmp, "primes.txt")
+        finally:
+            os.chmod(tmp, 0o755)
+
+
+def case_proc(runner, np):
+    """/proc refuses new files, even to root."""
+    case_output_fails(runner, np, "/proc", "mpprimes-test",
+                      stray=lambda entry: not entry.isdigit())
+
+
+def is_char_device(path):
+    try:
+        return stat.S_ISCHR(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def case_dev_full(runner, np):
+    """--output /dev/full: every write fails with ENOSPC. /dev/full must still
+    be the device afterwards (not replaced by a renamed temp file) and no
+    temp file may be left in /dev."""
+    if not is_char_device("/dev/full"):
+        raise CaseSkipped("/dev/full is not a character device here")
+    before = set(os.listdir("/dev"))
+    res = runner.mpprimes(["--output", "/dev/full", "1e6"], np, quiet=True)
+    expect(is_char_device("/dev/full"),
+           "/dev/full is no longer a character device: --output replaced it! " + res.describe())
+    line = expect_one_error_line(res, 1)
+    stray = sorted(set(os.listdir("/dev")) - before)
+    expect(not stray, f"left behind in /dev: {stray}")
+    expect(len(line) > len("mpprimes: ") + 5, f"message too terse: {line!r}")
+
+
+def case_stdout_full(runner):
+    """--print with stdout on /dev/full (singleton, so that the rank's own
+    stdout is the full device): exit 1 and one message."""
+    with open("/dev/full", "wb") as full:
+        res = runner.mpprimes(["--print", "1e6"], None, stdout=full)
+    expect_one_error_line(res, 1)
+
+
+def suite_errors(runner, suite):
+    for np in (None, 2):
+        where = "singleton" if np is None else f"np{np}"
+        suite.case(f"{where} output into a missing directory", case_missing_dir, runner, np)
+        suite.case(f"{where} output into a read-only directory", case_readonly_dir, runner, np)
+        suite.case(f"{where} output into /proc", case_proc, runner, np)
+        suite.case(f"{where} output to /dev/full", case_dev_full, runner, np)
+    if is_char_device("/dev/full"):
+        suite.case("singleton print to a full stdout", case_stdout_full, runner)
+
+
+# ---------------------------------------------------------------------------
+# Suite: examples
+
+
+def hostfile_slots(path):
+    """Total slots declared in an Open MPI hostfile."""
+    total = 0
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                m = re.search(r"\bslots=(\d+)", line)
+                total += int(m.group(1)) if m else 1
+    return total
+
+
+def case_localhost_hostfile(runner):
+    hostfile = runner.source("hostfiles", "localhost")
+    res = runner.mpprimes(["--json", "--count", "1e6"], 2, oversubscribe=False,
+                          mpirun_opts=["--hostfile", hostfile])
+    expect_success(res)
+    report = parse_json_report(res.out)
+    check_json_report(report, 2, 10**6, 2, "sieve", count=78498, check_first_last=False)
+
+
+def case_localhost_slots(runner):
+    """The hostfile's slots are what mpirun goes by: one rank more fails
+    without --oversubscribe and runs with it."""
+    hostfile = runner.source("hostfiles", "localhost")
+    slots = hostfile_slots(hostfile)
+    expect(slots >= 1, f"no slots in {hostfile}")
+    args = ["--count", "1e5"]
+    res = runner.mpprimes(args, slots + 1, oversubscribe=False,
+                          mpirun_opts=["--hostfile", hostfile])
+    expect(not res.timed_out and res.rc != 0,
+           f"{slots + 1} ranks on {slots} slots ran without --oversubscribe: " + res.describe())
+    res = runner.mpprimes(args, slots + 1, mpirun_opts=["--hostfile", hostfile])
+    expect_success(res)
+    expect("9592" in res.out, f"count 9592 not in the report: {res.out[:300]!r}")
+
+
+def case_cluster_example(runner):
+    """cluster.example: every active line is 'HOST slots=N [max_slots=M]',
+    and the MPICH form appears only commented out."""
+    path = runner.source("hostfiles", "cluster.example")
+    hosts = 0
+    with open(path) as f:
+        text = f.read()
+    for number, line in enumerate(text.splitlines(), 1):
+        active = line.split("#", 1)[0].strip()
+        if not active:
+            continue
+        expect(re.fullmatch(r"[A-Za-z0-9._-]+ slots=\d+( max_slots=\d+)?", active),
+               f"line {number} is not 'HOST slots=N': {line!r}")
+        hosts += 1
+    expect(hosts >= 2, f"only {hosts} hosts: not a multi-node example")
+    expect(re.search(r"^#\s*[A-Za-z0-9._-]+:\d+\s*$", text, re.M),
+           "no commented MPICH 'host:N' lines")
+
+
+def case_hostfile_readme(runner):
+    with open(runner.source("hostfiles", "README.md")) as f:
+        text = f.read()
+    for name in ("localhost", "cluster.example", "--oversubscribe"):
+        expect(name in text, f"README.md does not mention {name}")
+
+
+def run_sbatch(runner, args, np=None):
+    script = runner.source("slurm", "mpprimes.sbatch")
+    extra = {"MPPRIMES": runner.binary, "MPIRUN": runner.mpiexec}
+    drop = ["SLURM_JOB_ID", "MPPRIMES_NP"]
+    if np is not None:
+        extra["MPPRIMES_NP"] = str(np)
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        return run(["bash", script] + args, TIMEOUT_RUN, cwd=tmp,
+                   env=runner.env(extra, drop=drop))
+
+
+def case_sbatch_default(runner):
+    res = run_sbatch(runner, [])
+    expect_success(res)
+    expect("not inside a Slurm job" in res.out,
+           f"does not say that it runs outside Slurm: {res.out[:500]!r}")
+    expect(re.search(r"(?<![0-9])50847534(?![0-9])", res.out),
+           "pi(1e9) = 50847534 not in the output: " + res.out[-800:])
+
+
+def case_sbatch_range(runner):
+    res = run_sbatch(runner, ["1000", "2000", "--count"])
+    expect_success(res)
+    expect(re.search(r"(?<![0-9])135(?![0-9])", res.out),
+           "count 135 of [1000, 2000] not in the output: " + res.out[-800:])
+
+
+def case_sbatch_np(runner):
+    """MPPRIMES_NP picks the number of ranks outside Slurm."""
+    res = run_sbatch(runner, ["--json", "1e5"], np=3)
+    expect_success(res)
+    json_start = res.out.find("\n{")
+    expect(json_start >= 0, f"no JSON object in the output: {res.out[:500]!r}")
+    report = parse_json_report(res.out[json_start:])
+    expect(report.get("ranks") == 3, f"ranks {report.get('ranks')}, expected 3")
+    expect(report.get("count") == 9592, f"count {report.get('count')}, expected 9592")
+
+
+def case_sbatch_directives(runner):
+    with open(runner.source("slurm", "mpprimes.sbatch")) as f:
+        lines = f.read().splitlines()
+    expect(lines and lines[0].startswith("#!"), "no #! line")
+    directives = [line for line in lines if line.startswith("#SBATCH")]
+    for want in ("--job-name", "--ntasks=4", "--time", "--output=mpprimes-%j.out"):
+        expect(any(want in line for line in directives), f"no '#SBATCH {want}' line")
+    # sbatch stops reading directives at the first command.
+    first_command = next(i for i, line in enumerate(lines)
+                         if line.strip() and not line.lstrip().startswith("#"))
+    late = [line for line in lines[first_command:] if line.startswith("#SBATCH")]
+    expect(not late, f"#SBATCH lines after the first command are ignored: {late}")
+
+
+def suite_examples(runner, suite):
+    suite.case("hostfile localhost -np 2", case_localhost_hostfile, runner)
+    suite.case("hostfile localhost slots", case_localhost_slots, runner)
+    suite.case("hostfile cluster.example format", case_cluster_example, runner)
+    suite.case("hostfiles README", case_hostfile_readme, runner)
+    suite.case("sbatch directives", case_sbatch_directives, runner)
+    suite.case("sbatch outside Slurm, default 1e9 --count", case_sbatch_default, runner)
+    suite.case("sbatch outside Slurm, 1000 2000 --count", case_sbatch_range, runner)
+    suite.case("sbatch outside Slurm, MPPRIMES_NP=3", case_sbatch_np, runner)
+
+
+# ---------------------------------------------------------------------------
+# Suite: long
+
+
+def case_long_count(runner, np, args, lo, hi, count, method="sieve", last=None):
+    if count is None:
+        count = reference_count(lo, hi)
+    res = runner.mpprimes(["--json"] + args, np, timeout=TIMEOUT_LONG)
+    expect_success(res)
+    report = parse_json_report(res.out)
+    check_json_report(report, lo, hi, np, method, count, check_first_last=False)
+    if last is not None:
+        expect(report["last"] == last, f"last {report['last']}, expected {last}")
+
+
+def case_long_print(runner, np, lo, hi):
+    expected = reference(lo, hi)
+    res = runner.mpprimes(["--print", "--quiet", str(lo), str(hi)], np, timeout=TIMEOUT_LONG)
+    expect_success(res)
+    expect_same_listing(res.stdout, expected, "--print output")
+
+
+def suite_long(runner, suite):
+    for np in (2, 3):
+        suite.case(f"np{np} count pi(1e9)", case_long_count,
+                   runner, np, ["--count", "1e9"], 2, 10**9, 50847534)
+    for np in (2, 3):
+        suite.case(f"np{np} 2^64-1000..2^64-1", case_long_count,
+                   runner, np, ["2^64-1000", "2^64-1"], 2**64 - 1000, U64_MAX, 21,
+                   "sieve", 18446744073709551557)
+    suite.case("np3 count 1e12..1e12+1e8", case_long_count,
+               runner, 3, ["--count", "1e12", "1e12+1e8"], 10**12, 10**12 + 10**8, None)
+    suite.case("np2 print 1e9..1e9+1e7", case_long_print, runner, 2, 10**9, 10**9 + 10**7)
+    suite.case("np3 trial count pi(1e7)", case_long_count,
+               runner, 3, ["--count", "-m", "trial", "1e7"], 2, 10**7, 664579, "trial")
+    suite.case("np7 print+json 2^64-2000..2^64-1", case_print_json,
+               runner, 7, "2^64-2000", "2^64-1", 2**64 - 2000, U64_MAX, "sieve", TIMEOUT_LONG)
+    suite.case("np1 sieve 2^64-1..2^64-1", case_print_json,
+               runner, 1, "2^64-1", "2^64-1", U64_MAX, U64_MAX, "sieve", TIMEOUT_LONG)
+    suite.case("np4 count 2^32..2^32+1e9", case_long_count,
+               runner, 4, ["--count", "2^32", "2^32+1e9"], 2**32, 2**32 + 10**9, None)
+
+
+# ---------------------------------------------------------------------------
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--binary", required=True, help="the mpprimes executable")
+    parser.add_argument("--mpiexec", required=True, help="mpirun / mpiexec")
+    parser.add_argument("--source-dir", required=True, help="the repository root")
+    parser.add_argument("--suite", required=True,
+                        choices=["ranks", "cli", "errors", "examples", "long"])
+    parser.add_argument("--np", type=int, help="ranks for the ranks suite")
+    args = parser.parse_args(argv)
+
+    if args.suite == "ranks" and (args.np is None or args.np < 1):
+        parser.error("--suite ranks needs --np N (N >= 1)")
+    if not os.access(args.binary, os.X_OK):
+        print(f"FAIL setup: {args.binary} is not an executable")
+        print("0 passed, 1 failed")
+        return 1
+
+    runner = Runner(args.binary, args.mpiexec, args.source_dir)
+    suite = Suite()
+    start = time.monotonic()
+    if args.suite == "ranks":
+        suite_ranks(runner, suite, args.np)
+    elif args.suite == "cli":
+        suite_cli(runner, suite)
+    elif args.suite == "errors":
+        suite_errors(runner, suite)
+    elif args.suite == "examples":
+        suite_examples(runner, suite)
+    else:
+        suite_long(runner, suite)
+    print(f"(suite {args.suite} took {time.monotonic() - start:.1f} s)")
+    return suite.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
