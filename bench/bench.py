@@ -20,6 +20,8 @@ import time
 
 # (what, mpprimes ranks, mpprimes arguments, primesieve arguments)
 CASES = [
+    ("start-up only: [2, 10], 1 rank vs 1 thread", 1, ["-q", "10"],
+     ["10", "--count", "--threads=1"]),
     ("count [2, 1e9], 1 rank vs 1 thread", 1, ["--count", "1e9"],
      ["1e9", "--count", "--threads=1"]),
     ("count [2, 1e10], 1 rank vs 1 thread", 1, ["--count", "1e10"],
@@ -95,6 +97,12 @@ def main():
         print(f"{what}: mpprimes {ma:.3f} s, primesieve {mb:.3f} s, ratio {ma / mb:.2f}",
               flush=True)
 
+    notes = ""  # a hand-written "## Notes" section is kept across runs
+    if os.path.exists(args.out):
+        with open(args.out) as f:
+            text = f.read()
+        if "\n## Notes" in text:
+            notes = text[text.index("\n## Notes"):]
     with open(args.out, "w") as f:
         f.write("# Benchmarks\n\n")
         f.write("Written by `python3 bench/bench.py` (median wall time of "
@@ -109,6 +117,7 @@ def main():
         for what, a_cmd, ma, b_cmd, mb in rows:
             f.write(f"| {what} | `{a_cmd}` | {ma:.3f} | `{b_cmd}` | {mb:.3f} "
                     f"| {ma / mb:.2f} |\n")
+        f.write(notes)
     print(f"wrote {args.out}")
 
 

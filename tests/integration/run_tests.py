@@ -791,6 +791,31 @@ def case_stdout_full(runner):
     expect_one_error_line(res, 1)
 
 
+def case_gather_too_many(runner, np):
+    """[2, 1e11] holds 4.1e9 primes, more than one MPI_Gatherv with int counts
+    can carry: refused before any work (so promptly), suggesting --count."""
+    t0 = time.monotonic()
+    res = runner.mpprimes(["1e11"], np, quiet=True)
+    line = expect_one_error_line(res, 1)
+    expect("--count" in line, f"no hint at --count: {line!r}")
+    expect(time.monotonic() - t0 < 20, "took too long: the refusal must come before the work")
+
+
+def case_gather_no_memory(runner, np):
+    """With 3 GB of address space (ulimit -v), gathering the 455 million
+    primes up to 1e10 (3.6 GB) is refused before any large allocation, and
+    --count of the same range still works."""
+    limited = ["bash", "-c", 'ulimit -v 3000000 && exec "$@"', "ulimit"]
+    cmd = runner.mpirun_cmd(["1e10"], np, quiet=True) if np else [runner.binary, "1e10"]
+    res = run(limited + cmd, TIMEOUT_RUN, env=runner.env())
+    line = expect_one_error_line(res, 1)
+    expect("GiB" in line and "--count" in line, f"unclear message: {line!r}")
+    cmd = runner.mpirun_cmd(["--count", "1e9"], np) if np else [runner.binary, "--count", "1e9"]
+    res = run(limited + cmd, TIMEOUT_RUN, env=runner.env())
+    expect_success(res)
+    expect(b"50847534" in res.stdout, "wrong count under the memory limit: " + res.describe())
+
+
 def suite_errors(runner, suite):
     for np in (None, 2):
         where = "singleton" if np is None else f"np{np}"
@@ -798,6 +823,10 @@ def suite_errors(runner, suite):
         suite.case(f"{where} output into a read-only directory", case_readonly_dir, runner, np)
         suite.case(f"{where} output into /proc", case_proc, runner, np)
         suite.case(f"{where} output to /dev/full", case_dev_full, runner, np)
+        suite.case(f"{where} gather beyond int counts refused", case_gather_too_many,
+                   runner, np)
+        suite.case(f"{where} gather beyond memory refused", case_gather_no_memory,
+                   runner, np)
     if is_char_device("/dev/full"):
         suite.case("singleton print to a full stdout", case_stdout_full, runner)
 
