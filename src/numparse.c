@@ -17,7 +17,7 @@
  * inside a term may be separated by blanks: "1 e9" and "1 000" are errors.
  *
  * Messages (no trailing newline; INPUT is the text, quoted as described at
- * quote()):
+ * mpp_quote()):
  *   'INPUT' is empty
  *   'INPUT': negative numbers are not allowed      (text starts with '-')
  *   'INPUT': unexpected 'C' at position N          (N counts bytes from 1)
@@ -44,7 +44,7 @@ typedef __int128 i128;
 #define TOO_BIG (TWO64 + 1)
 
 /* At most this many bytes of the input are quoted in a message. */
-enum { QUOTE_MAX = 60, QUOTE_BUF = QUOTE_MAX + 1 };
+enum { QUOTE_BUF = MPP_QUOTE_MAX + 1 };
 
 typedef enum { TERM_OK, TERM_BIG, TERM_FRACTION } term_kind;
 
@@ -76,15 +76,12 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-/* Copies S[0..LEN) into BUF for quoting: blanks become spaces, other control
- * bytes '?', so the message stays on one line. Inputs longer than QUOTE_MAX
- * bytes are cut (not inside a UTF-8 sequence) and end in "...". */
-static void quote(char buf[QUOTE_BUF], const char *s, size_t len)
+const char *mpp_quote(char buf[MPP_QUOTE_MAX + 1], const char *s, size_t len)
 {
     size_t n = len;
-    bool cut = len > QUOTE_MAX;
+    bool cut = len > MPP_QUOTE_MAX;
     if (cut) {
-        n = QUOTE_MAX - 3;
+        n = MPP_QUOTE_MAX - 3;
         while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
             n--;
     }
@@ -97,6 +94,7 @@ static void quote(char buf[QUOTE_BUF], const char *s, size_t len)
         n += 3;
     }
     buf[n] = '\0';
+    return buf;
 }
 
 /* Writes "'INPUT'" followed by FMT into the caller's buffer, if any. */
@@ -106,7 +104,7 @@ static void fail(const parser *p, const char *fmt, ...)
     if (p->err == NULL || p->errlen == 0)
         return;
     char q[QUOTE_BUF];
-    quote(q, p->text, strlen(p->text));
+    mpp_quote(q, p->text, strlen(p->text));
     int n = snprintf(p->err, p->errlen, "'%s'", q);
     if (n < 0 || (size_t)n >= p->errlen)
         return;
@@ -283,7 +281,7 @@ static bool parse_term(parser *p, term *t)
 static mpp_num_status bad_term(const parser *p, const term *bad, bool alone)
 {
     char q[QUOTE_BUF];
-    quote(q, p->text + bad->start, bad->len);
+    mpp_quote(q, p->text + bad->start, bad->len);
     if (bad->kind == TERM_FRACTION) {
         if (alone)
             fail(p, " is not an integer");

@@ -27,4 +27,11 @@ typedef enum {
  * 2^64 - 1") is written into ERR (at most ERRLEN bytes, NUL-terminated). */
 mpp_num_status mpp_parse_u64(const char *text, uint64_t *out, char *err, size_t errlen);
 
+/* For messages: copies S[0..LEN) into BUF as one printable line. Blanks
+ * become spaces and other control bytes '?'; inputs longer than
+ * MPP_QUOTE_MAX bytes are cut (not inside a UTF-8 sequence) and end in
+ * "...". Returns BUF. */
+#define MPP_QUOTE_MAX 60
+const char *mpp_quote(char buf[MPP_QUOTE_MAX + 1], const char *s, size_t len);
+
 #endif

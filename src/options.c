@@ -41,7 +41,7 @@
 #include "numparse.h"
 
 /* At most this many bytes of an argument are quoted in a message. */
-enum { QUOTE_MAX = 60, QUOTE_BUF = QUOTE_MAX + 1 };
+enum { QUOTE_BUF = MPP_QUOTE_MAX + 1 };
 
 typedef enum {
     OPT_COUNT,
@@ -83,29 +83,6 @@ typedef struct {
     size_t errlen;
 } parse_state;
 
-/* Copies S[0..LEN) into BUF for quoting and returns BUF: control bytes
- * become '?' (the message stays on one line); long arguments are cut, not
- * inside a UTF-8 sequence, and end in "...". */
-static const char *quote(char buf[QUOTE_BUF], const char *s, size_t len)
-{
-    size_t n = len;
-    bool cut = len > QUOTE_MAX;
-    if (cut) {
-        n = QUOTE_MAX - 3;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    if (cut) {
-        memcpy(buf + n, "...", 3);
-        n += 3;
-    }
-    buf[n] = '\0';
-    return buf;
-}
 
 /* Records the first error only. */
 __attribute__((format(printf, 2, 3)))
@@ -161,7 +138,8 @@ static void set_method(parse_state *st, const char *value)
         }
     }
     char q[QUOTE_BUF];
-    error(st, "invalid method '%s' (choose sieve or trial)", quote(q, value, strlen(value)));
+    error(st, "invalid method '%s' (choose sieve or trial)",
+          mpp_quote(q, value, strlen(value)));
 }
 
 /* Applies option DEF, spelt SPELLING, with VALUE (NULL for flags). */
@@ -199,7 +177,7 @@ static void scan_long(parse_state *st, const char *arg)
     const char *eq = strchr(arg, '=');
     size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
     char name[QUOTE_BUF], spelling[QUOTE_BUF + 2];
-    snprintf(spelling, sizeof spelling, "--%s", quote(name, arg, len));
+    snprintf(spelling, sizeof spelling, "--%s", mpp_quote(name, arg, len));
     const opt_def *def = find_long(arg, len);
     if (def == NULL) {
         error(st, "unknown option '%s'", spelling);
@@ -221,11 +199,11 @@ static void scan_short(parse_state *st, const char *arg)
     for (size_t i = 0; arg[i] != '\0'; i++) {
         char q[QUOTE_BUF], spelling[QUOTE_BUF + 1];
         if ((unsigned char)arg[i] >= 0x80) { /* not ASCII: show the whole word */
-            snprintf(spelling, sizeof spelling, "-%s", quote(q, arg, strlen(arg)));
+            snprintf(spelling, sizeof spelling, "-%s", mpp_quote(q, arg, strlen(arg)));
             error(st, "unknown option '%s'", spelling);
             return;
         }
-        snprintf(spelling, sizeof spelling, "-%s", quote(q, arg + i, 1));
+        snprintf(spelling, sizeof spelling, "-%s", mpp_quote(q, arg + i, 1));
         const opt_def *def = find_short(arg[i]);
         if (def == NULL) {
             error(st, "unknown option '%s'", spelling);
@@ -302,7 +280,7 @@ static void check_operands(parse_state *st)
     if (st->noperands > 2) {
         char q[QUOTE_BUF];
         error(st, "too many operands: '%s' (at most START and STOP)",
-              quote(q, st->extra, strlen(st->extra)));
+              mpp_quote(q, st->extra, strlen(st->extra)));
         return;
     }
     if (st->noperands == 0) {
