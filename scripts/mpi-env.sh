@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the other scripts: the Open MPI settings a small machine needs.
 # - As root, Open MPI's mpirun refuses to start unless told that is intended.
 # - With more ranks than cores, it refuses unless oversubscription is allowed

@@ -90,6 +90,18 @@ static void *xmalloc(run *r, size_t size)
     return p;
 }
 
+/* Rank 0: the message for N primes (ABOUT: an estimate) that one
+ * MPI_Gatherv, with int counts and displacements, cannot carry. */
+static int refuse_gather_count(run *r, uint64_t n, bool about)
+{
+    fprintf(r->err,
+            "mpprimes: [%llu, %llu] holds %s%llu primes, more than one MPI_Gatherv can "
+            "carry (2^31 - 1); use --count to count them\n",
+            (unsigned long long)r->opts.start, (unsigned long long)r->opts.stop,
+            about ? "about " : "", (unsigned long long)n);
+    return EXIT_RUNTIME;
+}
+
 /* Rank 0, before any work: will the gather fit, and can the output file
  * be created? Returns the exit status (EXIT_DONE to go on). */
 static int preflight(run *r)
@@ -98,14 +110,8 @@ static int preflight(run *r)
     r->report = o->print ? r->err : r->out;
     if (!o->count_only) {
         uint64_t est = mpp_prime_count_estimate(o->start, o->stop);
-        if (est > INT_MAX) {
-            fprintf(r->err,
-                    "mpprimes: [%llu, %llu] holds about %llu primes, more than one "
-                    "MPI_Gatherv can carry (2^31 - 1); use --count to count them\n",
-                    (unsigned long long)o->start, (unsigned long long)o->stop,
-                    (unsigned long long)est);
-            return EXIT_RUNTIME;
-        }
+        if (est > INT_MAX)
+            return refuse_gather_count(r, est, true);
         /* Rank 0 holds the gathered primes and its own block's. */
         double need = (double)est * sizeof(uint64_t) * (1.0 + 1.0 / r->size);
         double avail = (double)mpp_available_memory();
@@ -230,14 +236,8 @@ static int prepare_gather(run *r, const uint64_t *counts, int *icounts, int *dis
     uint64_t total = 0;
     for (int i = 0; i < r->size; i++)
         total += counts[i];
-    if (total > INT_MAX) {
-        /* int counts and displacements of one MPI_Gatherv cannot say more */
-        fprintf(r->err,
-                "mpprimes: %llu primes are more than one MPI_Gatherv can carry "
-                "(2^31 - 1); use --count to count them\n",
-                (unsigned long long)total);
-        return EXIT_RUNTIME;
-    }
+    if (total > INT_MAX)
+        return refuse_gather_count(r, total, false);
     for (int i = 0, at = 0; i < r->size; i++) {
         icounts[i] = (int)counts[i];
         displs[i] = at;
@@ -287,7 +287,7 @@ static int write_primes(run *r)
     if (r->opts.print) {
         int e = mpp_write_primes(r->out, r->all, r->total);
         if (!e && fflush(r->out) != 0)
-            e = EIO;
+            e = errno ? errno : EIO;
         if (e) {
             fprintf(r->err, "mpprimes: cannot write the primes to standard output: %s\n",
                     strerror(e));

@@ -128,7 +128,6 @@ static inline void cross_off(uint64_t *bits, uint64_t i)
 /* The state of one mpp_sieve() call. */
 typedef struct {
     uint64_t first;      /* value of bit 0 of the whole odd range */
-    uint64_t nbits;      /* odd numbers in the range */
     uint64_t *bits;      /* the current window */
     sieving_prime *small;
     size_t nsmall;
@@ -348,16 +347,16 @@ int mpp_sieve(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally)
         s->first = lo <= 3 ? 3 : (lo | 1);
         uint64_t last = (hi & 1) ? hi : hi - 1;
         if (s->first <= last) {
-            s->nbits = (last - s->first) / 2 + 1;
+            uint64_t nbits = (last - s->first) / 2 + 1; /* odd numbers in range */
             bool large = mpp_isqrt(last) > SMALL_MAX;
             uint64_t window = SEGMENT_BITS * (large ? WINDOW_SEGMENTS : 1);
-            if (window > s->nbits)
-                window = s->nbits;
+            if (window > nbits)
+                window = nbits;
             s->bits = malloc(((window + 63) / 64) * sizeof *s->bits);
             build_patterns(s->pattern);
             rc = s->bits ? init_small_primes(s, last) : MPP_ENOMEM;
-            for (uint64_t w0 = 0; rc == MPP_OK && w0 < s->nbits; w0 += window) {
-                uint64_t n = s->nbits - w0 < window ? s->nbits - w0 : window;
+            for (uint64_t w0 = 0; rc == MPP_OK && w0 < nbits; w0 += window) {
+                uint64_t n = nbits - w0 < window ? nbits - w0 : window;
                 rc = sieve_window(s, w0, n);
             }
         }
