@@ -1,54 +1,100 @@
 #!/usr/bin/env python3
-"""Times mpprimes against primesieve, side by side, and writes the results.
+"""Times mpprimes against primesieve and against the classic baselines, and
+writes docs/benchmarks.md.
 
-    python3 bench/bench.py [--binary build/mpprimes] [--runs 5] [--out docs/benchmarks.md]
+    python3 bench/bench.py [--build build] [--runs 5] [--out docs/benchmarks.md]
+                           [--only TEXT] [--skip-baselines]
 
-Each case runs the two commands alternately (mpprimes, primesieve, mpprimes, ...)
-so that both see the same machine state; the figure is the median wall time of
-the whole command (mpirun start-up included). primesieve comes from Debian's
-primesieve-bin (installed by scripts/install-deps.sh --test).
+Run it after the README's set-up (scripts/test.sh builds build/mpprimes,
+build/bench/textbook_sieve and build/bench/sieve_time). primesieve comes from
+Debian's primesieve-bin; when it is missing this script installs it (as root,
+or through sudo).
+
+What it measures, each figure the median wall time of --runs runs of the
+whole command, the commands of a row run alternately so that they see the
+same machine state:
+
+1. The targets of issue 3: `mpirun -np P mpprimes --count ...` against
+   `primesieve ... --count --threads=P`. mpprimes runs twice per round: with
+   Open MPI's default component selection, and with OMPI_MCA_pml=ob1 (see
+   docs/benchmarks.md: on a machine with no InfiniBand or Omni-Path, the
+   default start-up spends about 0.2 s probing for them). Every count is
+   checked against primesieve's.
+2. Memory: each rank's peak RSS from mpprimes's JSON report, for an empty
+   range (the MPI runtime's own baseline) and near 2^64, beside primesieve's
+   peak RSS for the same range.
+3. Baselines: the original Python trial-division examples (bench/seeds/)
+   at n = 10^6, and the classic course MPI sieve (bench/textbook_sieve.c)
+   at n = 10^9.
 """
 import argparse
 import datetime
+import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import time
 
-# (what, mpprimes ranks, mpprimes arguments, primesieve arguments)
-CASES = [
-    ("start-up only: [2, 10], 1 rank vs 1 thread", 1, ["-q", "10"],
-     ["10", "--count", "--threads=1"]),
-    ("count [2, 1e9], 1 rank vs 1 thread", 1, ["--count", "1e9"],
-     ["1e9", "--count", "--threads=1"]),
-    ("count [2, 1e10], 1 rank vs 1 thread", 1, ["--count", "1e10"],
-     ["1e10", "--count", "--threads=1"]),
-    ("count [2, 1e10], 2 ranks vs 2 threads", 2, ["--count", "1e10"],
-     ["1e10", "--count", "--threads=2"]),
-    ("count [1e15, 1e15+1e10], 2 ranks vs 2 threads", 2, ["--count", "1e15", "1e15+1e10"],
-     ["1e15", "1e15+1e10", "--count", "--threads=2"]),
-    ("count [2^64-1e9, 2^64-1], 2 ranks vs 2 threads", 2, ["--count", "2^64-1e9", "2^64-1"],
-     ["18446744072709551616", "18446744073709551615", "--count", "--threads=2"]),
-    ("gather [2, 1e9] at rank 0 (default mode), 2 ranks vs primesieve --count", 2,
-     ["-q", "1e9"], ["1e9", "--count", "--threads=2"]),
+TOP = 18446744073709551615  # 2^64 - 1
+
+# (what, ranks, mpprimes arguments, primesieve arguments, target ratio)
+TARGETS = [
+    ("count [2, 1e10], 1 rank vs 1 thread", 1, ["1e10"], ["1e10", "--threads=1"], 1.25),
+    ("count [2, 1e10], 2 ranks vs 2 threads", 2, ["1e10"], ["1e10", "--threads=2"], 1.25),
+    ("count [2, 1e11], 2 ranks vs 2 threads", 2, ["1e11"], ["1e11", "--threads=2"], 1.25),
+    ("count [1e15, 1e15+1e10], 2 ranks vs 2 threads", 2, ["1e15", "1e15+1e10"],
+     ["1e15", "1e15+1e10", "--threads=2"], 1.25),
+    ("count [2^64-1e9, 2^64-1], 2 ranks vs 2 threads", 2, ["2^64-1e9", "2^64-1"],
+     [str(TOP + 1 - 10**9), str(TOP), "--threads=2"], 1.5),
 ]
+EXTRA = [
+    ("start-up: [2, 10], 1 rank vs 1 thread", 1, ["10"], ["10", "--threads=1"], None),
+    ("count [2, 1e9], 1 rank vs 1 thread", 1, ["1e9"], ["1e9", "--threads=1"], None),
+]
+MEMORY_RANGE = (["2^64-1e9", "2^64-1"], [str(TOP + 1 - 10**9), str(TOP), "--threads=2"])
 
 
-def mpi_env():
+def mpi_env(ob1=False):
     env = dict(os.environ)
     if os.geteuid() == 0:
         env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     env["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
+    env.pop("OMPI_MCA_pml", None)
+    if ob1:
+        env["OMPI_MCA_pml"] = "ob1"
     return env
 
 
-def timed(cmd, env):
+def run(cmd, env=None):
+    """Runs CMD; returns (wall seconds, stdout)."""
     t0 = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    p = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, text=True)
+    return time.perf_counter() - t0, p.stdout
+
+
+def peak_rss_kib(cmd, env=None):
+    """Peak RSS of CMD (the largest process it waited for), in KiB."""
+    probe = ("import resource, subprocess, sys\n"
+             "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    out = subprocess.run([sys.executable, "-c", probe] + cmd, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return int(out.split()[-1])
+
+
+def ensure_primesieve():
+    if shutil.which("primesieve"):
+        return
+    apt = ["apt-get", "install", "-y", "--no-install-recommends", "primesieve-bin"]
+    if os.geteuid() != 0:
+        apt = ["sudo"] + apt
+    print("bench.py: installing primesieve-bin", flush=True)
+    subprocess.run(apt, check=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
 
 
 def machine():
@@ -62,7 +108,16 @@ def machine():
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{model}, {os.cpu_count()} cores, {mem:.0f} GiB, {platform.system()} {platform.release()}"
+    caches = []
+    for name, label in (("LEVEL1_DCACHE_SIZE", "L1d"), ("LEVEL2_CACHE_SIZE", "L2")):
+        try:
+            v = os.sysconf("SC_" + name)
+            if v > 0:
+                caches.append(f"{label} {v // 1024} KiB")
+        except (ValueError, OSError):
+            pass
+    return (f"{model}, {os.cpu_count()} cores ({', '.join(caches) or 'caches unknown'}), "
+            f"{mem:.0f} GiB, {platform.system()} {platform.release()}")
 
 
 def version(cmd):
@@ -70,32 +125,110 @@ def version(cmd):
     return out.splitlines()[0] if out else "?"
 
 
+def mpprimes_count(out):
+    m = re.search(r"^# primes\s+(\d+)", out, re.M)
+    return int(m.group(1)) if m else None
+
+
+def compare(cases, binary, runs):
+    rows = []
+    for what, np, mine, theirs, target in cases:
+        a_cmd = ["mpirun", "-np", str(np), binary, "--count"] + mine
+        b_cmd = ["primesieve"] + theirs + ["--count", "-q"]
+        a, a1, b = [], [], []
+        want = None
+        for _ in range(runs):
+            t, out = run(a_cmd, mpi_env())
+            a.append(t)
+            got = mpprimes_count(out)
+            t, out = run(a_cmd, mpi_env(ob1=True))
+            a1.append(t)
+            t, out = run(b_cmd)
+            b.append(t)
+            want = int(out.split()[-1])
+            if got != want:
+                sys.exit(f"bench.py: {what}: mpprimes counted {got}, primesieve {want}")
+        row = dict(what=what, mine=" ".join(["mpirun", "-np", str(np), "mpprimes", "--count"] + mine),
+                   theirs=" ".join(b_cmd), a=statistics.median(a), a1=statistics.median(a1),
+                   b=statistics.median(b), target=target, count=want)
+        rows.append(row)
+        print(f"{what}: mpprimes {row['a']:.3f} s (pml ob1 {row['a1']:.3f} s), "
+              f"primesieve {row['b']:.3f} s, ratios {row['a'] / row['b']:.2f} / "
+              f"{row['a1'] / row['b']:.2f}", flush=True)
+    return rows
+
+
+def memory(binary):
+    env = mpi_env()
+    rows = []
+    for what, args in (("empty range [0, 1] (the MPI runtime alone)", ["0", "1"]),
+                       ("[2^64-1e9, 2^64-1]", MEMORY_RANGE[0])):
+        _, out = run(["mpirun", "-np", "2", binary, "--count", "--json"] + args, env)
+        per = [r["max_rss_kib"] for r in json.loads(out)["per_rank"]]
+        rows.append((what, per))
+    theirs = peak_rss_kib(["primesieve"] + MEMORY_RANGE[1] + ["--count", "-q"])
+    print(f"memory: {rows}, primesieve {theirs} KiB", flush=True)
+    return rows, theirs
+
+
+def baselines(build, binary, runs):
+    env = mpi_env()
+    here = os.path.dirname(os.path.abspath(__file__))
+    rows = []
+
+    def timed_rows(label, cmd, count_of, want, env=None, n_runs=runs):
+        ts = []
+        for _ in range(n_runs):
+            t, out = run(cmd, env)
+            ts.append(t)
+            got = count_of(out)
+            if got != want:
+                sys.exit(f"bench.py: {label}: counted {got}, want {want}")
+        rows.append((label, " ".join(cmd).replace(here + "/", "bench/").replace(
+            binary, "mpprimes"), statistics.median(ts)))
+        print(f"{label}: {rows[-1][2]:.3f} s", flush=True)
+
+    def summary_count(out):
+        m = re.search(r"^primes (\d+)", out, re.M)
+        return int(m.group(1)) if m else None
+
+    py = sys.executable
+    for name, label in (("primes_serial.py", "Python, serial trial division"),
+                        ("primes_pool.py", "Python, Pool(4) trial division"),
+                        ("primes_process.py", "Python, 4 Processes, block decomposition")):
+        timed_rows(f"{label}, n = 10^6", [py, os.path.join(here, "seeds", name), "1000000"],
+                   summary_count, 78498, n_runs=min(runs, 3))
+    for np in (1, 2):
+        timed_rows(f"mpprimes --method trial, n = 10^6, {np} rank{'s' * (np > 1)}",
+                   ["mpirun", "-np", str(np), binary, "--count", "--method", "trial", "1e6"],
+                   mpprimes_count, 78498, env)
+    timed_rows("mpprimes (sieve), n = 10^6, 2 ranks",
+               ["mpirun", "-np", "2", binary, "--count", "1e6"], mpprimes_count, 78498, env)
+    textbook = os.path.join(build, "bench", "textbook_sieve")
+    for np in (1, 2):
+        timed_rows(f"textbook MPI sieve, n = 10^9, {np} rank{'s' * (np > 1)}",
+                   ["mpirun", "-np", str(np), textbook, "1000000000"], summary_count,
+                   50847534, env)
+        timed_rows(f"mpprimes --count, n = 10^9, {np} rank{'s' * (np > 1)}",
+                   ["mpirun", "-np", str(np), binary, "--count", "1e9"], mpprimes_count,
+                   50847534, env)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", default="build/mpprimes")
+    ap.add_argument("--build", default="build")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", default="docs/benchmarks.md")
-    ap.add_argument("--only", help="run only the cases whose description contains this")
+    ap.add_argument("--only", help="run only the comparisons whose description contains this")
+    ap.add_argument("--skip-baselines", action="store_true")
     args = ap.parse_args()
-    if not shutil.which("primesieve"):
-        sys.exit("bench.py: primesieve not found (apt-get install primesieve-bin)")
-    env = mpi_env()
-    binary = os.path.abspath(args.binary)
-    rows = []
-    for what, np, mine, theirs in CASES:
-        if args.only and args.only not in what:
-            continue
-        a_cmd = ["mpirun", "-np", str(np), binary] + mine
-        b_cmd = ["primesieve"] + theirs + ["-q"]
-        a, b = [], []
-        for _ in range(args.runs):
-            a.append(timed(a_cmd, env))
-            b.append(timed(b_cmd, env))
-        ma, mb = statistics.median(a), statistics.median(b)
-        rows.append((what, " ".join(a_cmd[:3] + ["mpprimes"] + mine), ma,
-                     " ".join(b_cmd), mb))
-        print(f"{what}: mpprimes {ma:.3f} s, primesieve {mb:.3f} s, ratio {ma / mb:.2f}",
-              flush=True)
+    ensure_primesieve()
+    binary = os.path.abspath(os.path.join(args.build, "mpprimes"))
+    cases = [c for c in TARGETS + EXTRA if not args.only or args.only in c[0]]
+    rows = compare(cases, binary, args.runs)
+    mem, theirs_mem = memory(binary)
+    base = [] if args.skip_baselines else baselines(args.build, binary, args.runs)
 
     notes = ""  # a hand-written "## Notes" section is kept across runs
     if os.path.exists(args.out):
@@ -106,18 +239,37 @@ def main():
     with open(args.out, "w") as f:
         f.write("# Benchmarks\n\n")
         f.write("Written by `python3 bench/bench.py` (median wall time of "
-                f"{args.runs} alternating runs of each command, mpirun start-up included).\n\n")
+                f"{args.runs} alternating runs of each command, mpirun start-up "
+                "included; every count checked against primesieve's).\n\n")
         f.write(f"- Date: {datetime.date.today().isoformat()}\n")
         f.write(f"- Machine: {machine()}\n")
         f.write(f"- mpprimes: {version([binary, '--version'])}; "
                 f"{version(['primesieve', '--version'])}; "
                 f"{version(['mpirun', '--version'])}\n\n")
-        f.write("| work | mpprimes command | mpprimes s | primesieve command | primesieve s "
-                "| ratio |\n|---|---|---|---|---|---|\n")
-        for what, a_cmd, ma, b_cmd, mb in rows:
-            f.write(f"| {what} | `{a_cmd}` | {ma:.3f} | `{b_cmd}` | {mb:.3f} "
-                    f"| {ma / mb:.2f} |\n")
-        f.write(notes)
+        f.write("## mpprimes against primesieve\n\n")
+        f.write("\"default\" is Open MPI's default component selection; \"pml ob1\" is the same "
+                "command with `OMPI_MCA_pml=ob1` in the environment (see the notes).\n\n")
+        f.write("| work | mpprimes command | default s | pml ob1 s | primesieve command "
+                "| primesieve s | ratio default | ratio ob1 | target |\n")
+        f.write("|---|---|---|---|---|---|---|---|---|\n")
+        for r in rows:
+            target = f"{r['target']:.2f}x" if r["target"] else "-"
+            f.write(f"| {r['what']} | `{r['mine']}` | {r['a']:.3f} | {r['a1']:.3f} | "
+                    f"`{r['theirs']}` | {r['b']:.3f} | {r['a'] / r['b']:.2f} | "
+                    f"{r['a1'] / r['b']:.2f} | {target} |\n")
+        f.write("\n## Memory\n\n")
+        f.write("Peak RSS per rank (`max_rss_kib` in the JSON report) at 2 ranks, and "
+                "primesieve's peak RSS (`--threads=2`) for the same range.\n\n")
+        f.write("| range | rank 0 KiB | rank 1 KiB | primesieve KiB |\n|---|---|---|---|\n")
+        for what, per in mem:
+            ps = str(theirs_mem) if "2^64" in what else "-"
+            f.write(f"| {what} | {per[0]} | {per[1]} | {ps} |\n")
+        if base:
+            f.write("\n## Baselines: the original Python examples and the textbook MPI sieve\n\n")
+            f.write("| work | command | s |\n|---|---|---|\n")
+            for label, cmd, t in base:
+                f.write(f"| {label} | `{cmd}` | {t:.3f} |\n")
+        f.write(notes if notes else "\n")
     print(f"wrote {args.out}")
 
 

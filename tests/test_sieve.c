@@ -31,11 +31,31 @@ static uint64_t *sieve_list(uint64_t lo, uint64_t hi, size_t *n)
     return v.data;
 }
 
-/* The sieve's primes of [LO, HI] equal the reference's. */
-static void check_against_reference(uint64_t lo, uint64_t hi)
+/* The primes of [LO, HI] with tuning CFG, listed and counted. */
+static uint64_t *sieve_list_cfg(uint64_t lo, uint64_t hi, const mpp_sieve_config *cfg,
+                                size_t *n)
+{
+    mpp_vec v = {0};
+    mpp_sink sink = {mpp_vec_push, &v};
+    mpp_tally t, t2;
+    ck_assert_int_eq(mpp_sieve_ex(lo, hi, &sink, &t, cfg), MPP_OK);
+    ck_assert_int_eq(mpp_sieve_ex(lo, hi, NULL, &t2, cfg), MPP_OK);
+    ck_assert_msg(t.count == v.len && t2.count == v.len, "[%llu, %llu]: tallies %llu, %llu, list %zu",
+                  (unsigned long long)lo, (unsigned long long)hi, (unsigned long long)t.count,
+                  (unsigned long long)t2.count, v.len);
+    if (v.len)
+        ck_assert(t.first == v.data[0] && t.last == v.data[v.len - 1] &&
+                  t2.first == v.data[0] && t2.last == v.data[v.len - 1]);
+    *n = v.len;
+    return v.data;
+}
+
+/* The sieve's primes of [LO, HI] with tuning CFG (NULL: defaults) equal the
+ * reference's. */
+static void check_cfg(uint64_t lo, uint64_t hi, const mpp_sieve_config *cfg)
 {
     size_t n, m;
-    uint64_t *got = sieve_list(lo, hi, &n);
+    uint64_t *got = cfg ? sieve_list_cfg(lo, hi, cfg, &n) : sieve_list(lo, hi, &n);
     uint64_t *want = ref_primes(lo, hi, &m);
     ck_assert_msg(n == m, "[%llu, %llu]: %zu primes, want %zu", (unsigned long long)lo,
                   (unsigned long long)hi, n, m);
@@ -48,6 +68,18 @@ static void check_against_reference(uint64_t lo, uint64_t hi)
                   (unsigned long long)want[i % (n ? n : 1)]);
     free(got);
     free(want);
+}
+
+static void check_against_reference(uint64_t lo, uint64_t hi)
+{
+    check_cfg(lo, hi, NULL);
+}
+
+static uint64_t count_cfg(uint64_t lo, uint64_t hi, const mpp_sieve_config *cfg)
+{
+    mpp_tally t;
+    ck_assert_int_eq(mpp_sieve_ex(lo, hi, NULL, &t, cfg), MPP_OK);
+    return t.count;
 }
 
 static uint64_t count(uint64_t lo, uint64_t hi)
@@ -123,15 +155,103 @@ END_TEST
 
 START_TEST(segment_edges)
 {
-    /* A segment holds 2^21 odd numbers (2^22 integers): ranges that end on,
-     * just before and just after segment boundaries, and that start there. */
+    /* With 4 KiB segments (4096 bytes of 30 numbers each) and 1 KiB chunks:
+     * ranges that end on, just before and just after segment and chunk
+     * boundaries, and that start there. */
+    const mpp_sieve_config cfg = {4096, 1024, 0, 0};
     for (int k = 1; k <= 3; k++) {
-        uint64_t edge = 3 + 2 * k * P2(21); /* first odd number of segment k */
-        for (int d = -3; d <= 3; d++) {
-            check_against_reference(0, edge + d);
-            check_against_reference(edge + d, edge + d + 100000);
-        }
+        uint64_t edges[] = {30 * 4096 * (uint64_t)k, 30 * 1024 * (uint64_t)(4 * k + 1)};
+        for (int e = 0; e < 2; e++)
+            for (int d = -31; d <= 31; d += 2) {
+                check_cfg(0, edges[e] + d, &cfg);
+                check_cfg(edges[e] + d, edges[e] + d + 100000, &cfg);
+            }
     }
+    /* The default geometry (from this machine's caches) at its own edges:
+     * whatever it is, 2^15 .. 2^21 bytes, these cut through some. */
+    for (int k = 15; k <= 21; k++)
+        check_against_reference(30 * P2(k) - 1000, 30 * P2(k) + 1000);
+}
+END_TEST
+
+START_TEST(tunings_agree_with_reference)
+{
+    /* Tiny segments make every kind of sieving prime appear in short ranges:
+     * with 64-byte segments the primes above 64 are "big" and go through the
+     * buckets, hitting a segment several times, once, or not at all. */
+    static const mpp_sieve_config cfgs[] = {
+        {64, 64, 0, 0},      {128, 64, 1, 0},     {256, 64, 0, 0},
+        {1024, 256, 0, 0},   {4096, 1024, 1, 0},  {65536, 16384, 0, 0},
+        {256, 64, 0, 99991}, {0, 0, 0, 1000003}, {0, 0, 1, 0},
+    };
+    static const uint64_t ranges[][2] = {
+        {0, 300000},
+        {999983, 1049999},
+        {2147483647u - 30000, 2147483647u + 30000},
+        {4294967296u - 30000, 4294967296u + 30000},
+        {1000000000000u - 20000, 1000000000000u + 20000},
+        {1099511627776u, 1099511627776u + 20000}, /* 2^40 */
+    };
+    for (size_t c = 0; c < sizeof cfgs / sizeof cfgs[0]; c++)
+        for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+            check_cfg(ranges[r][0], ranges[r][1], &cfgs[c]);
+}
+END_TEST
+
+START_TEST(bucket_transitions_in_long_ranges)
+{
+    /* [1e9, 1e9 + 2e7] with 256-byte segments: 2600 segments, sieving primes
+     * up to 31623, of which all above 256 live in buckets, many bucket blocks
+     * filled and recycled. Counted against the default tuning, which is
+     * checked against the reference elsewhere, and against pi(x) here. */
+    const mpp_sieve_config tiny = {256, 64, 0, 0};
+    uint64_t lo = 1000000000u, hi = lo + 20000000u;
+    ck_assert_uint_eq(count_cfg(lo, hi, &tiny), count(lo, hi));
+    ck_assert_uint_eq(count_cfg(0, 100000000u, &tiny), 5761455); /* pi(10^8) */
+    /* and one in which every big prime hits at most once per segment */
+    const mpp_sieve_config small = {1024, 256, 0, 0};
+    ck_assert_uint_eq(count_cfg(1000000000000u, 1000000000000u + 3000000, &small),
+                      count(1000000000000u, 1000000000000u + 3000000));
+}
+END_TEST
+
+START_TEST(every_residue_pair_with_presieve)
+{
+    /* Ranges long enough to be pre-sieved (over 491520 numbers), starting
+     * and ending on every residue mod 30, at a base above 2^32: against
+     * Miller-Rabin. */
+    uint64_t base = 5000000010u; /* a multiple of 30 */
+    size_t n;
+    uint64_t *want = ref_primes(base, base + 600060, &n);
+    int wrong = 0;
+    for (uint64_t r = 0; r < 30; r++)
+        for (uint64_t r2 = 0; r2 < 30; r2 += 1) {
+            uint64_t lo = base + r, hi = base + 600000 + r2, expect = 0;
+            for (size_t i = 0; i < n; i++)
+                expect += want[i] >= lo && want[i] <= hi;
+            wrong += count(lo, hi) != expect;
+        }
+    ck_assert_int_eq(wrong, 0);
+    free(want);
+}
+END_TEST
+
+START_TEST(short_ranges_at_random)
+{
+    /* Ranges shorter than a segment, anywhere below 2^40, in a tiny and the
+     * default tuning. */
+    const mpp_sieve_config tiny = {128, 64, 0, 0};
+    uint64_t s = 977;
+    int wrong = 0;
+    for (int i = 0; i < 300; i++) {
+        uint64_t lo = xorshift(&s) >> (24 + i % 40), len = xorshift(&s) % 3000;
+        size_t n;
+        uint64_t *want = ref_primes(lo, lo + len, &n);
+        wrong += count(lo, lo + len) != n;
+        wrong += count_cfg(lo, lo + len, &tiny) != n;
+        free(want);
+    }
+    ck_assert_int_eq(wrong, 0);
 }
 END_TEST
 
@@ -161,11 +281,12 @@ START_TEST(windows_at_int_edges)
 }
 END_TEST
 
-START_TEST(large_sieving_primes_begin_at_2_40)
+START_TEST(big_sieving_primes)
 {
-    /* Above 2^40, sieving primes beyond 2^20 are regenerated per window. */
+    /* Above (30 * 2^19)^2 = 2.5e14 the sieving primes exceed a default
+     * segment and go through the buckets; ranges on both sides. */
     check_against_reference(P2(40) - 20000, P2(40) + 20000);
-    check_against_reference(1000000000000u, 1000000000000u + 30000); /* 10^12 */
+    check_against_reference(1000000000000000u, 1000000000000000u + 30000); /* 10^15 */
     check_against_reference(P2(50) - 5000, P2(50) + 5000);
 }
 END_TEST
@@ -255,12 +376,18 @@ END_TEST
 
 START_TEST(split_counts_add_up)
 {
-    /* Counting [a, b] in pieces that cut through windows (2^28 odd numbers
-     * when large sieving primes are in use) gives the same total. */
+    /* Counting [a, b] in pieces, or in windows (the sieving primes start
+     * afresh in each), gives the same total; near 2^64 too, where windows
+     * are the default. */
     uint64_t a = 1000000000000u, b = a + 1200000000u;
     uint64_t whole = count(a, b);
     ck_assert_uint_eq(count(a, a + 536870911) + count(a + 536870912, b), whole);
     ck_assert_uint_eq(count(a, a + 777777777) + count(a + 777777778, b), whole);
+    const mpp_sieve_config win = {0, 0, 0, 300000007};
+    ck_assert_uint_eq(count_cfg(a, b, &win), whole);
+    uint64_t top = UINT64_MAX - 1100000000u;
+    const mpp_sieve_config big_window = {0, 0, 0, (uint64_t)1 << 31};
+    ck_assert_uint_eq(count(top, UINT64_MAX), count_cfg(top, UINT64_MAX, &big_window));
 }
 END_TEST
 
@@ -276,7 +403,11 @@ int main(void)
     tcase_add_test(tc, segment_edges);
     tcase_add_test(tc, stop_on_every_residue_mod_30);
     tcase_add_test(tc, windows_at_int_edges);
-    tcase_add_test(tc, large_sieving_primes_begin_at_2_40);
+    tcase_add_test(tc, big_sieving_primes);
+    tcase_add_test(tc, tunings_agree_with_reference);
+    tcase_add_test(tc, bucket_transitions_in_long_ranges);
+    tcase_add_test(tc, every_residue_pair_with_presieve);
+    tcase_add_test(tc, short_ranges_at_random);
     tcase_add_test(tc, squares_of_primes_are_crossed_off);
     tcase_add_test(tc, top_of_64_bit_range);
     tcase_add_test(tc, sink_can_stop_the_sieve);

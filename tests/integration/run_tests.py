@@ -1005,6 +1005,66 @@ def suite_long(runner, suite):
 
 
 # ---------------------------------------------------------------------------
+# Suite: bench (the baselines and tools of bench/ give right answers)
+
+
+def build_dir(runner):
+    return os.path.dirname(runner.binary)
+
+
+def case_textbook(runner, np, n, count):
+    exe = os.path.join(build_dir(runner), "bench", "textbook_sieve")
+    res = run([runner.mpiexec, "--oversubscribe", "-np", str(np), exe, str(n)],
+              TIMEOUT_RUN, env=runner.env())
+    expect_success(res)
+    expect(res.out.startswith(f"primes {n} {count} "),
+           f"textbook_sieve {n} at {np} ranks: {res.out[:200]!r}, expected {count} primes")
+
+
+def case_seed(runner, script, n, count):
+    res = run([sys.executable, runner.source("bench", "seeds", script), str(n)], TIMEOUT_RUN)
+    expect_success(res)
+    expect(f"primes {count} seconds " in res.out,
+           f"{script} {n}: {res.out[-200:]!r}, expected {count} primes")
+
+
+def case_sieve_time(runner, args, want):
+    exe = os.path.join(build_dir(runner), "bench", "sieve_time")
+    res = run([exe] + args, TIMEOUT_RUN)
+    expect_success(res)
+    expect(res.out.startswith(want), f"sieve_time {args}: {res.out!r}, expected {want}")
+
+
+def case_bench_smoke(runner):
+    """bench.py end to end on its cheapest comparison, one run each."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "benchmarks.md")
+        res = run([sys.executable, runner.source("bench", "bench.py"), "--build",
+                   build_dir(runner), "--runs", "1", "--only", "start-up",
+                   "--skip-baselines", "--out", out], TIMEOUT_LONG, env=runner.env())
+        expect_success(res)
+        with open(out) as f:
+            text = f.read()
+        for want in ("| start-up: [2, 10], 1 rank vs 1 thread |", "## Memory",
+                     "| empty range [0, 1]", "| [2^64-1e9, 2^64-1] |"):
+            expect(want in text, f"no {want!r} in the written benchmarks:\n{text}")
+
+
+def suite_bench(runner, suite):
+    for np, n, count in ((1, 100, 25), (2, 10**6, 78498), (3, 10**7, 664579),
+                         (4, 10**6 + 1, 78498)):
+        suite.case(f"textbook_sieve np{np} {n}", case_textbook, runner, np, n, count)
+    for script in ("primes_serial.py", "primes_pool.py", "primes_process.py"):
+        suite.case(f"seeds {script} 10^4", case_seed, runner, script, 10**4, 1229)
+    suite.case("sieve_time pi(1e8)", case_sieve_time, runner, ["0", "1e8"],
+               "count 5761455 first 2 last 99999989")
+    suite.case("sieve_time --list tiny segments", case_sieve_time, runner,
+               ["1e9", "1e9+1e6", "--list", "--segment", "256", "--chunk", "64"],
+               "count 48155 first 1000000007 last 1000999949 sum 48179107682461")
+    suite.case("bench.py smoke run", case_bench_smoke, runner)
+
+
+# ---------------------------------------------------------------------------
 
 
 def main(argv=None):
@@ -1013,7 +1073,7 @@ def main(argv=None):
     parser.add_argument("--mpiexec", required=True, help="mpirun / mpiexec")
     parser.add_argument("--source-dir", required=True, help="the repository root")
     parser.add_argument("--suite", required=True,
-                        choices=["ranks", "cli", "errors", "examples", "long"])
+                        choices=["ranks", "cli", "errors", "examples", "long", "bench"])
     parser.add_argument("--np", type=int, help="ranks for the ranks suite")
     args = parser.parse_args(argv)
 
@@ -1035,6 +1095,8 @@ def main(argv=None):
         suite_errors(runner, suite)
     elif args.suite == "examples":
         suite_examples(runner, suite)
+    elif args.suite == "bench":
+        suite_bench(runner, suite)
     else:
         suite_long(runner, suite)
     print(f"(suite {args.suite} took {time.monotonic() - start:.1f} s)")
