@@ -171,6 +171,31 @@ def memory(binary):
     return rows, theirs
 
 
+def listing(build, binary, runs):
+    """The cost of turning the sieve into primes: the sieve alone (no MPI)
+    counting and listing [2, 1e9] and [2, 1e10], and the default mode
+    (primes gathered at rank 0) under mpirun."""
+    sieve_time = os.path.join(build, "bench", "sieve_time")
+    rows = []
+    for stop in ("1e9", "1e10"):
+        for extra in ([], ["--list"]):
+            ts = []
+            for _ in range(runs):
+                _, out = run([sieve_time, "0", stop] + extra)
+                ts.append(float(out.split("seconds")[-1]))
+            rows.append((" ".join(["bench/sieve_time", "0", stop] + extra),
+                         statistics.median(ts)))
+            print(f"{rows[-1][0]}: {rows[-1][1]:.3f} s", flush=True)
+    ts = []
+    for _ in range(runs):
+        t, _ = run(["mpirun", "-np", "2", binary, "-q", "1e9"], mpi_env())
+        ts.append(t)
+    rows.append(("mpirun -np 2 mpprimes -q 1e9 (default mode: gathered at rank 0)",
+                 statistics.median(ts)))
+    print(f"{rows[-1][0]}: {rows[-1][1]:.3f} s", flush=True)
+    return rows
+
+
 def baselines(build, binary, runs):
     env = mpi_env()
     here = os.path.dirname(os.path.abspath(__file__))
@@ -184,12 +209,17 @@ def baselines(build, binary, runs):
             got = count_of(out)
             if got != want:
                 sys.exit(f"bench.py: {label}: counted {got}, want {want}")
-        rows.append((label, " ".join(cmd).replace(here + "/", "bench/").replace(
-            binary, "mpprimes"), statistics.median(ts)))
+        shown = " ".join(["python3" if c == sys.executable else c for c in cmd])
+        rows.append((label, shown.replace(here + "/", "bench/").replace(binary, "mpprimes"),
+                     statistics.median(ts)))
         print(f"{label}: {rows[-1][2]:.3f} s", flush=True)
 
-    def summary_count(out):
-        m = re.search(r"^primes (\d+)", out, re.M)
+    def seed_count(out):  # "primes COUNT seconds T"
+        m = re.search(r"^primes (\d+) seconds", out, re.M)
+        return int(m.group(1)) if m else None
+
+    def textbook_count(out):  # "primes N COUNT seconds T"
+        m = re.search(r"^primes \d+ (\d+) seconds", out, re.M)
         return int(m.group(1)) if m else None
 
     py = sys.executable
@@ -197,7 +227,7 @@ def baselines(build, binary, runs):
                         ("primes_pool.py", "Python, Pool(4) trial division"),
                         ("primes_process.py", "Python, 4 Processes, block decomposition")):
         timed_rows(f"{label}, n = 10^6", [py, os.path.join(here, "seeds", name), "1000000"],
-                   summary_count, 78498, n_runs=min(runs, 3))
+                   seed_count, 78498, n_runs=min(runs, 3))
     for np in (1, 2):
         timed_rows(f"mpprimes --method trial, n = 10^6, {np} rank{'s' * (np > 1)}",
                    ["mpirun", "-np", str(np), binary, "--count", "--method", "trial", "1e6"],
@@ -207,7 +237,7 @@ def baselines(build, binary, runs):
     textbook = os.path.join(build, "bench", "textbook_sieve")
     for np in (1, 2):
         timed_rows(f"textbook MPI sieve, n = 10^9, {np} rank{'s' * (np > 1)}",
-                   ["mpirun", "-np", str(np), textbook, "1000000000"], summary_count,
+                   ["mpirun", "-np", str(np), textbook, "1000000000"], textbook_count,
                    50847534, env)
         timed_rows(f"mpprimes --count, n = 10^9, {np} rank{'s' * (np > 1)}",
                    ["mpirun", "-np", str(np), binary, "--count", "1e9"], mpprimes_count,
@@ -221,13 +251,15 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", default="docs/benchmarks.md")
     ap.add_argument("--only", help="run only the comparisons whose description contains this")
-    ap.add_argument("--skip-baselines", action="store_true")
+    ap.add_argument("--skip-baselines", action="store_true",
+                    help="skip the listing costs and the baselines")
     args = ap.parse_args()
     ensure_primesieve()
     binary = os.path.abspath(os.path.join(args.build, "mpprimes"))
     cases = [c for c in TARGETS + EXTRA if not args.only or args.only in c[0]]
     rows = compare(cases, binary, args.runs)
     mem, theirs_mem = memory(binary)
+    lists = [] if args.skip_baselines else listing(args.build, binary, args.runs)
     base = [] if args.skip_baselines else baselines(args.build, binary, args.runs)
 
     notes = ""  # a hand-written "## Notes" section is kept across runs
@@ -264,6 +296,13 @@ def main():
         for what, per in mem:
             ps = str(theirs_mem) if "2^64" in what else "-"
             f.write(f"| {what} | {per[0]} | {per[1]} | {ps} |\n")
+        if lists:
+            f.write("\n## Listing primes\n\n")
+            f.write("The sieve alone (`bench/sieve_time`, no MPI, one core) counting with "
+                    "popcount and listing every prime into a checksumming sink; then the "
+                    "default mode under mpirun.\n\n| command | s |\n|---|---|\n")
+            for cmd, t in lists:
+                f.write(f"| `{cmd}` | {t:.3f} |\n")
         if base:
             f.write("\n## Baselines: the original Python examples and the textbook MPI sieve\n\n")
             f.write("| work | command | s |\n|---|---|---|\n")
