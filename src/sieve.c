@@ -952,6 +952,8 @@ int mpp_sieve_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tall
 #endif
         if (tu.size < 64)
             tu.size = 64;
+        if (tu.size > (1 << 24)) /* bucket entries keep the index in 26 bits */
+            tu.size = 1 << 24;
         if (tu.chunk < 64)
             tu.chunk = 64;
         if (tu.chunk > tu.size)

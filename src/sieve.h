@@ -12,7 +12,7 @@ int mpp_sieve(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally);
 /* Tuning knobs, for tests and benchmarks; zero in a field means "the
  * default" (cache sizes read at run time). */
 typedef struct {
-    uint32_t segment_bytes; /* sieve segment, rounded down to a power of two */
+    uint32_t segment_bytes; /* sieve segment, rounded down to a power of two, <= 2^24 */
     uint32_t chunk_bytes;   /* small-prime pass (L1), rounded likewise */
     int no_presieve;        /* non-zero: cross off 7..53 like other primes */
     uint64_t window;        /* numbers per window (sieving primes restart) */
