@@ -705,6 +705,16 @@ def case_bad_usage(runner, np, args):
         expect(os.listdir(tmp) == [], f"left files behind: {os.listdir(tmp)}")
 
 
+def case_mpi_env_choice(runner, extra):
+    """mpprimes picks the ob1 PML on a machine without a fabric unless told
+    not to (src/mpienv.h); every variant gives the same, right answer."""
+    cmd = runner.mpirun_cmd(["--count", "--json", "1e6"], 2)
+    res = run(cmd, TIMEOUT_RUN, env=runner.env(extra))
+    expect_success(res)
+    report = parse_json_report(res.out)
+    expect(report.get("count") == 78498, f"count {report.get('count')}, expected 78498")
+
+
 def suite_cli(runner, suite):
     for np in (None, 2):
         where = "singleton" if np is None else f"np{np}"
@@ -715,6 +725,11 @@ def suite_cli(runner, suite):
         for label, args in BAD_USAGE:
             suite.case(f"{where} bad usage ({label}): mpprimes {shlex.join(args)}".rstrip(),
                        case_bad_usage, runner, np, args)
+    suite.case("MPI env: ob1 chosen by mpprimes", case_mpi_env_choice, runner, {})
+    suite.case("MPI env: MPPRIMES_KEEP_MPI_ENV=1", case_mpi_env_choice, runner,
+               {"MPPRIMES_KEEP_MPI_ENV": "1"})
+    suite.case("MPI env: the user's OMPI_MCA_pml=ob1", case_mpi_env_choice, runner,
+               {"OMPI_MCA_pml": "ob1"})
 
 
 # ---------------------------------------------------------------------------
