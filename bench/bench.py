@@ -112,7 +112,7 @@ def machine():
     caches = []
     for name, label in (("LEVEL1_DCACHE_SIZE", "L1d"), ("LEVEL2_CACHE_SIZE", "L2")):
         try:
-            v = os.sysconf("SC_" + name)
+            v = int(subprocess.run(["getconf", name], capture_output=True, text=True).stdout)
             if v > 0:
                 caches.append(f"{label} {v // 1024} KiB")
         except (ValueError, OSError):
