@@ -614,6 +614,7 @@ START_TEST(test_usage)
         "1000000", "1e10", "2.5e9", "2^32", "1e12+1e9", "2^64-1", "-c, --count",
         "-p, --print", "-o, --output FILE", "-m, --method", "--json", "-q, --quiet",
         "-h, --help", "-V, --version", "stdout", "stderr", "temporary", "JSON", "0  ",
+        "MPPRIMES_KEEP_MPI_ENV=1", "OMPI_MCA_pml=ob1",
         "1  ", "2  ", "mpirun -np 4 mpprimes 1000000\n",
         "mpirun -np 4 mpprimes --count 1e12 1e12+1e9\n",
         "mpirun -np 2 mpprimes --print 100 200 > primes.txt\n",
