@@ -327,7 +327,7 @@ struct feed {
     const uint32_t *list; /* array mode */
     size_t nlist, pos;
     wsieve *gen;          /* generator mode */
-    uint32_t *buf;
+    uint64_t *buf;        /* the primes of the generator's last segment */
     size_t nbuf;
 };
 
@@ -560,15 +560,8 @@ static void cross_list(uint8_t *seg, int64_t end, prime_list *lists, uint32_t sh
     cross_class_7(seg, end, lists[7].v, lists[7].n, shift);
 }
 
-/* Moves a big prime's entry on: crosses off its multiples in this segment
- * (one, mostly) and files it in the bucket of the segment of its next. */
-#define BIG_STEP(S, I, W)                                                     \
-    do {                                                                      \
-        seg[I] &= wheel[W].mask;                                              \
-        I += S * wheel[W].gap + wheel[W].corr;                                \
-        W = wheel[W].next;                                                    \
-    } while (I < size)
-
+/* Empties the bucket of segment k: each entry crosses off its multiples in
+ * the segment (one, mostly) and moves on to the bucket of its next one. */
 static int cross_big(wsieve *ws)
 {
     block_slot **ring = ws->ring;
@@ -583,7 +576,11 @@ static int cross_big(wsieve *ws)
         for (block_slot *e = blk + 1; e < end; e++) {
             uint64_t s = e->e.s, i = e->e.iw >> 6;
             unsigned w = e->e.iw & 63;
-            BIG_STEP(s, i, w);
+            do {
+                seg[i] &= wheel[w].mask;
+                i += s * wheel[w].gap + wheel[w].corr;
+                w = wheel[w].next;
+            } while (i < size);
             uint64_t at = k0 + (i >> log_size);
             if (at < nsegs) {
                 bucket_entry ne = {(uint32_t)s, (uint32_t)((i & mask) << 6 | w)};
@@ -697,7 +694,10 @@ static inline uint64_t load64(const uint8_t *p)
 static const uint8_t off64[64] = {OFF8(0), OFF8(1), OFF8(2), OFF8(3),
                                   OFF8(4), OFF8(5), OFF8(6), OFF8(7)};
 
-static uint64_t popcount_plain(const uint8_t *seg, uint64_t nwords)
+/* One body for both versions below: inlined into each, it is compiled with
+ * and without the POPCNT instruction. */
+static inline __attribute__((always_inline)) uint64_t popcount_words(const uint8_t *seg,
+                                                                     uint64_t nwords)
 {
     uint64_t c = 0;
     for (uint64_t i = 0; i < nwords; i++)
@@ -705,14 +705,16 @@ static uint64_t popcount_plain(const uint8_t *seg, uint64_t nwords)
     return c;
 }
 
+static uint64_t popcount_plain(const uint8_t *seg, uint64_t nwords)
+{
+    return popcount_words(seg, nwords);
+}
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 __attribute__((target("popcnt"))) static uint64_t popcount_hw(const uint8_t *seg,
                                                                uint64_t nwords)
 {
-    uint64_t c = 0;
-    for (uint64_t i = 0; i < nwords; i++)
-        c += (uint64_t)__builtin_popcountll(load64(seg + 8 * i));
-    return c;
+    return popcount_words(seg, nwords);
 }
 #define HAVE_POPCOUNT_HW 1
 #endif
@@ -735,17 +737,14 @@ static inline uint64_t value_of(uint64_t b, unsigned t)
     return 30 * b + off64[t];
 }
 
-/* Appends the primes of SEG[0, N) (a segment starting at absolute byte B)
- * to OUT as 32-bit values; returns how many. */
-static size_t extract32(const uint8_t *seg, uint64_t n, uint64_t b, uint32_t *out)
+/* Writes the primes of the 64-bit WORD of the sieve that starts at absolute
+ * byte B to OUT (at most 64); returns how many. */
+static inline size_t extract_word(uint64_t word, uint64_t b, uint64_t *out)
 {
     size_t k = 0;
-    for (uint64_t i = 0; i < n; i += 8) {
-        uint64_t word = load64(seg + i);
-        while (word) {
-            out[k++] = (uint32_t)value_of(b + i, (unsigned)__builtin_ctzll(word));
-            word &= word - 1;
-        }
+    while (word) {
+        out[k++] = value_of(b, (unsigned)__builtin_ctzll(word));
+        word &= word - 1;
     }
     return k;
 }
@@ -765,8 +764,10 @@ static int feed_next(feed *f, uint64_t *p)
         int rc = ws_sieve_next(f->gen, &n);
         if (rc != MPP_OK)
             return rc;
-        f->nbuf = extract32(f->gen->seg, (n + 7) / 8 * 8,
-                            f->gen->b0 + (f->gen->k - 1) * f->gen->size, f->buf);
+        uint64_t b = f->gen->b0 + (f->gen->k - 1) * f->gen->size;
+        f->nbuf = 0;
+        for (uint64_t i = 0; i < n; i += 8)
+            f->nbuf += extract_word(load64(f->gen->seg + i), b + i, f->buf + f->nbuf);
         f->pos = 0;
     }
     *p = f->buf[f->pos++];
@@ -842,13 +843,7 @@ static int collect(output *o, const uint8_t *seg, uint64_t n, uint64_t b)
             if (rc != MPP_OK)
                 return rc;
         }
-        uint64_t base = b + 8 * i, *out = o->batch + o->nbatch;
-        size_t k = 0;
-        while (word) {
-            out[k++] = value_of(base, (unsigned)__builtin_ctzll(word));
-            word &= word - 1;
-        }
-        o->nbatch += k;
+        o->nbatch += extract_word(word, b + 8 * i, o->batch + o->nbatch);
     }
     return MPP_OK;
 }
