@@ -24,7 +24,7 @@ static double li(double x)
     return 0.57721566490153286 + log(l) + sum;
 }
 
-uint64_t mpp_prime_count_estimate(uint64_t lo, uint64_t hi)
+double mpp_prime_count_expected(uint64_t lo, uint64_t hi)
 {
     if (lo > hi || hi < 2)
         return 0;
@@ -36,8 +36,14 @@ uint64_t mpp_prime_count_estimate(uint64_t lo, uint64_t hi)
         d = len / log((double)lo);
     else
         d = li((double)hi + 1) - li((double)lo);
-    if (d < 0)
-        d = 0;
+    return d < 0 ? 0 : d;
+}
+
+uint64_t mpp_prime_count_estimate(uint64_t lo, uint64_t hi)
+{
+    if (lo > hi || hi < 2)
+        return 0;
+    double len = (double)(hi - lo) + 1, d = mpp_prime_count_expected(lo, hi);
     /* Pad for the local irregularity of the primes. */
     double est = ceil(d * 1.001 + 4 * sqrt(d) + 64);
     if (est > len)

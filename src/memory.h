@@ -1,6 +1,6 @@
-/* memory.h - memory facts: how many primes a range will hold (to refuse a
- * gather that cannot fit before allocating it), how much memory this process
- * can get, and its peak resident size. */
+/* memory.h - memory facts: how many primes a range will hold (to size the
+ * rounds of a listing), how much memory this process can get, and its peak
+ * resident size. */
 #ifndef MPP_MEMORY_H
 #define MPP_MEMORY_H
 
@@ -11,6 +11,10 @@
  * ranges and never below the true count by more than a few (it is rounded
  * up and padded). */
 uint64_t mpp_prime_count_estimate(uint64_t lo, uint64_t hi);
+
+/* The expected number of primes in [LO, HI], li(HI + 1) - li(LO), unpadded
+ * (for sizing rounds, where an occasional excess is handled). */
+double mpp_prime_count_expected(uint64_t lo, uint64_t hi);
 
 /* Bytes this process can still allocate: the least of MemAvailable
  * (/proc/meminfo), the cgroup limit minus usage, and RLIMIT_AS / RLIMIT_DATA.

@@ -1,10 +1,15 @@
 /* mpienv.c - see mpienv.h. */
+#define _GNU_SOURCE /* syscall, pidfd */
 #include "mpienv.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* True when directory ROOT/SUB has an entry whose name starts with PREFIX
  * ("" for any entry but . and ..). */
@@ -41,4 +46,124 @@ bool mpp_prefer_ob1(const char *root)
     if (mpp_fabric_present(root))
         return false;
     return setenv("OMPI_MCA_pml", "ob1", 0) == 0;
+}
+
+/* ---- rank 0's standard output under Open MPI's mpirun ---- */
+
+extern char **environ;
+
+static bool basename_is(const char *path, const char *name)
+{
+    const char *slash = strrchr(path, '/');
+    return strcmp(slash ? slash + 1 : path, name) == 0;
+}
+
+/* An MCA parameter setting (NAME=VALUE, or "name = value" in a file)
+ * that changes what mpirun does with the output. */
+static bool changes_output(const char *setting)
+{
+    return strstr(setting, "tag_output") || strstr(setting, "timestamp_output") ||
+           strstr(setting, "xml") || strstr(setting, "output_filename") ||
+           strstr(setting, "redirect_app_stderr");
+}
+
+bool mpp_launcher_is_plain_mpirun(const char *exe, const char *cmdline, size_t len,
+                                  char *const *env)
+{
+    static const char *const launchers[] = {"orterun", "mpirun", "mpiexec", "prterun"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof launchers / sizeof launchers[0]; i++)
+        known = known || basename_is(exe, launchers[i]);
+    if (!known)
+        return false;
+    /* Options that change what mpirun does with the output: --tag-output,
+     * --timestamp-output, --xml, --output-filename, --output (Open MPI 5),
+     * --merge-stderr-to-stdout, and the MCA parameters behind them. */
+    static const char *const changers[] = {"output", "xml", "merge-stderr"};
+    for (size_t at = 0; at < len; at += strlen(cmdline + at) + 1)
+        for (size_t i = 0; i < sizeof changers / sizeof changers[0]; i++)
+            if (strstr(cmdline + at, changers[i]))
+                return false;
+    for (; env && *env; env++) {
+        if (strncmp(*env, "OMPI_MCA_", 9) != 0 && strncmp(*env, "PRTE_MCA_", 9) != 0)
+            continue;
+        if (changes_output(*env))
+            return false;
+    }
+    return true;
+}
+
+/* True when a line of an MCA parameter file (not a comment) sets one of
+ * the output-changing parameters. */
+static bool file_changes_output(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    char line[1024];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f)) {
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        found = changes_output(line);
+    }
+    fclose(f);
+    return found;
+}
+
+bool mpp_mca_files_change_output(const char *home, const char *etc)
+{
+    char path[4096];
+    if (home && snprintf(path, sizeof path, "%s/.openmpi/mca-params.conf", home) <
+                    (int)sizeof path &&
+        file_changes_output(path))
+        return true;
+    return etc && file_changes_output(etc);
+}
+
+int mpp_launcher_stdout(void)
+{
+    const char *want = getenv("MPPRIMES_DIRECT_STDOUT");
+    if (want && strcmp(want, "0") == 0)
+        return -1;
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
+    pid_t parent = getppid();
+    char path[64], exe[4096], cmdline[8192];
+    snprintf(path, sizeof path, "/proc/%ld/exe", (long)parent);
+    ssize_t n = readlink(path, exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)parent);
+    int cfd = open(path, O_RDONLY | O_CLOEXEC);
+    if (cfd < 0)
+        return -1;
+    ssize_t clen = read(cfd, cmdline, sizeof cmdline - 1);
+    close(cfd);
+    if (clen <= 0 || clen == (ssize_t)sizeof cmdline - 1)
+        return -1; /* unreadable, or too long to check */
+    cmdline[clen] = '\0';
+    if (!mpp_launcher_is_plain_mpirun(exe, cmdline, (size_t)clen, environ) ||
+        mpp_mca_files_change_output(getenv("HOME"), "/etc/openmpi/openmpi-mca-params.conf"))
+        return -1;
+    int pidfd = (int)syscall(SYS_pidfd_open, parent, 0);
+    if (pidfd < 0)
+        return -1;
+    int fd = (int)syscall(SYS_pidfd_getfd, pidfd, 1, 0);
+    close(pidfd);
+    if (fd < 0)
+        return -1;
+    /* Pointless (and not what mpirun forwards to) when it is our own. */
+    struct stat mine, theirs;
+    if (fstat(1, &mine) == 0 && fstat(fd, &theirs) == 0 && mine.st_dev == theirs.st_dev &&
+        mine.st_ino == theirs.st_ino) {
+        close(fd);
+        return -1;
+    }
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return fd;
+#else
+    return -1;
+#endif
 }

@@ -1,4 +1,5 @@
-/* mpienv.h - Open MPI start-up settings chosen before MPI_Init.
+/* mpienv.h - how mpprimes fits the MPI launcher: Open MPI start-up settings
+ * chosen before MPI_Init, and a direct standard output for rank 0.
  *
  * Open MPI's default start-up tries its "cm" PML and probes the PSM, PSM2
  * and OFI transports (Intel TrueScale, Omni-Path, libfabric) in every
@@ -11,6 +12,7 @@
 #define MPP_MPIENV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* True when the file tree under ROOT (normally "/") shows a network device
  * that Open MPI's cm or ucx PMLs would use: an RDMA device in
@@ -25,5 +27,35 @@ bool mpp_fabric_present(const char *root);
  * nothing and returns false. Other MPI implementations ignore the
  * variable. */
 bool mpp_prefer_ob1(const char *root);
+
+/* Rank 0's --print output, written where mpirun would forward it.
+ *
+ * Under Open MPI's mpirun a rank's standard output is a pipe or pty that
+ * mpirun reads and copies to its own standard output, 4 KiB at a time: about
+ * 80 MB/s here, far slower than mpprimes makes text; and when that output is
+ * a pipe whose reader has gone (`| head`), mpirun aborts the job with a
+ * burst of messages. When rank 0 is mpirun's own child (same host), mpirun
+ * is unmodified (no --tag-output, --timestamp-output, --xml,
+ * --output-filename or --merge-stderr-to-stdout, on its command line, as
+ * OMPI_MCA_ or PRTE_MCA_ variables, or in its parameter files) and Linux
+ * lets us (pidfd_getfd, same user), rank 0
+ * takes a duplicate of mpirun's standard output: the same open file, as if
+ * inherited, so offsets, appends and pipes behave exactly as with
+ * forwarding. Returns that descriptor, or -1 to use our own stdout.
+ * MPPRIMES_DIRECT_STDOUT=0 in the environment turns it off. */
+int mpp_launcher_stdout(void);
+
+/* True when Open MPI's parameter files, HOME/.openmpi/mca-params.conf or
+ * ETC (Debian: /etc/openmpi/openmpi-mca-params.conf), set an output-changing
+ * parameter (tag_output, timestamp_output, xml, output_filename,
+ * redirect_app_stderr...); mpirun applies those without telling the ranks.
+ * HOME or ETC may be NULL. */
+bool mpp_mca_files_change_output(const char *home, const char *etc);
+
+/* The decision above without the system calls: EXE is the parent's
+ * executable, CMDLINE its LEN bytes of NUL-separated arguments, ENV the
+ * environment. */
+bool mpp_launcher_is_plain_mpirun(const char *exe, const char *cmdline, size_t len,
+                                  char *const *env);
 
 #endif

@@ -27,6 +27,10 @@
  *   --count cannot be combined with --print      (also with --output)
  *   --print cannot be combined with --output
  *   --quiet cannot be combined with --json
+ *   --format applies to --print and --output only
+ *   invalid format 'ARG' (choose text or binary)
+ *   invalid buffer size 'ARG' (bytes, or a NUMBER with K, M or G, e.g. 64M)
+ *   buffer size 'ARG' is out of range (64 bytes to 1G)
  *   too many operands: 'ARG' (at most START and STOP)
  *   missing STOP (try --help)
  *   START: MESSAGE  /  STOP: MESSAGE             (MESSAGE from mpp_parse_u64)
@@ -50,6 +54,8 @@ typedef enum {
     OPT_METHOD,
     OPT_JSON,
     OPT_QUIET,
+    OPT_FORMAT,
+    OPT_BUFFER,
     OPT_HELP,
     OPT_VERSION
 } opt_id;
@@ -65,6 +71,7 @@ static const opt_def opt_defs[] = {
     {"count", 'c', false, OPT_COUNT},   {"print", 'p', false, OPT_PRINT},
     {"output", 'o', true, OPT_OUTPUT},  {"method", 'm', true, OPT_METHOD},
     {"json", '\0', false, OPT_JSON},    {"quiet", 'q', false, OPT_QUIET},
+    {"format", '\0', true, OPT_FORMAT}, {"buffer", '\0', true, OPT_BUFFER},
     {"help", 'h', false, OPT_HELP},     {"version", 'V', false, OPT_VERSION},
 };
 enum { N_OPT_DEFS = sizeof opt_defs / sizeof opt_defs[0] };
@@ -78,6 +85,7 @@ typedef struct {
     int noperands;         /* all of them, even beyond two */
     const char *extra;     /* the first operand beyond two */
     bool help, version;
+    bool format_set;       /* --format was given */
     bool failed;           /* an error has been recorded */
     char *err;
     size_t errlen;
@@ -107,8 +115,41 @@ void mpp_options_init(mpp_options *opts)
     opts->count_only = false;
     opts->print = false;
     opts->output = NULL;
+    opts->format = MPP_FORMAT_TEXT;
+    opts->buffer = MPP_BUFFER_DEFAULT;
     opts->json = false;
     opts->quiet = false;
+}
+
+bool mpp_parse_size(const char *text, uint64_t *out)
+{
+    static const struct {
+        const char *name;
+        uint64_t factor;
+    } units[] = {{"", 1},           {"K", 1u << 10}, {"KiB", 1u << 10}, {"M", 1u << 20},
+                 {"MiB", 1u << 20}, {"G", 1u << 30}, {"GiB", 1u << 30}};
+    size_t len = strlen(text), num = len;
+    while (num > 0 && ((text[num - 1] >= 'A' && text[num - 1] <= 'Z') ||
+                       (text[num - 1] >= 'a' && text[num - 1] <= 'z' &&
+                        text[num - 1] != 'e')))
+        num--;
+    if (num == 0 || num > 64)
+        return false;
+    char digits[65];
+    memcpy(digits, text, num);
+    digits[num] = '\0';
+    uint64_t value;
+    if (mpp_parse_u64(digits, &value, NULL, 0) != MPP_NUM_OK)
+        return false;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(text + num, units[i].name) != 0)
+            continue;
+        if (value > UINT64_MAX / units[i].factor)
+            return false;
+        *out = value * units[i].factor;
+        return true;
+    }
+    return false;
 }
 
 static const opt_def *find_long(const char *name, size_t len)
@@ -125,6 +166,34 @@ static const opt_def *find_short(char c)
         if (opt_defs[i].short_name != '\0' && opt_defs[i].short_name == c)
             return &opt_defs[i];
     return NULL;
+}
+
+static void set_format(parse_state *st, const char *value)
+{
+    st->format_set = true;
+    if (strcmp(value, "text") == 0) {
+        st->opts.format = MPP_FORMAT_TEXT;
+    } else if (strcmp(value, "binary") == 0) {
+        st->opts.format = MPP_FORMAT_BINARY;
+    } else {
+        char q[QUOTE_BUF];
+        error(st, "invalid format '%s' (choose text or binary)",
+              mpp_quote(q, value, strlen(value)));
+    }
+}
+
+static void set_buffer(parse_state *st, const char *value)
+{
+    char q[QUOTE_BUF];
+    uint64_t size;
+    if (!mpp_parse_size(value, &size))
+        error(st, "invalid buffer size '%s' (bytes, or a NUMBER with K, M or G, e.g. 64M)",
+              mpp_quote(q, value, strlen(value)));
+    else if (size < MPP_BUFFER_MIN || size > MPP_BUFFER_MAX)
+        error(st, "buffer size '%s' is out of range (64 bytes to 1G)",
+              mpp_quote(q, value, strlen(value)));
+    else
+        st->opts.buffer = size;
 }
 
 static void set_method(parse_state *st, const char *value)
@@ -153,6 +222,8 @@ static void apply(parse_state *st, const opt_def *def, const char *spelling, con
     case OPT_HELP: st->help = true; break;
     case OPT_VERSION: st->version = true; break;
     case OPT_METHOD: set_method(st, value); break;
+    case OPT_FORMAT: set_format(st, value); break;
+    case OPT_BUFFER: set_buffer(st, value); break;
     case OPT_OUTPUT:
         if (value[0] == '\0')
             error(st, "option '%s' needs a non-empty file name", spelling);
@@ -262,6 +333,8 @@ static void check_conflicts(parse_state *st)
         error(st, "--print cannot be combined with --output");
     if (o->quiet && o->json)
         error(st, "--quiet cannot be combined with --json");
+    if (st->format_set && !o->print && o->output == NULL)
+        error(st, "--format applies to --print and --output only");
 }
 
 /* Parses operand TEXT, named WHAT, into *VALUE; false after an error. */
@@ -330,7 +403,9 @@ void mpp_print_usage(FILE *f)
         "STOP is given) with MPI. Rank 0 splits the range into one block per rank\n"
         "and hands the blocks out (MPI_Scatter); each rank finds the primes of its\n"
         "block by a segmented sieve of Eratosthenes or by trial division;\n"
-        "MPI_Gatherv brings them back to rank 0, which prints a report.\n"
+        "MPI_Gatherv brings them back to rank 0, which prints a report. When the\n"
+        "primes would not fit in --buffer this happens in rounds, each over the\n"
+        "next stretch of the range, so memory stays bounded for any range.\n"
         "\n"
         "START and STOP are NUMBERs: decimal integers (1000000), scientific\n"
         "notation with an integral value (1e10, 2.5e9), powers (2^32), or sums\n"
@@ -339,10 +414,19 @@ void mpp_print_usage(FILE *f)
         "\n"
         "Options:\n"
         "  -c, --count          count the primes only; no primes are gathered\n"
-        "  -p, --print          print the primes on stdout, one per line; the\n"
-        "                       report then goes to stderr\n"
-        "  -o, --output FILE    write the primes to FILE, one per line (written to\n"
-        "                       a temporary name, renamed when complete)\n"
+        "  -p, --print          print the primes on stdout, in order, one per line;\n"
+        "                       the report then goes to stderr. A reader that\n"
+        "                       closes the pipe early (| head) ends the run quietly\n"
+        "  -o, --output FILE    write the primes to FILE, one per line; every rank\n"
+        "                       writes its part with MPI-IO into a temporary file,\n"
+        "                       renamed to FILE when complete (FILE's directory must\n"
+        "                       be shared by all hosts)\n"
+        "      --format FORMAT  text (default: decimal, one per line, as primesieve\n"
+        "                       --print) or binary (each prime 8 bytes, unsigned\n"
+        "                       little-endian), for --print and --output\n"
+        "      --buffer SIZE    bytes of primes any rank holds at a time, rank 0's\n"
+        "                       share of the gather included (default 64M; 64 to\n"
+        "                       1G; K, M, G are powers of 1024)\n"
         "  -m, --method METHOD  sieve (segmented sieve of Eratosthenes, default)\n"
         "                       or trial (trial division)\n"
         "      --json           print the report as one JSON object\n"
@@ -359,6 +443,9 @@ void mpp_print_usage(FILE *f)
         "                       default, on a machine with no InfiniBand, Omni-Path\n"
         "                       or Slingshot device and no OMPI_MCA_pml set,\n"
         "                       mpprimes sets OMPI_MCA_pml=ob1 (a faster start-up)\n"
+        "  MPPRIMES_DIRECT_STDOUT=0 --print through mpirun's output forwarding; by\n"
+        "                       default rank 0, when mpirun's child on the same\n"
+        "                       host, writes to mpirun's stdout itself (faster)\n"
         "\n"
         "Exit status:\n"
         "  0  done\n"
@@ -368,6 +455,7 @@ void mpp_print_usage(FILE *f)
         "Examples:\n"
         "  mpirun -np 4 mpprimes 1000000\n"
         "  mpirun -np 4 mpprimes --count 1e12 1e12+1e9\n"
-        "  mpirun -np 2 mpprimes --print 100 200 > primes.txt\n",
+        "  mpirun -np 2 mpprimes --print 100 200 > primes.txt\n"
+        "  mpirun -np 4 mpprimes --output primes.bin --format binary 1e10\n",
         f);
 }

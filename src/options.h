@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "output.h"
 #include "primes.h"
 
 typedef enum {
@@ -30,9 +31,20 @@ typedef struct {
     bool count_only;     /* -c, --count */
     bool print;          /* -p, --print */
     const char *output;  /* -o, --output FILE (points into argv), or NULL */
+    mpp_format format;   /* --format text|binary (default text) */
+    uint64_t buffer;     /* --buffer SIZE: bytes of primes any rank may hold */
     bool json;           /* --json */
     bool quiet;          /* -q, --quiet */
 } mpp_options;
+
+#define MPP_BUFFER_DEFAULT (64u << 20) /* 64 MiB */
+#define MPP_BUFFER_MIN 64u
+#define MPP_BUFFER_MAX (1u << 30)      /* 1 GiB: MPI counts stay below 2^31 */
+
+/* Parses a SIZE (a NUMBER of bytes, optionally followed by K, M or G, or
+ * KiB, MiB or GiB: powers of 1024) into *OUT. Returns false on a syntax
+ * error or overflow. */
+bool mpp_parse_size(const char *text, uint64_t *out);
 
 /* Sets *OPTS to the defaults. */
 void mpp_options_init(mpp_options *opts);

@@ -1,34 +1,91 @@
-/* output.h - writing primes as text, fast (no printf per prime). */
+/* output.h - primes as bytes: decimal text (fast, no printf per prime),
+ * little-endian binary, or native 64-bit words, written into a bounded
+ * buffer (an mpp_piece); and output files that appear only when complete.
+ */
 #ifndef MPP_OUTPUT_H
 #define MPP_OUTPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 /* Writes V in decimal into BUF (at least 20 bytes; no NUL); returns the
  * number of digits. */
 size_t mpp_u64_to_dec(uint64_t v, char *buf);
 
-/* Writes PRIMES[0..N-1] to F, one per line. Returns 0, or the errno of the
- * failed write. */
-int mpp_write_primes(FILE *f, const uint64_t *primes, size_t n);
+/* write(2) until all N bytes are written (EINTR retried). Returns 0 or the
+ * errno of the failure. */
+int mpp_write_all(int fd, const void *buf, size_t n);
 
-/* An output file that appears under its name only when complete. A regular
- * file (existing or new) is written under a temporary name in the same
- * directory ("PATH.tmp-XXXXXX") and renamed over PATH by
- * mpp_outfile_commit(); anything else that already exists there (a device
- * such as /dev/null or /dev/full, a FIFO) is written directly. */
+/* How primes are encoded.
+ *   TEXT    decimal, one per line ("2\n3\n5\n"), as `primesieve --print`
+ *   BINARY  each prime as 8 bytes, unsigned, little-endian, no separator
+ *   NATIVE  each prime as a uint64_t of this machine (the default mode's
+ *           MPI_Gatherv, which sends MPI_UINT64_T) */
+typedef enum { MPP_FORMAT_TEXT = 0, MPP_FORMAT_BINARY = 1, MPP_FORMAT_NATIVE = 2 } mpp_format;
+
+/* "text", "binary", "native"; NULL for an invalid value. */
+const char *mpp_format_name(mpp_format f);
+
+/* The most bytes one prime <= HI takes in format F. */
+size_t mpp_format_max_bytes(mpp_format f, uint64_t hi);
+
+/* A bounded buffer of encoded primes, filled through mpp_piece_push (an
+ * mpp_prime_fn). It takes whole primes only: when the next prime might not
+ * fit it stops, sets FULL, and the sink returns MPP_PIECE_FULL, which stops
+ * the finder; COUNT, FIRST and LAST then describe exactly what was stored,
+ * so the caller knows where to go on. The buffer needs MPP_PIECE_SLACK bytes
+ * beyond CAP (the text encoder stores whole 8-byte words). */
+#define MPP_PIECE_SLACK 32
+#define MPP_PIECE_FULL 28 /* ENOSPC on Linux; positive, as sinks must */
+
 typedef struct {
-    FILE *f;
-    char *tmp;        /* temporary name, or NULL when writing directly */
-    const char *path; /* the name asked for */
+    char *buf;       /* at least cap + MPP_PIECE_SLACK bytes */
+    size_t cap;      /* bytes the encoded primes may take */
+    size_t len;      /* bytes used */
+    mpp_format fmt;
+    uint64_t count;  /* primes stored */
+    uint64_t first;  /* smallest stored (count > 0) */
+    uint64_t last;   /* largest stored (count > 0) */
+    bool full;       /* a prime was refused */
+    /* TEXT: the last prime's digits, right-aligned so that they end 40
+     * bytes in; every position before them holds '0' (see output.c). */
+    char dec[64];
+    int declen;
+} mpp_piece;
+
+/* Points P at BUF (CAP usable bytes plus the slack) for format FMT. */
+void mpp_piece_init(mpp_piece *p, char *buf, size_t cap, mpp_format fmt);
+/* Empties P for the next range; the buffer and format stay. */
+void mpp_piece_reset(mpp_piece *p);
+/* The sink function (ctx: an mpp_piece). */
+int mpp_piece_push(void *piece, const uint64_t *primes, size_t n);
+
+/* An output file that appears under its name only when complete.
+ *
+ * A regular file (new, or existing) is written under a temporary name in
+ * the directory of its target, "TARGET.tmp-XXXXXX", created here with the
+ * existing file's permissions (or 0666 & ~umask for a new one), and renamed
+ * over the target by mpp_outfile_commit(); the old file's cached pages are
+ * dropped first (the file itself stays as it is until the rename), so that
+ * the new one can reuse that memory. When PATH is a symbolic link the
+ * target is the file it points to, so the link survives. Anything else that
+ * already exists at PATH (a device such as /dev/null or /dev/full, a FIFO)
+ * is opened and written directly, in order. */
+typedef struct {
+    int fd;        /* the temporary file, or the direct target; -1 once closed */
+    char *tmp;     /* temporary name, or NULL when writing directly */
+    char *target;  /* the name the file ends up under */
 } mpp_outfile;
 
-/* Returns 0, or the errno that prevented creating the file. */
+/* Returns 0, or the errno that prevented it (EISDIR for a directory). */
 int mpp_outfile_open(mpp_outfile *o, const char *path);
-/* Flushes, closes and renames into place. Returns 0, or the errno of the
- * failure, in which case the temporary file is removed. */
+/* True when the output goes straight to an existing non-regular file. */
+bool mpp_outfile_is_direct(const mpp_outfile *o);
+/* Closes the descriptor (the file itself stays). Returns 0 or an errno. */
+int mpp_outfile_close_fd(mpp_outfile *o);
+/* Closes and renames into place. Returns 0, or the errno of the failure,
+ * in which case the temporary file is removed. */
 int mpp_outfile_commit(mpp_outfile *o);
 /* Closes and removes the temporary file (after a failure elsewhere). */
 void mpp_outfile_abandon(mpp_outfile *o);

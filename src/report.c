@@ -9,14 +9,18 @@
 
 bool mpp_report_first_last(const mpp_report *r, uint64_t *first, uint64_t *last)
 {
+    /* The least first and the greatest last: in one round the ranks' primes
+     * ascend in rank order, but over several rounds a later rank's last
+     * prime may come from an earlier round. */
     bool any = false;
     for (int i = 0; i < r->ranks; i++) {
         const mpp_rank_stats *s = &r->per_rank[i];
         if (s->count == 0)
             continue;
-        if (!any)
+        if (!any || s->first < *first)
             *first = s->first;
-        *last = s->last;
+        if (!any || s->last > *last)
+            *last = s->last;
         any = true;
     }
     return any;
@@ -24,18 +28,20 @@ bool mpp_report_first_last(const mpp_report *r, uint64_t *first, uint64_t *last)
 
 /* Largest and mean of the per-rank compute and communication times. */
 typedef struct {
-    double compute_max, compute_mean, comm_max, comm_mean;
+    double compute_max, compute_mean, comm_max, comm_mean, io_max, io_mean;
 } time_summary;
 
 static time_summary summarize(const mpp_report *r)
 {
-    time_summary t = {0, 0, 0, 0};
+    time_summary t = {0, 0, 0, 0, 0, 0};
     for (int i = 0; i < r->ranks; i++) {
         const mpp_rank_stats *s = &r->per_rank[i];
         t.compute_max = s->compute_s > t.compute_max ? s->compute_s : t.compute_max;
         t.comm_max = s->comm_s > t.comm_max ? s->comm_s : t.comm_max;
+        t.io_max = s->io_s > t.io_max ? s->io_s : t.io_max;
         t.compute_mean += s->compute_s / r->ranks;
         t.comm_mean += s->comm_s / r->ranks;
+        t.io_mean += s->io_s / r->ranks;
     }
     return t;
 }
@@ -72,6 +78,10 @@ void mpp_report_text(FILE *f, const mpp_report *r)
     fprintf(f, "# ranks          %d\n", r->ranks);
     fprintf(f, "# method         %s\n", method_description(r->method));
     fprintf(f, "# decomposition  %s\n", r->decomposition);
+    if (r->buffer_bytes) {
+        fprintf(f, "# rounds         %" PRIu64 "\n", r->rounds);
+        fprintf(f, "# buffer_bytes   %" PRIu64 "\n", r->buffer_bytes);
+    }
     fprintf(f, "# primes         %" PRIu64 "\n", r->count);
     if (any) {
         fprintf(f, "# first          %" PRIu64 "\n", first);
@@ -79,8 +89,8 @@ void mpp_report_text(FILE *f, const mpp_report *r)
     } else {
         fprintf(f, "# first          -\n# last           -\n");
     }
-    fprintf(f, "#\n# %4s %-16s %20s %20s %12s %10s %10s %12s\n", "rank", "host", "start",
-            "stop", "primes", "compute_s", "comm_s", "max_rss_kib");
+    fprintf(f, "#\n# %4s %-16s %20s %20s %12s %10s %10s %10s %12s\n", "rank", "host",
+            "start", "stop", "primes", "compute_s", "comm_s", "io_s", "max_rss_kib");
     for (int i = 0; i < r->ranks; i++) {
         const mpp_rank_stats *s = &r->per_rank[i];
         fprintf(f, "  %4d ", s->rank);
@@ -90,11 +100,12 @@ void mpp_report_text(FILE *f, const mpp_report *r)
             fprintf(f, "%20s %20s ", "-", "-");
         else
             fprintf(f, "%20" PRIu64 " %20" PRIu64 " ", s->lo, s->hi);
-        fprintf(f, "%12" PRIu64 " %10.6f %10.6f %12ld\n", s->count, s->compute_s, s->comm_s,
-                s->max_rss_kib);
+        fprintf(f, "%12" PRIu64 " %10.6f %10.6f %10.6f %12ld\n", s->count, s->compute_s,
+                s->comm_s, s->io_s, s->max_rss_kib);
     }
     fprintf(f, "#\n# compute_s      max %.6f  mean %.6f\n", t.compute_max, t.compute_mean);
     fprintf(f, "# comm_s         max %.6f  mean %.6f\n", t.comm_max, t.comm_mean);
+    fprintf(f, "# io_s           max %.6f  mean %.6f\n", t.io_max, t.io_mean);
     fprintf(f, "# elapsed_s      %.6f\n", r->elapsed_s);
 }
 
@@ -123,6 +134,11 @@ void mpp_report_json(FILE *f, const mpp_report *r)
                ", \"ranks\": %d, \"method\": \"%s\", \"decomposition\": ",
             MPPRIMES_VERSION, r->start, r->stop, r->ranks, mpp_method_name(r->method));
     json_string(f, r->decomposition);
+    fprintf(f, ", \"rounds\": %" PRIu64, r->rounds);
+    if (r->buffer_bytes)
+        fprintf(f, ", \"buffer_bytes\": %" PRIu64, r->buffer_bytes);
+    else
+        fprintf(f, ", \"buffer_bytes\": null");
     fprintf(f, ", \"count\": %" PRIu64, r->count);
     if (any)
         fprintf(f, ", \"first\": %" PRIu64 ", \"last\": %" PRIu64, first, last);
@@ -139,8 +155,8 @@ void mpp_report_json(FILE *f, const mpp_report *r)
             fprintf(f, ", \"start\": %" PRIu64 ", \"stop\": %" PRIu64 ", \"empty\": false",
                     s->lo, s->hi);
         fprintf(f, ", \"count\": %" PRIu64 ", \"compute_s\": %.9f, \"comm_s\": %.9f"
-                   ", \"max_rss_kib\": %ld}",
-                s->count, s->compute_s, s->comm_s, s->max_rss_kib);
+                   ", \"io_s\": %.9f, \"max_rss_kib\": %ld}",
+                s->count, s->compute_s, s->comm_s, s->io_s, s->max_rss_kib);
     }
     fprintf(f, "\n]}\n");
 }

@@ -1,7 +1,8 @@
 /* test_options.c - unit tests of the command-line parser (src/options.c):
  * every option in every spelling, grouping, ordering, "--", the operands,
  * each error and conflict with its message, help and version, the --help
- * text, and random command lines.
+ * text, and random command lines; --format and --buffer with their values,
+ * limits and messages, and mpp_parse_size() with its overflow checks.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -625,6 +626,296 @@ START_TEST(test_usage)
 }
 END_TEST
 
+/* --- --format and --buffer --- */
+
+#define MIB (1ULL << 20)
+#define GIB (1ULL << 30)
+
+START_TEST(test_format_buffer_defaults)
+{
+    ck_assert_uint_eq(MPP_BUFFER_DEFAULT, 64 * MIB);
+    ck_assert_uint_eq(MPP_BUFFER_MIN, 64);
+    ck_assert_uint_eq(MPP_BUFFER_MAX, GIB);
+    mpp_options o;
+    memset(&o, 0xA5, sizeof o);
+    mpp_options_init(&o);
+    ck_assert_int_eq(o.format, MPP_FORMAT_TEXT);
+    ck_assert_uint_eq(o.buffer, 64 * MIB);
+    EXPECT_RUN(o, "1000000");
+    ck_assert_int_eq(o.format, MPP_FORMAT_TEXT);
+    ck_assert_uint_eq(o.buffer, 64 * MIB);
+    EXPECT_RUN(o, "-p", "10");
+    ck_assert_int_eq(o.format, MPP_FORMAT_TEXT);
+    ck_assert_uint_eq(o.buffer, 64 * MIB);
+    EXPECT_RUN(o, "-c", "10");
+    ck_assert_uint_eq(o.buffer, 64 * MIB);
+}
+END_TEST
+
+START_TEST(test_format)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "--format=binary", "--print", "10");
+    ck_assert_int_eq(o.format, MPP_FORMAT_BINARY);
+    ck_assert(o.print);
+    EXPECT_RUN(o, "-p", "--format", "binary", "10");
+    ck_assert_int_eq(o.format, MPP_FORMAT_BINARY);
+    EXPECT_RUN(o, "--format", "binary", "-o", "primes.bin", "10");
+    ck_assert_int_eq(o.format, MPP_FORMAT_BINARY);
+    ck_assert_str_eq(o.output, "primes.bin");
+    EXPECT_RUN(o, "--output=p.bin", "1e9", "--format=binary", "2e9");
+    ck_assert_int_eq(o.format, MPP_FORMAT_BINARY);
+    ck_assert_uint_eq(o.start, 1000000000);
+    ck_assert_uint_eq(o.stop, 2000000000);
+    EXPECT_RUN(o, "--format=text", "-p", "10");
+    ck_assert_int_eq(o.format, MPP_FORMAT_TEXT);
+    EXPECT_RUN(o, "-qo", "f", "--format", "text", "10");
+    ck_assert_int_eq(o.format, MPP_FORMAT_TEXT);
+    /* the last one wins */
+    EXPECT_RUN(o, "--format=binary", "--format=text", "-p", "10");
+    ck_assert_int_eq(o.format, MPP_FORMAT_TEXT);
+    EXPECT_RUN(o, "--format=text", "--format", "binary", "-p", "10");
+    ck_assert_int_eq(o.format, MPP_FORMAT_BINARY);
+    /* with --json, and with the trial method */
+    EXPECT_RUN(o, "--json", "-mtrial", "--format=binary", "-p", "10");
+    ck_assert_int_eq(o.format, MPP_FORMAT_BINARY);
+    ck_assert(o.json);
+}
+END_TEST
+
+START_TEST(test_format_needs_a_listing)
+{
+    /* --format without --print or --output: the default mode gathers
+     * native words, --count writes nothing */
+    EXPECT_ERROR("--format applies to --print and --output only", "--format=binary", "10");
+    EXPECT_ERROR("--format applies to --print and --output only", "--format", "text", "10");
+    EXPECT_ERROR("--format applies to --print and --output only", "--format=text", "5", "7");
+    EXPECT_ERROR("--format applies to --print and --output only", "--json", "--format=binary",
+                 "10");
+    EXPECT_ERROR("--format applies to --print and --output only", "-c", "--format=binary",
+                 "10");
+    EXPECT_ERROR("--format applies to --print and --output only", "--count", "--format", "text",
+                 "10");
+    /* after the other conflicts, before the operands */
+    EXPECT_ERROR("--count cannot be combined with --print", "-c", "-p", "--format=binary", "10");
+    EXPECT_ERROR("--quiet cannot be combined with --json", "-q", "--json", "--format=binary",
+                 "10");
+    EXPECT_ERROR("--format applies to --print and --output only", "--format=binary", "1e99");
+    EXPECT_ERROR("--format applies to --print and --output only", "--format=binary");
+}
+END_TEST
+
+START_TEST(test_bad_format)
+{
+    EXPECT_ERROR("invalid format 'xml' (choose text or binary)", "--format=xml", "-p", "10");
+    EXPECT_ERROR("invalid format 'xml' (choose text or binary)", "-p", "--format", "xml", "10");
+    /* an option error comes before the conflict it would also make */
+    EXPECT_ERROR("invalid format 'xml' (choose text or binary)", "--format", "xml", "10");
+    EXPECT_ERROR("invalid format '' (choose text or binary)", "--format=", "-p", "10");
+    EXPECT_ERROR("invalid format 'BINARY' (choose text or binary)", "--format=BINARY", "-p",
+                 "10");
+    EXPECT_ERROR("invalid format 'Text' (choose text or binary)", "--format=Text", "-p", "10");
+    EXPECT_ERROR("invalid format 'text ' (choose text or binary)", "--format", "text ", "-p",
+                 "10");
+    /* the default mode's internal format is not for the command line */
+    EXPECT_ERROR("invalid format 'native' (choose text or binary)", "--format=native", "-p",
+                 "10");
+    EXPECT_ERROR("invalid format '-p' (choose text or binary)", "--format", "-p", "10");
+    EXPECT_ERROR("option '--format' needs a value", "-p", "10", "--format");
+    /* no short form */
+    EXPECT_ERROR("unknown option '-f'", "-f", "binary", "-p", "10");
+}
+END_TEST
+
+START_TEST(test_buffer_sizes)
+{
+    static const struct {
+        const char *arg;
+        uint64_t bytes;
+    } sizes[] = {
+        {"64", 64},
+        {"65", 65},
+        {"1000", 1000},
+        {"4K", 4096},
+        {"4KiB", 4096},
+        {"64K", 65536},
+        {"64M", 64 * MIB},
+        {"64MiB", 64 * MIB},
+        {"1M", MIB},
+        {"1G", GIB},
+        {"1GiB", GIB},
+        {"1024M", GIB},
+        {"1048576K", GIB},
+        {"1073741824", GIB},
+        {"2^20", MIB},
+        {"2^30", GIB},
+        {"1e6", 1000000},
+        {"1e9", 1000000000},
+        {"1048576", MIB},
+        {"1e3K", 1024000},
+        {"2^10K", MIB},
+        {" 64M", 64 * MIB},
+        {"64 M", 64 * MIB},
+    };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        mpp_options o;
+        EXPECT_RUN(o, "--buffer", sizes[i].arg, "10");
+        ck_assert_msg(o.buffer == sizes[i].bytes, "--buffer '%s': %" PRIu64 " bytes, want %" PRIu64,
+                      sizes[i].arg, o.buffer, sizes[i].bytes);
+        char arg[64];
+        snprintf(arg, sizeof arg, "--buffer=%s", sizes[i].arg);
+        EXPECT_RUN(o, "-p", arg, "10");
+        ck_assert_uint_eq(o.buffer, sizes[i].bytes);
+        uint64_t v = 0;
+        ck_assert_msg(mpp_parse_size(sizes[i].arg, &v), "mpp_parse_size('%s')", sizes[i].arg);
+        ck_assert_uint_eq(v, sizes[i].bytes);
+    }
+    /* with every outlet, and with --count (which then holds no primes) */
+    mpp_options o;
+    EXPECT_RUN(o, "-c", "--buffer", "1M", "10");
+    ck_assert(o.count_only);
+    ck_assert_uint_eq(o.buffer, MIB);
+    EXPECT_RUN(o, "-o", "f", "--buffer=64", "--format=binary", "10");
+    ck_assert_uint_eq(o.buffer, 64);
+    EXPECT_RUN(o, "--buffer", "1G", "--json", "10", "20");
+    ck_assert_uint_eq(o.buffer, GIB);
+    /* the last one wins */
+    EXPECT_RUN(o, "--buffer=1M", "--buffer", "2M", "10");
+    ck_assert_uint_eq(o.buffer, 2 * MIB);
+}
+END_TEST
+
+START_TEST(test_buffer_out_of_range)
+{
+#define RANGE(arg) "buffer size '" arg "' is out of range (64 bytes to 1G)"
+    EXPECT_ERROR(RANGE("63"), "--buffer", "63", "10");
+    EXPECT_ERROR(RANGE("0"), "--buffer", "0", "10");
+    EXPECT_ERROR(RANGE("0K"), "--buffer=0K", "10");
+    EXPECT_ERROR(RANGE("2G"), "--buffer", "2G", "10");
+    EXPECT_ERROR(RANGE("1025M"), "--buffer=1025M", "10");
+    EXPECT_ERROR(RANGE("1073741825"), "--buffer", "1073741825", "10");
+    EXPECT_ERROR(RANGE("1048577K"), "--buffer", "1048577K", "10");
+    EXPECT_ERROR(RANGE("2^30+1"), "--buffer", "2^30+1", "10");
+    EXPECT_ERROR(RANGE("4G"), "-c", "--buffer", "4G", "10");
+    EXPECT_ERROR(RANGE(MAX64), "--buffer", MAX64, "10");
+    EXPECT_ERROR(RANGE("16777215G"), "--buffer", "16777215G", "10");
+#undef RANGE
+}
+END_TEST
+
+START_TEST(test_buffer_invalid)
+{
+#define INVALID(arg) "invalid buffer size '" arg "' (bytes, or a NUMBER with K, M or G, e.g. 64M)"
+    EXPECT_ERROR(INVALID("abc"), "--buffer", "abc", "10");
+    EXPECT_ERROR(INVALID(""), "--buffer", "", "10");
+    EXPECT_ERROR(INVALID(""), "--buffer=", "10");
+    EXPECT_ERROR(INVALID("4X"), "--buffer", "4X", "10");
+    EXPECT_ERROR(INVALID("K"), "--buffer", "K", "10");
+    EXPECT_ERROR(INVALID("-5"), "--buffer", "-5", "10");
+    EXPECT_ERROR(INVALID("1.5K"), "--buffer", "1.5K", "10"); /* NUMBER must be integral */
+    EXPECT_ERROR(INVALID("64KB"), "--buffer", "64KB", "10");
+    EXPECT_ERROR(INVALID("64k"), "--buffer", "64k", "10"); /* units are capitals */
+    EXPECT_ERROR(INVALID("64m"), "--buffer", "64m", "10");
+    EXPECT_ERROR(INVALID("64Mi"), "--buffer", "64Mi", "10");
+    EXPECT_ERROR(INVALID("64MM"), "--buffer", "64MM", "10");
+    EXPECT_ERROR(INVALID("64T"), "--buffer", "64T", "10");
+    EXPECT_ERROR(INVALID("M64"), "--buffer", "M64", "10");
+    EXPECT_ERROR(INVALID("64M "), "--buffer", "64M ", "10");
+    EXPECT_ERROR(INVALID("1e"), "--buffer", "1e", "10");
+    EXPECT_ERROR(INVALID("0x40"), "--buffer", "0x40", "10");
+    EXPECT_ERROR(INVALID("64-128"), "--buffer", "64-128", "10");
+    /* too large to compute at all: reported as invalid, not out of range */
+    EXPECT_ERROR(INVALID("1e20"), "--buffer", "1e20", "10");
+    EXPECT_ERROR(INVALID("2^64-1G"), "--buffer", "2^64-1G", "10");
+    EXPECT_ERROR(INVALID("17179869184G"), "--buffer", "17179869184G", "10");
+    /* a value is taken whatever it looks like */
+    EXPECT_ERROR(INVALID("-p"), "--buffer", "-p", "10");
+    EXPECT_ERROR(INVALID("--count"), "--buffer", "--count", "10");
+    EXPECT_ERROR("option '--buffer' needs a value", "10", "--buffer");
+    EXPECT_ERROR("option '--buffer' needs a value", "-p", "10", "--buffer");
+    /* no short form; no value for a flag */
+    EXPECT_ERROR("unknown option '-b'", "-b", "64M", "10");
+    /* the option errors come first */
+    EXPECT_ERROR(INVALID("x"), "--buffer=x", "-c", "-p", "10", "5");
+#undef INVALID
+}
+END_TEST
+
+START_TEST(test_parse_size)
+{
+    uint64_t v;
+    /* accepted */
+    v = 7;
+    ck_assert(mpp_parse_size("0", &v));
+    ck_assert_uint_eq(v, 0);
+    ck_assert(mpp_parse_size("1", &v));
+    ck_assert_uint_eq(v, 1);
+    ck_assert(mpp_parse_size("5K", &v));
+    ck_assert_uint_eq(v, 5120);
+    ck_assert(mpp_parse_size("3MiB", &v));
+    ck_assert_uint_eq(v, 3 * MIB);
+    ck_assert(mpp_parse_size("2G", &v));
+    ck_assert_uint_eq(v, 2 * GIB);
+    ck_assert(mpp_parse_size("8GiB", &v));
+    ck_assert_uint_eq(v, 8 * GIB);
+    ck_assert(mpp_parse_size(MAX64, &v));
+    ck_assert_uint_eq(v, UINT64_MAX);
+    ck_assert(mpp_parse_size("2^64-1", &v));
+    ck_assert_uint_eq(v, UINT64_MAX);
+    /* the largest multiples that fit */
+    ck_assert(mpp_parse_size("18014398509481983K", &v)); /* (2^54 - 1) * 2^10 */
+    ck_assert_uint_eq(v, UINT64_MAX - 1023);
+    ck_assert(mpp_parse_size("2^54-1K", &v));
+    ck_assert_uint_eq(v, UINT64_MAX - 1023);
+    ck_assert(mpp_parse_size("17592186044415MiB", &v)); /* (2^44 - 1) * 2^20 */
+    ck_assert_uint_eq(v, UINT64_MAX - (MIB - 1));
+    ck_assert(mpp_parse_size("17179869183G", &v)); /* (2^34 - 1) * 2^30 */
+    ck_assert_uint_eq(v, UINT64_MAX - (GIB - 1));
+    /* overflow: false, *out untouched */
+    v = 12345;
+    ck_assert(!mpp_parse_size("18446744073709551615K", &v));
+    ck_assert(!mpp_parse_size("2^64-1G", &v));
+    ck_assert(!mpp_parse_size("2^54K", &v));
+    ck_assert(!mpp_parse_size("18014398509481984K", &v));
+    ck_assert(!mpp_parse_size("17592186044416M", &v));
+    ck_assert(!mpp_parse_size("17179869184GiB", &v));
+    ck_assert(!mpp_parse_size("2^64", &v));
+    ck_assert(!mpp_parse_size("18446744073709551616", &v));
+    ck_assert(!mpp_parse_size("1e20", &v));
+    /* syntax */
+    static const char *const bad[] = {
+        "", "K", "KiB", "abc", "4X", "-5", "-0", "1.5K", "1.5", "K4", "4KK", "4KiBB", "4kib",
+        "4k", "4B", "4KB", "4 KB", "1e", "e", "4e", "0x10", "4Ki", "4i", "4iB", "+",
+        "1e3.5", "5-6",
+        "999999999999999999999999999999999999999999999999999999999999999999999", /* > 64 chars */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(!mpp_parse_size(bad[i], &v), "mpp_parse_size('%s') accepted: %" PRIu64,
+                      bad[i], v);
+        ck_assert_uint_eq(v, 12345);
+    }
+}
+END_TEST
+
+START_TEST(test_usage_new_options)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    mpp_print_usage(f);
+    ck_assert_int_eq(fclose(f), 0);
+    static const char *const needles[] = {
+        "--format FORMAT", "text", "binary", "little-endian", "--buffer SIZE", "64M",
+        "64 to\n", "1G", "K, M, G are powers of 1024", "in rounds", "MPPRIMES_DIRECT_STDOUT=0",
+        "mpprimes --output primes.bin --format binary 1e10\n",
+    };
+    for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
+        ck_assert_msg(strstr(text, needles[i]) != NULL, "usage lacks \"%s\"", needles[i]);
+    free(text);
+}
+END_TEST
+
 /* --- random command lines --- */
 
 static uint64_t next(uint64_t *s)
@@ -683,6 +974,45 @@ START_TEST(test_random_lines)
 }
 END_TEST
 
+START_TEST(test_random_lines_format_buffer)
+{
+    static const char *const tokens[] = {
+        "-c", "-p", "-o", "f", "--json", "-q", "--format", "--format=text", "--format=binary",
+        "--format=xml", "--format=", "text", "binary", "--buffer", "--buffer=64", "--buffer=63",
+        "--buffer=1G", "--buffer=2G", "--buffer=64M", "--buffer=", "64M", "4K", "abc", "1.5K",
+        "2^20", "1e6", "--", "10", "1e20", "5", "-h",
+    };
+    enum { NTOKENS = sizeof tokens / sizeof tokens[0] };
+    uint64_t seed = 4242;
+    int runs = 0;
+    for (int iter = 0; iter < 30000; iter++) {
+        const char *args[9];
+        int n = (int)(next(&seed) % 8);
+        for (int i = 0; i < n; i++)
+            args[i] = tokens[next(&seed) % NTOKENS];
+        args[n] = NULL;
+        mpp_options o;
+        char err[256] = "junk";
+        mpp_opt_status st = parse_args(&o, err, sizeof err, args);
+        if (st == MPP_OPT_ERROR) {
+            check_message(err);
+            continue;
+        }
+        ck_assert_str_eq(err, "");
+        if (st != MPP_OPT_RUN)
+            continue;
+        runs++;
+        ck_assert_msg(o.format == MPP_FORMAT_TEXT || o.format == MPP_FORMAT_BINARY,
+                      "seed 4242 iteration %d: format %d", iter, (int)o.format);
+        ck_assert_msg(o.format == MPP_FORMAT_TEXT || o.print || o.output,
+                      "seed 4242 iteration %d: binary without a listing", iter);
+        ck_assert_msg(o.buffer >= MPP_BUFFER_MIN && o.buffer <= MPP_BUFFER_MAX,
+                      "seed 4242 iteration %d: buffer %" PRIu64, iter, o.buffer);
+    }
+    ck_assert_int_gt(runs, 100);
+}
+END_TEST
+
 static Suite *options_suite(void)
 {
     Suite *s = suite_create("options");
@@ -697,6 +1027,10 @@ static Suite *options_suite(void)
     tcase_add_test(tc, test_grouping);
     tcase_add_test(tc, test_ordering);
     tcase_add_test(tc, test_double_dash);
+    tcase_add_test(tc, test_format_buffer_defaults);
+    tcase_add_test(tc, test_format);
+    tcase_add_test(tc, test_buffer_sizes);
+    tcase_add_test(tc, test_parse_size);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("rejected");
@@ -711,6 +1045,10 @@ static Suite *options_suite(void)
     tcase_add_test(tc, test_start_after_stop);
     tcase_add_test(tc, test_conflicts);
     tcase_add_test(tc, test_error_order);
+    tcase_add_test(tc, test_format_needs_a_listing);
+    tcase_add_test(tc, test_bad_format);
+    tcase_add_test(tc, test_buffer_out_of_range);
+    tcase_add_test(tc, test_buffer_invalid);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("contract");
@@ -720,7 +1058,9 @@ static Suite *options_suite(void)
     tcase_add_test(tc, test_err_buffer);
     tcase_add_test(tc, test_reentrant);
     tcase_add_test(tc, test_usage);
+    tcase_add_test(tc, test_usage_new_options);
     tcase_add_test(tc, test_random_lines);
+    tcase_add_test(tc, test_random_lines_format_buffer);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -19,7 +19,7 @@
 #include "testutil.h"
 
 #define MAX64 "18446744073709551615"
-#define NFIELDS 8 /* rank host start stop primes compute_s comm_s max_rss_kib */
+#define NFIELDS 9 /* rank host start stop primes compute_s comm_s io_s max_rss_kib */
 
 /* ---- rendering and small text helpers ---- */
 
@@ -202,6 +202,7 @@ static mpp_rank_stats rank_stats(int rank, const char *host, bool empty, uint64_
     s.last = last;
     s.compute_s = compute_s;
     s.comm_s = comm_s;
+    s.io_s = (compute_s + comm_s) / 4; /* distinct from both */
     s.max_rss_kib = rss;
     return s;
 }
@@ -209,7 +210,8 @@ static mpp_rank_stats rank_stats(int rank, const char *host, bool empty, uint64_
 static mpp_report report(uint64_t start, uint64_t stop, int ranks, mpp_method method,
                          uint64_t count, double elapsed_s, const mpp_rank_stats *per_rank)
 {
-    mpp_report r = {start, stop, ranks, method, "block", count, elapsed_s, per_rank};
+    /* A --count run: one round, no buffer. */
+    mpp_report r = {start, stop, ranks, method, "block", 1, 0, count, elapsed_s, per_rank};
     return r;
 }
 
@@ -263,14 +265,16 @@ static mpp_report whole_range(void)
  * false when no rank has any. */
 static bool expected_first_last(const mpp_report *r, uint64_t *first, uint64_t *last)
 {
+    /* The least first and greatest last over the ranks with primes. */
     bool any = false;
-    for (int i = 0; i < r->ranks; i++)
-        if (r->per_rank[i].count > 0) {
-            if (!any)
-                *first = r->per_rank[i].first;
-            *last = r->per_rank[i].last;
-            any = true;
-        }
+    for (int i = 0; i < r->ranks; i++) {
+        const mpp_rank_stats *s = &r->per_rank[i];
+        if (s->count == 0)
+            continue;
+        *first = !any || s->first < *first ? s->first : *first;
+        *last = !any || s->last > *last ? s->last : *last;
+        any = true;
+    }
     return any;
 }
 
@@ -313,6 +317,15 @@ static char *check_text(const mpp_report *r)
     }
     header_value(text, "elapsed_s", got, sizeof got);
     expect_seconds(got, r->elapsed_s, "elapsed_s");
+    if (r->buffer_bytes) {
+        fmt(want, sizeof want, "%" PRIu64, r->rounds);
+        expect_header(text, "rounds", want);
+        fmt(want, sizeof want, "%" PRIu64, r->buffer_bytes);
+        expect_header(text, "buffer_bytes", want);
+    } else {
+        expect_absent(text, "# rounds");
+        expect_absent(text, "# buffer_bytes");
+    }
 
     table_row rows[16];
     ck_assert_int_eq(table_rows(text, rows, 16), r->ranks);
@@ -335,8 +348,9 @@ static char *check_text(const mpp_report *r)
         ck_assert_str_eq(row->field[4], want);
         expect_seconds(row->field[5], s->compute_s, "compute_s");
         expect_seconds(row->field[6], s->comm_s, "comm_s");
+        expect_seconds(row->field[7], s->io_s, "io_s");
         fmt(want, sizeof want, "%ld", s->max_rss_kib);
-        ck_assert_str_eq(row->field[7], want);
+        ck_assert_str_eq(row->field[8], want);
     }
     return text;
 }
@@ -356,8 +370,16 @@ static char *check_json(const mpp_report *r)
     expect_contains(json, want);
     fmt(want, sizeof want, "\"method\": \"%s\"", mpp_method_name(r->method));
     expect_contains(json, want);
-    fmt(want, sizeof want, "\"decomposition\": \"%s\", \"count\": %" PRIu64 ", \"first\"",
-        r->decomposition, r->count);
+    if (r->buffer_bytes)
+        fmt(want, sizeof want,
+            "\"decomposition\": \"%s\", \"rounds\": %" PRIu64 ", \"buffer_bytes\": %" PRIu64
+            ", \"count\": %" PRIu64 ", \"first\"",
+            r->decomposition, r->rounds, r->buffer_bytes, r->count);
+    else
+        fmt(want, sizeof want,
+            "\"decomposition\": \"%s\", \"rounds\": %" PRIu64 ", \"buffer_bytes\": null"
+            ", \"count\": %" PRIu64 ", \"first\"",
+            r->decomposition, r->rounds, r->count);
     expect_contains(json, want);
     uint64_t first = 0, last = 0;
     if (expected_first_last(r, &first, &last))
@@ -386,6 +408,8 @@ static char *check_json(const mpp_report *r)
             s->empty ? "true" : "false", s->count, s->compute_s);
         expect_contains(json, want);
         fmt(want, sizeof want, "\"comm_s\": %.6f", s->comm_s);
+        expect_contains(json, want);
+        fmt(want, sizeof want, "\"io_s\": %.6f", s->io_s);
         expect_contains(json, want);
         fmt(want, sizeof want, "\"max_rss_kib\": %ld}", s->max_rss_kib);
         expect_contains(json, want);
@@ -421,7 +445,8 @@ START_TEST(test_text_one_rank)
     ck_assert_str_eq(rows[0].field[4], "25");
     ck_assert_str_eq(rows[0].field[5], "0.250000");
     ck_assert_str_eq(rows[0].field[6], "0.125000");
-    ck_assert_str_eq(rows[0].field[7], "4096");
+    ck_assert_str_eq(rows[0].field[7], "0.093750");
+    ck_assert_str_eq(rows[0].field[8], "4096");
     free(text);
 }
 END_TEST
@@ -507,6 +532,28 @@ START_TEST(test_text_long_host)
 }
 END_TEST
 
+/* A listing in rounds: the rounds and the buffer appear, in both forms. */
+START_TEST(test_listing_rounds)
+{
+    mpp_rank_stats s[2];
+    /* Rank 1's last prime comes from an earlier round than rank 0's. */
+    s[0] = rank_stats(0, "n0", false, 2, 999, 165, 2, 997, 0.5, 0.25, 100);
+    s[1] = rank_stats(1, "n1", false, 40, 1000, 3, 41, 991, 0.75, 0.125, 200);
+    mpp_report r = report(2, 1000, 2, MPP_METHOD_SIEVE, 168, 2.0, s);
+    r.rounds = 12;
+    r.buffer_bytes = 4096;
+    char *text = check_text(&r);
+    expect_contains(text, "# rounds         12\n# buffer_bytes   4096\n");
+    expect_contains(text, "# first          2\n# last           997\n");
+    expect_contains(text, "# io_s           max 0.218750  mean 0.203125\n");
+    free(text);
+    char *json = check_json(&r);
+    python_check(json, "assert d['rounds'] == 12 and d['buffer_bytes'] == 4096\n"
+                       "assert [x['io_s'] for x in d['per_rank']] == [0.1875, 0.21875]");
+    free(json);
+}
+END_TEST
+
 START_TEST(test_json_one_rank)
 {
     mpp_report r = one_rank();
@@ -514,12 +561,13 @@ START_TEST(test_json_one_rank)
     /* Spelled out by hand once, key by key. */
     expect_contains(json, "\"version\": \"" MPPRIMES_VERSION "\"");
     expect_contains(json, "\"start\": 0, \"stop\": 100, \"ranks\": 1, \"method\": \"sieve\"");
-    expect_contains(json, "\"decomposition\": \"block\", \"count\": 25");
+    expect_contains(json, "\"decomposition\": \"block\", \"rounds\": 1, "
+                          "\"buffer_bytes\": null, \"count\": 25");
     expect_contains(json, "\"first\": 2, \"last\": 97");
     expect_contains(json, "\"elapsed_s\": 1.500000");
     expect_contains(json, "{\"rank\": 0, \"host\": \"node01\", \"start\": 0, \"stop\": 100, "
                           "\"empty\": false, \"count\": 25, \"compute_s\": 0.250000");
-    expect_contains(json, "\"comm_s\": 0.125000");
+    expect_contains(json, "\"comm_s\": 0.125000000, \"io_s\": 0.093750000, ");
     expect_contains(json, "\"max_rss_kib\": 4096}");
     python_check(json, "assert d['version'] == '" MPPRIMES_VERSION "'\n"
                        "assert (d['start'], d['stop'], d['ranks']) == (0, 100, 1)\n"
@@ -530,7 +578,8 @@ START_TEST(test_json_one_rank)
                        "assert len(p) == 1\n"
                        "assert p[0] == {'rank': 0, 'host': 'node01', 'start': 0, 'stop': 100,"
                        " 'empty': False, 'count': 25, 'compute_s': 0.25, 'comm_s': 0.125,"
-                       " 'max_rss_kib': 4096}, p[0]");
+                       " 'io_s': 0.09375, 'max_rss_kib': 4096}, p[0]\n"
+                       "assert d['rounds'] == 1 and d['buffer_bytes'] is None");
     free(json);
 }
 END_TEST
@@ -668,6 +717,7 @@ static Suite *report_suite(void)
     tc = tcase_create("json");
     tcase_set_timeout(tc, 30); /* each test starts python3 a few times */
     tcase_add_test(tc, test_json_one_rank);
+    tcase_add_test(tc, test_listing_rounds);
     tcase_add_test(tc, test_json_three_ranks);
     tcase_add_test(tc, test_json_no_primes);
     tcase_add_test(tc, test_json_whole_range);

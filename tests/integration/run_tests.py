@@ -9,9 +9,17 @@ Suites:
   ranks     correctness under N ranks (--np): --print, --output and --json
             against an independent reference (a Python sieve, or primesieve)
   cli       --help, --version and bad usage (exit 2, one "mpprimes: " line)
-  errors    failures at run time (exit 1): unwritable --output targets
+  errors    failures at run time (exit 1): unwritable --output targets;
+            memory that stays bounded however many primes are listed
+  listing   listing at any scale (issue 4): --print, --output and --format
+            byte for byte against primesieve, many rounds, a closed pipe,
+            full disks, read-only directories, FIFOs, symbolic links
   examples  hostfiles/localhost and slurm/mpprimes.sbatch (outside Slurm)
   long      the expensive checks: pi(1e9), near 2^64, 1e12 windows
+
+Every listing run gets a small --buffer (BUFFER_PER_RANK bytes per rank) unless
+a case says otherwise, so that the rounds of the listing, and the overflow of
+a rank's buffer within a round, are exercised everywhere.
 
 Every case prints "ok   NAME", "FAIL NAME: WHY" or "skip NAME: WHY"; the
 last line is "N passed, M failed", and the exit status is 0 only when no case
@@ -42,6 +50,10 @@ U64_MAX = 2**64 - 1
 TIMEOUT_QUICK = 30   # usage errors, --help: these must finish at once
 TIMEOUT_RUN = 60     # ordinary correctness runs
 TIMEOUT_LONG = 400   # the long suite
+
+# The --buffer every run gets (times the rank count): small, so that listing
+# goes in many rounds.
+BUFFER_PER_RANK = 512
 
 # Ranges up to this bound use the Python reference sieve; above it,
 # primesieve when it is installed.
@@ -182,14 +194,20 @@ class Runner:
         return cmd + list(mpirun_opts) + ["-np", str(np), self.binary] + list(args)
 
     def mpprimes(self, args, np=None, quiet=False, timeout=TIMEOUT_RUN,
-                 cwd=None, stdout=subprocess.PIPE, mpirun_opts=(), oversubscribe=True):
+                 cwd=None, stdout=subprocess.PIPE, mpirun_opts=(), oversubscribe=True,
+                 buffer=True, env=None):
         """Runs mpprimes ARGS under mpirun with NP ranks, or as a plain
-        singleton process (no mpirun) when NP is None."""
+        singleton process (no mpirun) when NP is None. With BUFFER, the
+        arguments start with --buffer BUFFER_PER_RANK * ranks (in front, so
+        that an option at the end still takes the next argument as its
+        value); BUFFER=False leaves the default (64 MiB)."""
+        if buffer:
+            args = ["--buffer", str(BUFFER_PER_RANK * (np or 1))] + list(args)
         if np is None:
             cmd = [self.binary] + list(args)
         else:
             cmd = self.mpirun_cmd(args, np, quiet, mpirun_opts, oversubscribe)
-        return run(cmd, timeout, env=self.env(), cwd=cwd, stdout=stdout)
+        return run(cmd, timeout, env=self.env(env), cwd=cwd, stdout=stdout)
 
     def source(self, *parts):
         return os.path.join(self.source_dir, *parts)
@@ -423,8 +441,8 @@ def is_seconds(v):
 def check_json_report(report, start, stop, nranks, method, count=None,
                       first=None, last=None, check_first_last=True):
     """Checks a --json report against the request and the reference facts."""
-    keys = {"version", "start", "stop", "ranks", "method", "decomposition", "count",
-            "first", "last", "elapsed_s", "per_rank"}
+    keys = {"version", "start", "stop", "ranks", "method", "decomposition", "rounds",
+            "buffer_bytes", "count", "first", "last", "elapsed_s", "per_rank"}
     missing = keys - report.keys()
     expect(not missing, f"JSON lacks keys {sorted(missing)}")
     expect(isinstance(report["version"], str) and report["version"],
@@ -437,6 +455,10 @@ def check_json_report(report, start, stop, nranks, method, count=None,
            f"decomposition {report['decomposition']!r}, expected 'block'")
     expect(is_uint(report["count"]), f"count {report['count']!r}")
     expect(is_seconds(report["elapsed_s"]), f"elapsed_s {report['elapsed_s']!r}")
+    expect(is_uint(report["rounds"]) and report["rounds"] >= 1,
+           f"rounds {report['rounds']!r}")
+    expect(report["buffer_bytes"] is None or is_uint(report["buffer_bytes"]),
+           f"buffer_bytes {report['buffer_bytes']!r}")
     if count is not None:
         expect(report["count"] == count, f"count {report['count']}, expected {count}")
     if check_first_last:
@@ -446,12 +468,18 @@ def check_json_report(report, start, stop, nranks, method, count=None,
 
 
 def check_per_rank(report, start, stop, nranks):
+    """The per-rank table: in one round, exactly the block decomposition of
+    [START, STOP]; in several, each rank's span (its first block's start to
+    its last block's stop) inside the range, the spans starting in rank
+    order, the first at START, the last reaching STOP."""
+    if report.get("rounds", 1) > 1:
+        return check_per_rank_rounds(report, start, stop, nranks)
     per_rank = report["per_rank"]
     expect(isinstance(per_rank, list) and len(per_rank) == nranks,
            f"per_rank has {len(per_rank) if isinstance(per_rank, list) else '?'}"
            f" entries, expected {nranks}")
     rank_keys = {"rank", "host", "start", "stop", "empty", "count", "compute_s",
-                 "comm_s", "max_rss_kib"}
+                 "comm_s", "io_s", "max_rss_kib"}
     expected_blocks = model_blocks(start, stop, nranks)
     next_lo = start
     seen_empty = False
@@ -484,6 +512,33 @@ def check_per_rank(report, start, stop, nranks):
                f"per_rank[{i}] block [{lo}, {hi}], expected {expected_blocks[i]} "
                "(balanced block decomposition)")
     expect(next_lo == stop + 1, f"the blocks end at {next_lo - 1}, not at stop {stop}")
+    total = sum(entry["count"] for entry in per_rank)
+    expect(total == report["count"],
+           f"per-rank counts sum to {total}, but count is {report['count']}")
+
+
+def check_per_rank_rounds(report, start, stop, nranks):
+    per_rank = report["per_rank"]
+    expect(isinstance(per_rank, list) and len(per_rank) == nranks,
+           f"per_rank has {len(per_rank)} entries, expected {nranks}")
+    prev_lo, top = None, None
+    for i, entry in enumerate(per_rank):
+        expect(entry["rank"] == i, f"per_rank[{i}].rank is {entry['rank']}")
+        expect(is_uint(entry["count"]) and is_seconds(entry["io_s"]),
+               f"per_rank[{i}] count/io_s {entry['count']!r}/{entry['io_s']!r}")
+        if entry["empty"]:
+            expect(entry["count"] == 0, f"per_rank[{i}] is empty but counts {entry['count']}")
+            continue
+        lo, hi = entry["start"], entry["stop"]
+        expect(is_uint(lo) and is_uint(hi) and start <= lo <= hi <= stop,
+               f"per_rank[{i}] span {lo}..{hi} outside [{start}, {stop}]")
+        expect(prev_lo is None or lo > prev_lo,
+               f"per_rank[{i}] starts at {lo}, not after rank {i - 1}'s {prev_lo}")
+        if prev_lo is None:
+            expect(lo == start, f"the first span starts at {lo}, not at {start}")
+        prev_lo = lo
+        top = hi if top is None else max(top, hi)
+    expect(top == stop, f"no rank's span reaches stop {stop} (highest {top})")
     total = sum(entry["count"] for entry in per_rank)
     expect(total == report["count"],
            f"per-rank counts sum to {total}, but count is {report['count']}")
@@ -758,17 +813,6 @@ def case_missing_dir(runner, np):
         expect(os.listdir(tmp) == [], f"left behind: {os.listdir(tmp)}")
 
 
-def case_readonly_dir(runner, np):
-    if os.geteuid() == 0:
-        raise CaseSkipped("running as root, which ignores directory permissions")
-    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
-        os.chmod(tmp, 0o555)
-        try:
-            case_output_fails(runner, np, tmp, "primes.txt")
-        finally:
-            os.chmod(tmp, 0o755)
-
-
 def case_proc(runner, np):
     """/proc refuses new files, even to root."""
     case_output_fails(runner, np, "/proc", "mpprimes-test",
@@ -806,44 +850,353 @@ def case_stdout_full(runner):
     expect_one_error_line(res, 1)
 
 
-def case_gather_too_many(runner, np):
-    """[2, 1e11] holds 4.1e9 primes, more than one MPI_Gatherv with int counts
-    can carry: refused before any work (so promptly), suggesting --count."""
-    t0 = time.monotonic()
-    res = runner.mpprimes(["1e11"], np, quiet=True)
-    line = expect_one_error_line(res, 1)
-    expect("--count" in line, f"no hint at --count: {line!r}")
-    expect(time.monotonic() - t0 < 20, "took too long: the refusal must come before the work")
+def limited_cmd(runner, args, np, kib, buffer=True):
+    """ARGS under mpirun (or alone) with the address space limited to KIB."""
+    if buffer:
+        args = ["--buffer", str(BUFFER_PER_RANK * (np or 1))] + list(args)
+    cmd = runner.mpirun_cmd(args, np, quiet=True) if np else [runner.binary] + list(args)
+    return ["bash", "-c", f'ulimit -v {kib} && exec "$@"', "ulimit"] + cmd
 
 
-def case_gather_no_memory(runner, np):
-    """With 3 GB of address space (ulimit -v), gathering the 455 million
-    primes up to 1e10 (3.6 GB) is refused before any large allocation, and
-    --count of the same range still works."""
-    limited = ["bash", "-c", 'ulimit -v 3000000 && exec "$@"', "ulimit"]
-    cmd = runner.mpirun_cmd(["1e10"], np, quiet=True) if np else [runner.binary, "1e10"]
-    res = run(limited + cmd, TIMEOUT_RUN, env=runner.env())
-    line = expect_one_error_line(res, 1)
-    expect("GiB" in line and "--count" in line, f"unclear message: {line!r}")
-    cmd = runner.mpirun_cmd(["--count", "1e9"], np) if np else [runner.binary, "--count", "1e9"]
-    res = run(limited + cmd, TIMEOUT_RUN, env=runner.env())
+def case_gather_bounded(runner, np):
+    """The default mode gathers the 455 million primes up to 1e10 (3.6 GB
+    as 64-bit values) at rank 0, in rounds, within 2 GB of address space
+    per process: no rank holds more than --buffer of primes."""
+    res = run(limited_cmd(runner, ["--json", "1e10"], np, 2_000_000, buffer=False),
+              TIMEOUT_RUN, env=runner.env())
     expect_success(res)
-    expect(b"50847534" in res.stdout, "wrong count under the memory limit: " + res.describe())
+    report = parse_json_report(res.out)
+    expect(report["count"] == 455052511, f"count {report['count']}, expected 455052511")
+    expect(report["rounds"] > 1, f"{report['rounds']} round(s): the gather was not bounded")
+
+
+def case_buffer_beyond_memory(runner, np):
+    """--buffer 1G with 600 MB of address space: refused before any work,
+    with the sizes in the message."""
+    res = run(limited_cmd(runner, ["--buffer", "1G", "1e6"], np, 600_000, buffer=False),
+              TIMEOUT_RUN, env=runner.env())
+    line = expect_one_error_line(res, 1)
+    expect("--buffer" in line and "MiB" in line, f"unclear message: {line!r}")
+
+
+def case_buffer_too_small(runner, np):
+    """A buffer that cannot hold one prime per rank is bad usage (exit 2),
+    and the message says what would do."""
+    res = runner.mpprimes(["--buffer", "64", "--print", "2^64-100", "2^64-1"], np,
+                          quiet=True, buffer=False)
+    line = expect_one_error_line(res, 2)
+    expect("too small" in line and "--buffer" in line, f"unclear message: {line!r}")
 
 
 def suite_errors(runner, suite):
     for np in (None, 2):
         where = "singleton" if np is None else f"np{np}"
         suite.case(f"{where} output into a missing directory", case_missing_dir, runner, np)
-        suite.case(f"{where} output into a read-only directory", case_readonly_dir, runner, np)
+        suite.case(f"{where} output into a read-only directory (as nobody)",
+                   case_readonly_dir_nobody, runner, np)
         suite.case(f"{where} output into /proc", case_proc, runner, np)
         suite.case(f"{where} output to /dev/full", case_dev_full, runner, np)
-        suite.case(f"{where} gather beyond int counts refused", case_gather_too_many,
+        suite.case(f"{where} gather of 1e10 in 2 GB", case_gather_bounded, runner, np)
+        suite.case(f"{where} --buffer beyond memory refused", case_buffer_beyond_memory,
                    runner, np)
-        suite.case(f"{where} gather beyond memory refused", case_gather_no_memory,
-                   runner, np)
+    suite.case("np7 --buffer too small for the ranks", case_buffer_too_small, runner, 7)
     if is_char_device("/dev/full"):
         suite.case("singleton print to a full stdout", case_stdout_full, runner)
+
+
+# ---------------------------------------------------------------------------
+# Suite: listing (issue 4: listing primes at any scale)
+
+
+def decode_binary(data):
+    """--format binary (8 bytes per prime, little-endian) as the text listing."""
+    expect(len(data) % 8 == 0, f"binary output of {len(data)} bytes, not a multiple of 8")
+    values = (int.from_bytes(data[i:i + 8], "little") for i in range(0, len(data), 8))
+    return "".join(f"{v}\n" for v in values).encode()
+
+
+def listing_rounds(report, expected_bytes, budget):
+    """A listing of EXPECTED_BYTES with BUDGET bytes per round must have
+    taken several rounds: the point of the small buffer."""
+    if expected_bytes > budget:
+        expect(report["rounds"] > 1,
+               f"{expected_bytes} bytes listed in {report['rounds']} round(s) "
+               f"with a {budget}-byte buffer")
+
+
+def case_listing(runner, np, lo_text, hi_text, lo, hi, how, fmt, buffer=None):
+    """--print or --output (HOW) of [LO, HI] in format FMT, byte for byte
+    the same as primesieve's listing (decoded first when binary), with a
+    JSON report that counts the same primes in several rounds."""
+    expected = reference(lo, hi)
+    count, first, last = reference_facts(lo, hi)
+    size = buffer or BUFFER_PER_RANK * np
+    args = ["--buffer", str(size), "--json", "--format", fmt]
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        path = os.path.join(tmp, "primes.out")
+        if how == "print":
+            res = runner.mpprimes(args + ["--print", lo_text, hi_text], np, buffer=False,
+                                  timeout=TIMEOUT_LONG)
+            data, report_text = res.stdout, res.stderr
+        else:
+            res = runner.mpprimes(args + ["--output", path, lo_text, hi_text], np,
+                                  buffer=False, timeout=TIMEOUT_LONG)
+            expect_success(res)
+            left = sorted(os.listdir(tmp))
+            expect(left == ["primes.out"], f"directory holds {left}, expected primes.out")
+            with open(path, "rb") as f:
+                data = f.read()
+            report_text = res.out
+        expect_success(res)
+    listing = decode_binary(data) if fmt == "binary" else data
+    expect_same_listing(listing, expected, f"--{how} --format {fmt}")
+    report = parse_json_report(report_text, "the report")
+    check_json_report(report, lo, hi, np, "sieve", count, first, last)
+    # Each rank holds SIZE with --output; with --print rank 0 holds it all.
+    listing_rounds(report, count * 8 if fmt == "binary" else len(expected),
+                   size * np if how == "output" else size)
+
+
+def case_default_rounds(runner, np):
+    """The default mode gathers pi(1e7) = 664579 primes at rank 0 in many
+    rounds of a small buffer, and counts them all."""
+    res = runner.mpprimes(["--json", "1e7"], np)
+    expect_success(res)
+    report = parse_json_report(res.out)
+    check_json_report(report, 2, 10**7, np, "sieve", 664579, 2, 9999991)
+    expect(report["rounds"] > 100, f"only {report['rounds']} rounds with a tiny buffer")
+    expect(report["buffer_bytes"] == BUFFER_PER_RANK * np,
+           f"buffer_bytes {report['buffer_bytes']}")
+
+
+def case_closed_pipe(runner, np):
+    """--print 1e12 | head -n 5: the five first primes, then the run ends
+    quietly (exit 0, nothing on stderr) and promptly on every rank; listing
+    the whole range would take many minutes."""
+    if np is None:
+        cmd = [runner.binary, "--buffer", "4K", "--print", "1e12"]
+    else:
+        cmd = runner.mpirun_cmd(["--buffer", "4K", "--print", "1e12"], np)
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=runner.env(), start_new_session=True)
+    try:
+        head = [proc.stdout.readline() for _ in range(5)]
+        proc.stdout.close()  # the reader goes away, as head does
+        try:
+            err = proc.stderr.read()
+            rc = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise CaseFailure("still running 30 s after its reader closed the pipe")
+    finally:
+        if proc.poll() is None or session_members(proc.pid):
+            kill_session(proc)
+    elapsed = time.monotonic() - start
+    expect(head == [b"2\n", b"3\n", b"5\n", b"7\n", b"11\n"], f"first lines {head}")
+    text = err.decode("utf-8", "replace")
+    expect(rc == 0, f"exit {rc} after the reader left; stderr: {text[:500]}")
+    expect(text.strip() == "", f"not quiet: {text[:500]}")
+    expect(elapsed < 20, f"took {elapsed:.1f} s to stop")
+
+
+def case_print_full(runner, np):
+    """--print with mpirun's stdout on /dev/full: exit 1, one line."""
+    if not is_char_device("/dev/full"):
+        raise CaseSkipped("no /dev/full")
+    with open("/dev/full", "wb") as full:
+        res = runner.mpprimes(["--print", "1e6"], np, quiet=True, stdout=full)
+    line = expect_one_error_line(res, 1)
+    expect("No space left" in line, f"the reason is missing: {line!r}")
+
+
+def case_tiny_tmpfs(runner, np):
+    """--output on a 64 KiB tmpfs: the file system fills up during the
+    writes (in several rounds), the run fails with the reason, and neither
+    the file nor its temporary is left."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        raise CaseSkipped("mounting a tmpfs needs root")
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        mnt = os.path.join(tmp, "tiny")
+        os.mkdir(mnt)
+        res = run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt], TIMEOUT_QUICK)
+        if res.rc != 0:
+            raise CaseSkipped("cannot mount a tmpfs here: " + res.err.strip()[:200])
+        try:
+            path = os.path.join(mnt, "primes.txt")
+            res = runner.mpprimes(["--buffer", "16K", "--output", path, "1e6"], np,
+                                  quiet=True, buffer=False)
+            expect(not res.timed_out and res.rc == 1, "expected exit 1: " + res.describe())
+            expect(res.stdout == b"", "stdout not empty: " + res.describe())
+            ours = [ln for ln in res.stderr.splitlines() if ln.startswith("mpprimes: ")]
+            expect(len(ours) == 1 and "No space left on device" in ours[0],
+                   "expected one mpprimes line with the reason: " + res.describe())
+            expect(os.listdir(mnt) == [], f"left on the full disk: {os.listdir(mnt)}")
+        finally:
+            run(["umount", mnt], TIMEOUT_QUICK)
+
+
+def as_nobody(cmd):
+    """CMD run as user nobody (from root), or None when that is impossible."""
+    if os.geteuid() != 0:
+        return cmd
+    if not shutil.which("setpriv"):
+        return None
+    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + cmd
+
+
+def case_readonly_dir_nobody(runner, np):
+    """--output into a directory the user cannot write (as nobody when the
+    tests run as root, who may write anywhere): exit 1, the reason, nothing
+    left."""
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        os.chmod(tmp, 0o755)
+        ro = os.path.join(tmp, "ro")
+        os.mkdir(ro, 0o555)
+        os.chmod(ro, 0o555)
+        args = ["--buffer", "4K", "--output", os.path.join(ro, "p.txt"), "1e5"]
+        base = runner.mpirun_cmd(args, np, quiet=True) if np else [runner.binary] + args
+        cmd = as_nobody(base)
+        if cmd is None:
+            raise CaseSkipped("setpriv is missing")
+        env = runner.env(drop=("OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"))
+        env["HOME"] = tmp
+        res = run(cmd, TIMEOUT_RUN, env=env, cwd=tmp)
+        line = expect_one_error_line(res, 1)
+        expect("Permission denied" in line, f"the reason is missing: {line!r}")
+        expect(os.listdir(ro) == [], f"left behind: {os.listdir(ro)}")
+
+
+def case_fifo(runner, np):
+    """--output to an existing FIFO: written in order (rank 0 streams), the
+    reader gets the whole listing, and the FIFO stays a FIFO."""
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        fifo = os.path.join(tmp, "fifo")
+        os.mkfifo(fifo)
+        got = os.path.join(tmp, "got")
+        with open(got, "wb") as sink:
+            reader = subprocess.Popen(["cat", fifo], stdout=sink)
+        try:
+            # cat waits in open() for a writer ("wait_for_partner"); only then
+            # does mpprimes's non-blocking open find a reader.
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    with open(f"/proc/{reader.pid}/wchan") as f:
+                        if "partner" in f.read():
+                            break
+                except OSError:
+                    pass
+                time.sleep(0.02)
+            res = runner.mpprimes(["-q", "--output", fifo, "1e6"], np)
+            reader.wait(timeout=TIMEOUT_RUN)
+        finally:
+            if reader.poll() is None:
+                reader.kill()
+        with open(got, "rb") as f:
+            data = f.read()
+        expect_success(res)
+        expect_same_listing(data, reference(2, 10**6), "the FIFO's reader")
+        expect(stat.S_ISFIFO(os.stat(fifo).st_mode), "the FIFO was replaced")
+
+
+def case_fifo_no_reader(runner, np):
+    """--output to a FIFO nobody reads: an error at once, not a hang."""
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        fifo = os.path.join(tmp, "fifo")
+        os.mkfifo(fifo)
+        res = runner.mpprimes(["--output", fifo, "1e5"], np, quiet=True, timeout=TIMEOUT_QUICK)
+        line = expect_one_error_line(res, 1)
+        expect("No such device or address" in line, f"the reason is missing: {line!r}")
+
+
+def case_fifo_reader_leaves(runner, np):
+    """--output to a FIFO whose reader stops early: unlike --print's pipe, a
+    file the user named was not written whole, so it is an error (exit 1,
+    "Broken pipe"), not a quiet end, and not a death by SIGPIPE."""
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        fifo = os.path.join(tmp, "fifo")
+        os.mkfifo(fifo)
+        reader = subprocess.Popen(["head", "-c", "100", fifo], stdout=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    with open(f"/proc/{reader.pid}/wchan") as f:
+                        if "partner" in f.read():
+                            break
+                except OSError:
+                    pass
+                time.sleep(0.02)
+            res = runner.mpprimes(["--output", fifo, "1e8"], np, quiet=True)
+        finally:
+            if reader.poll() is None:
+                reader.kill()
+        line = expect_one_error_line(res, 1)
+        expect("Broken pipe" in line, f"the reason is missing: {line!r}")
+
+
+def case_symlink_and_mode(runner, np):
+    """--output through a symbolic link writes the file it points to (the
+    link stays), and a replaced file keeps its permissions."""
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        real_dir = os.path.join(tmp, "real")
+        os.mkdir(real_dir)
+        target = os.path.join(real_dir, "primes.txt")
+        with open(target, "w") as f:
+            f.write("old\n")
+        os.chmod(target, 0o640)
+        link = os.path.join(tmp, "link.txt")
+        os.symlink(target, link)
+        res = runner.mpprimes(["-q", "--output", link, "1e5"], np)
+        expect_success(res)
+        expect(os.path.islink(link), "the symbolic link was replaced by a file")
+        with open(target, "rb") as f:
+            expect_same_listing(f.read(), reference(2, 10**5), "the link's target")
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+        expect(mode == 0o640, f"mode {mode:o}, expected 640")
+        expect(sorted(os.listdir(real_dir)) == ["primes.txt"], f"{os.listdir(real_dir)}")
+
+
+def suite_listing(runner, suite):
+    if not have_primesieve():
+        print("note: primesieve not found; the Python sieve stands in where it can")
+    ranges = [
+        ("2..1e6", "2", "1e6", 2, 10**6),
+        ("0..1 (no primes)", "0", "1", 0, 1),
+        ("0..10", "0", "10", 0, 10),
+        ("24..28 (no primes)", "24", "28", 24, 28),
+        ("1e9..1e9+1e6", "1e9", "1e9+1e6", 10**9, 10**9 + 10**6),
+        ("2^31-1000..2^31+1000", "2^31-1000", "2^31+1000", 2**31 - 1000, 2**31 + 1000),
+        ("2^32-1000..2^32+1000", "2^32-1000", "2^32+1000", 2**32 - 1000, 2**32 + 1000),
+        ("1e15..1e15+1e5", "1e15", "1e15+1e5", 10**15, 10**15 + 10**5),
+    ]
+    for np in (1, 2, 3, 4, 7):
+        for label, lo_text, hi_text, lo, hi in ranges:
+            for how in ("print", "output"):
+                suite.case(f"np{np} {how} {label}", case_listing,
+                           runner, np, lo_text, hi_text, lo, hi, how, "text")
+        for how in ("print", "output"):
+            suite.case(f"np{np} {how} binary 2..1e6", case_listing,
+                       runner, np, "2", "1e6", 2, 10**6, how, "binary")
+        suite.case(f"np{np} default mode in rounds", case_default_rounds, runner, np)
+    # Near 2^64 every block sieves by the primes up to 2^32 (about 2 s a
+    # round): two ranks, a buffer that makes two rounds.
+    for how, fmt in (("print", "text"), ("output", "text"), ("output", "binary")):
+        suite.case(f"np2 {how} {fmt} 2^64-500..2^64-1", case_listing, runner, 2,
+                   "2^64-500", "2^64-1", 2**64 - 500, U64_MAX, how, fmt, 256)
+    for np in (None, 2, 3):
+        where = "singleton" if np is None else f"np{np}"
+        suite.case(f"{where} print 1e12 | head -n 5", case_closed_pipe, runner, np)
+    for np in (None, 2):
+        where = "singleton" if np is None else f"np{np}"
+        suite.case(f"{where} print to a full stdout", case_print_full, runner, np)
+    for np in (None, 3):
+        where = "singleton" if np is None else f"np{np}"
+        suite.case(f"{where} output to a full disk (tmpfs)", case_tiny_tmpfs, runner, np)
+    suite.case("np3 output to a FIFO", case_fifo, runner, 3)
+    suite.case("np2 output to a FIFO without reader", case_fifo_no_reader, runner, 2)
+    suite.case("np2 output to a FIFO whose reader leaves", case_fifo_reader_leaves, runner, 2)
+    suite.case("np2 output through a symlink, mode kept", case_symlink_and_mode, runner, 2)
 
 
 # ---------------------------------------------------------------------------
@@ -1088,7 +1441,8 @@ def main(argv=None):
     parser.add_argument("--mpiexec", required=True, help="mpirun / mpiexec")
     parser.add_argument("--source-dir", required=True, help="the repository root")
     parser.add_argument("--suite", required=True,
-                        choices=["ranks", "cli", "errors", "examples", "long", "bench"])
+                        choices=["ranks", "cli", "errors", "listing", "examples", "long",
+                                 "bench"])
     parser.add_argument("--np", type=int, help="ranks for the ranks suite")
     args = parser.parse_args(argv)
 
@@ -1108,6 +1462,8 @@ def main(argv=None):
         suite_cli(runner, suite)
     elif args.suite == "errors":
         suite_errors(runner, suite)
+    elif args.suite == "listing":
+        suite_listing(runner, suite)
     elif args.suite == "examples":
         suite_examples(runner, suite)
     elif args.suite == "bench":
