@@ -1351,7 +1351,54 @@ def case_long_print(runner, np, lo, hi):
     expect_same_listing(res.stdout, expected, "--print output")
 
 
+def case_long_gather_beyond_int(runner, np):
+    """The default mode over [2, 1e11]: 4,118,054,813 primes, more than one
+    MPI_Gatherv with int counts can carry (2^31 - 1), gathered at rank 0 in
+    rounds of the default 64 MiB buffer, with every rank's peak memory under
+    128 MiB."""
+    res = runner.mpprimes(["--json", "1e11"], np, timeout=TIMEOUT_LONG, buffer=False)
+    expect_success(res)
+    report = parse_json_report(res.out)
+    check_json_report(report, 2, 10**11, np, "sieve", 4118054813, 2, 99999999977)
+    expect(report["rounds"] > 1, f"{report['rounds']} round(s)")
+    peaks = [r["max_rss_kib"] for r in report["per_rank"]]
+    expect(max(peaks) < 128 * 1024, f"peak memory per rank {peaks} KiB, over 128 MiB")
+
+
+def case_long_output_1e9(runner, np):
+    """--output over [2, 1e9] with the default buffer (several rounds of
+    64 MiB per rank), byte for byte primesieve's 500 MB listing, compared as
+    a stream."""
+    if not have_primesieve():
+        raise CaseSkipped("primesieve not installed")
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        path = os.path.join(tmp, "primes.txt")
+        res = runner.mpprimes(["-q", "--output", path, "1e9"], np, timeout=TIMEOUT_LONG,
+                              buffer=False)
+        expect_success(res)
+        proc = subprocess.Popen(["primesieve", "1e9", "--print"], stdout=subprocess.PIPE)
+        offset = 0
+        try:
+            with open(path, "rb") as f:
+                while True:
+                    want = proc.stdout.read(1 << 20)
+                    got = f.read(len(want)) if want else f.read(1)
+                    if want != got:
+                        raise CaseFailure(f"the file differs from primesieve's listing in "
+                                          f"the MiB at byte {offset}")
+                    if not want:
+                        break
+                    offset += len(want)
+        finally:
+            proc.kill()
+            proc.wait()
+        expect(offset == 501959790, f"{offset} bytes, expected 501959790")
+
+
 def suite_long(runner, suite):
+    suite.case("np2 default mode pi(1e11), beyond int counts", case_long_gather_beyond_int,
+               runner, 2)
+    suite.case("np3 output 1e9 against primesieve", case_long_output_1e9, runner, 3)
     for np in (2, 3):
         suite.case(f"np{np} count pi(1e9)", case_long_count,
                    runner, np, ["--count", "1e9"], 2, 10**9, 50847534)
