@@ -23,7 +23,17 @@ same machine state:
 2. Memory: each rank's peak RSS from mpprimes's JSON report, for an empty
    range (the MPI runtime's own baseline) and near 2^64, beside primesieve's
    peak RSS for the same range.
-3. Baselines: the original Python trial-division examples (bench/seeds/)
+3. The listing targets of issue 4: `mpirun -np 2 mpprimes --output F 1e9`
+   against `primesieve 1e9 --print > F`, and `--print 1e9 > /dev/null`
+   against the same with primesieve. Every run replaces the file its
+   command wrote in the previous round (as a user re-running a job does),
+   after a `sync`, so that no run pays for writing back another's pages;
+   files go on the disk under --build and on /dev/shm (tmpfs), both
+   reported. The files are compared byte for byte at the end. --print is
+   also timed with MPPRIMES_DIRECT_STDOUT=0 (through mpirun's forwarding).
+   Then the peak memory of every rank for the default mode and --output on
+   [2, 1e10], that --output file checked against primesieve's listing.
+4. Baselines: the original Python trial-division examples (bench/seeds/)
    at n = 10^6, and the classic course MPI sieve (bench/textbook_sieve.c)
    at n = 10^9.
 """
@@ -197,6 +207,107 @@ def listing(build, binary, runs):
     return rows
 
 
+def timed_to(cmd, path, env=None):
+    """Wall time of CMD with its stdout on PATH (opened, and so truncated,
+    inside the timing, as a shell's `> PATH` is)."""
+    t0 = time.perf_counter()
+    with open(path, "wb") as f:
+        subprocess.run(cmd, env=env, check=True, stdout=f, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def same_files(a, b):
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
+
+
+def same_as_primesieve(path, args):
+    """PATH holds exactly `primesieve ARGS --print`, streamed (no copy)."""
+    p = subprocess.Popen(["primesieve"] + args + ["--print"], stdout=subprocess.PIPE)
+    ok = True
+    with open(path, "rb") as f:
+        while True:
+            x = p.stdout.read(1 << 20)
+            y = f.read(len(x)) if x else f.read(1)
+            if x != y:
+                ok = False
+                break
+            if not x:
+                break
+    p.stdout.close()
+    p.wait()
+    return ok
+
+
+def listing_targets(build, binary, runs):
+    rows = []
+    places = [("disk", os.path.abspath(build))]
+    if os.path.isdir("/dev/shm"):
+        places.append(("tmpfs /dev/shm", "/dev/shm"))
+    for where, d in places:
+        mine, theirs = os.path.join(d, "bench-mpprimes.txt"), os.path.join(d, "bench-ps.txt")
+        a, b = [], []
+        for _ in range(runs):
+            subprocess.run(["sync"])
+            a.append(run(["mpirun", "-np", "2", binary, "-q", "--output", mine, "1e9"],
+                         mpi_env())[0])
+            subprocess.run(["sync"])
+            b.append(timed_to(["primesieve", "1e9", "--print"], theirs))
+        if not same_files(mine, theirs):
+            sys.exit(f"bench.py: --output 1e9 on {where} differs from primesieve's listing")
+        for f in (mine, theirs):
+            os.remove(f)
+        rows.append(dict(what=f"--output F 1e9, F on the {where}, 2 ranks",
+                         mine="mpirun -np 2 mpprimes --output F 1e9",
+                         theirs="primesieve 1e9 --print > F", a=statistics.median(a),
+                         b=statistics.median(b), target=0.7))
+        print(f"{rows[-1]['what']}: {rows[-1]['a']:.3f} s vs {rows[-1]['b']:.3f} s", flush=True)
+    a, a1, b = [], [], []
+    for _ in range(runs):
+        subprocess.run(["sync"])
+        a.append(timed_to(["mpirun", "-np", "2", binary, "-q", "--print", "1e9"], os.devnull,
+                          mpi_env()))
+        env = mpi_env()
+        env["MPPRIMES_DIRECT_STDOUT"] = "0"
+        a1.append(timed_to(["mpirun", "-np", "2", binary, "-q", "--print", "1e9"], os.devnull,
+                           env))
+        b.append(timed_to(["primesieve", "1e9", "--print"], os.devnull))
+    rows.append(dict(what="--print 1e9 > /dev/null, 2 ranks",
+                     mine="mpirun -np 2 mpprimes --print 1e9 > /dev/null",
+                     theirs="primesieve 1e9 --print > /dev/null", a=statistics.median(a),
+                     a1=statistics.median(a1), b=statistics.median(b), target=1.0))
+    print(f"{rows[-1]['what']}: {rows[-1]['a']:.3f} s (forwarded {rows[-1]['a1']:.3f} s) vs "
+          f"{rows[-1]['b']:.3f} s", flush=True)
+    return rows
+
+
+def listing_memory(build, binary):
+    """Every rank's peak RSS listing [2, 1e10] at 2 ranks: the default mode,
+    and --output (its file checked against primesieve's listing)."""
+    rows = []
+    _, out = run(["mpirun", "-np", "2", binary, "--json", "1e10"], mpi_env())
+    rep = json.loads(out)
+    rows.append(("default mode (gathered at rank 0)", "mpirun -np 2 mpprimes 1e10",
+                 [r["max_rss_kib"] for r in rep["per_rank"]], rep["rounds"], None))
+    path = os.path.join(os.path.abspath(build), "bench-1e10.txt")
+    _, out = run(["mpirun", "-np", "2", binary, "--json", "--output", path, "1e10"], mpi_env())
+    rep = json.loads(out)
+    same = same_as_primesieve(path, ["1e10"])
+    os.remove(path)
+    if not same:
+        sys.exit("bench.py: --output 1e10 differs from primesieve's listing")
+    rows.append(("--output F", "mpirun -np 2 mpprimes --output F 1e10",
+                 [r["max_rss_kib"] for r in rep["per_rank"]], rep["rounds"], same))
+    for r in rows:
+        print(f"memory listing [2, 1e10], {r[0]}: {r[2]} KiB, {r[3]} rounds", flush=True)
+    return rows
+
+
 def baselines(build, binary, runs):
     env = mpi_env()
     here = os.path.dirname(os.path.abspath(__file__))
@@ -254,12 +365,16 @@ def main():
     ap.add_argument("--only", help="run only the comparisons whose description contains this")
     ap.add_argument("--skip-baselines", action="store_true",
                     help="skip the listing costs and the baselines")
+    ap.add_argument("--skip-listing", action="store_true",
+                    help="skip the listing targets and their memory (issue 4)")
     args = ap.parse_args()
     ensure_primesieve()
     binary = os.path.abspath(os.path.join(args.build, "mpprimes"))
     cases = [c for c in TARGETS + EXTRA if not args.only or args.only in c[0]]
     rows = compare(cases, binary, args.runs)
     mem, theirs_mem = memory(binary)
+    ltargets = [] if args.skip_listing else listing_targets(args.build, binary, args.runs)
+    lmem = [] if args.skip_listing else listing_memory(args.build, binary)
     lists = [] if args.skip_baselines else listing(args.build, binary, args.runs)
     base = [] if args.skip_baselines else baselines(args.build, binary, args.runs)
 
@@ -298,6 +413,29 @@ def main():
         for what, per in mem:
             ps = str(theirs_mem) if "2^64" in what else "-"
             f.write(f"| {what} | {per[0]} | {per[1]} | {ps} |\n")
+        if ltargets:
+            f.write("\n## Listing targets: --output and --print against primesieve --print\n\n")
+            f.write("Each round of runs: `sync`, then mpprimes replacing its own file from "
+                    "the previous round, `sync`, then primesieve replacing its own; the two "
+                    "files compared byte for byte afterwards. \"forwarded\" is the same "
+                    "command with `MPPRIMES_DIRECT_STDOUT=0` (rank 0's stdout through "
+                    "mpirun's forwarding).\n\n")
+            f.write("| work | mpprimes command | mpprimes s | primesieve command | "
+                    "primesieve s | ratio | target |\n|---|---|---|---|---|---|---|\n")
+            for r in ltargets:
+                extra = f" (forwarded: {r['a1']:.3f})" if "a1" in r else ""
+                f.write(f"| {r['what']} | `{r['mine']}` | {r['a']:.3f}{extra} | "
+                        f"`{r['theirs']}` | {r['b']:.3f} | {r['a'] / r['b']:.2f} | "
+                        f"{r['target']:.1f}x |\n")
+        if lmem:
+            f.write("\n## Listing memory: [2, 1e10] at 2 ranks\n\n")
+            f.write("Peak RSS of every rank (`max_rss_kib`), default --buffer (64 MiB); "
+                    "target: under 128 MiB (131072 KiB) on every rank.\n\n")
+            f.write("| mode | command | rounds | rank 0 KiB | rank 1 KiB | file |\n"
+                    "|---|---|---|---|---|---|\n")
+            for what, cmd, per, rounds, same in lmem:
+                ok = "-" if same is None else ("identical to primesieve's" if same else "DIFFERS")
+                f.write(f"| {what} | `{cmd}` | {rounds} | {per[0]} | {per[1]} | {ok} |\n")
         if lists:
             f.write("\n## Listing primes\n\n")
             f.write("The sieve alone (`bench/sieve_time`, no MPI, one core) counting with "
