@@ -3,7 +3,8 @@
 writes docs/benchmarks.md.
 
     python3 bench/bench.py [--build build] [--runs 5] [--out docs/benchmarks.md]
-                           [--only TEXT] [--skip-baselines]
+                           [--only TEXT] [--skip-baselines] [--skip-listing]
+                           [--listing-stop 1e9] [--memory-stop 1e10]
 
 Run it after the README's set-up (scripts/test.sh builds build/mpprimes,
 build/bench/textbook_sieve and build/bench/sieve_time). primesieve comes from
@@ -244,7 +245,7 @@ def same_as_primesieve(path, args):
     return ok
 
 
-def listing_targets(build, binary, runs):
+def listing_targets(build, binary, runs, stop="1e9"):
     rows = []
     places = [("disk", os.path.abspath(build))]
     if os.path.isdir("/dev/shm"):
@@ -254,57 +255,57 @@ def listing_targets(build, binary, runs):
         a, b = [], []
         for _ in range(runs):
             subprocess.run(["sync"])
-            a.append(run(["mpirun", "-np", "2", binary, "-q", "--output", mine, "1e9"],
+            a.append(run(["mpirun", "-np", "2", binary, "-q", "--output", mine, stop],
                          mpi_env())[0])
             subprocess.run(["sync"])
-            b.append(timed_to(["primesieve", "1e9", "--print"], theirs))
+            b.append(timed_to(["primesieve", stop, "--print"], theirs))
         if not same_files(mine, theirs):
-            sys.exit(f"bench.py: --output 1e9 on {where} differs from primesieve's listing")
+            sys.exit(f"bench.py: --output {stop} on {where} differs from primesieve's listing")
         for f in (mine, theirs):
             os.remove(f)
-        rows.append(dict(what=f"--output F 1e9, F on the {where}, 2 ranks",
-                         mine="mpirun -np 2 mpprimes --output F 1e9",
-                         theirs="primesieve 1e9 --print > F", a=statistics.median(a),
+        rows.append(dict(what=f"--output F {stop}, F on the {where}, 2 ranks",
+                         mine=f"mpirun -np 2 mpprimes --output F {stop}",
+                         theirs=f"primesieve {stop} --print > F", a=statistics.median(a),
                          b=statistics.median(b), target=0.7))
         print(f"{rows[-1]['what']}: {rows[-1]['a']:.3f} s vs {rows[-1]['b']:.3f} s", flush=True)
     a, a1, b = [], [], []
     for _ in range(runs):
         subprocess.run(["sync"])
-        a.append(timed_to(["mpirun", "-np", "2", binary, "-q", "--print", "1e9"], os.devnull,
+        a.append(timed_to(["mpirun", "-np", "2", binary, "-q", "--print", stop], os.devnull,
                           mpi_env()))
         env = mpi_env()
         env["MPPRIMES_DIRECT_STDOUT"] = "0"
-        a1.append(timed_to(["mpirun", "-np", "2", binary, "-q", "--print", "1e9"], os.devnull,
+        a1.append(timed_to(["mpirun", "-np", "2", binary, "-q", "--print", stop], os.devnull,
                            env))
-        b.append(timed_to(["primesieve", "1e9", "--print"], os.devnull))
-    rows.append(dict(what="--print 1e9 > /dev/null, 2 ranks",
-                     mine="mpirun -np 2 mpprimes --print 1e9 > /dev/null",
-                     theirs="primesieve 1e9 --print > /dev/null", a=statistics.median(a),
+        b.append(timed_to(["primesieve", stop, "--print"], os.devnull))
+    rows.append(dict(what=f"--print {stop} > /dev/null, 2 ranks",
+                     mine=f"mpirun -np 2 mpprimes --print {stop} > /dev/null",
+                     theirs=f"primesieve {stop} --print > /dev/null", a=statistics.median(a),
                      a1=statistics.median(a1), b=statistics.median(b), target=1.0))
     print(f"{rows[-1]['what']}: {rows[-1]['a']:.3f} s (forwarded {rows[-1]['a1']:.3f} s) vs "
           f"{rows[-1]['b']:.3f} s", flush=True)
     return rows
 
 
-def listing_memory(build, binary):
-    """Every rank's peak RSS listing [2, 1e10] at 2 ranks: the default mode,
+def listing_memory(build, binary, stop="1e10"):
+    """Every rank's peak RSS listing [2, STOP] at 2 ranks: the default mode,
     and --output (its file checked against primesieve's listing)."""
     rows = []
-    _, out = run(["mpirun", "-np", "2", binary, "--json", "1e10"], mpi_env())
+    _, out = run(["mpirun", "-np", "2", binary, "--json", stop], mpi_env())
     rep = json.loads(out)
-    rows.append(("default mode (gathered at rank 0)", "mpirun -np 2 mpprimes 1e10",
+    rows.append(("default mode (gathered at rank 0)", f"mpirun -np 2 mpprimes {stop}",
                  [r["max_rss_kib"] for r in rep["per_rank"]], rep["rounds"], None))
-    path = os.path.join(os.path.abspath(build), "bench-1e10.txt")
-    _, out = run(["mpirun", "-np", "2", binary, "--json", "--output", path, "1e10"], mpi_env())
+    path = os.path.join(os.path.abspath(build), "bench-listing.txt")
+    _, out = run(["mpirun", "-np", "2", binary, "--json", "--output", path, stop], mpi_env())
     rep = json.loads(out)
-    same = same_as_primesieve(path, ["1e10"])
+    same = same_as_primesieve(path, [stop])
     os.remove(path)
     if not same:
-        sys.exit("bench.py: --output 1e10 differs from primesieve's listing")
-    rows.append(("--output F", "mpirun -np 2 mpprimes --output F 1e10",
+        sys.exit(f"bench.py: --output {stop} differs from primesieve's listing")
+    rows.append(("--output F", f"mpirun -np 2 mpprimes --output F {stop}",
                  [r["max_rss_kib"] for r in rep["per_rank"]], rep["rounds"], same))
     for r in rows:
-        print(f"memory listing [2, 1e10], {r[0]}: {r[2]} KiB, {r[3]} rounds", flush=True)
+        print(f"memory listing [2, {stop}], {r[0]}: {r[2]} KiB, {r[3]} rounds", flush=True)
     return rows
 
 
@@ -367,14 +368,19 @@ def main():
                     help="skip the listing costs and the baselines")
     ap.add_argument("--skip-listing", action="store_true",
                     help="skip the listing targets and their memory (issue 4)")
+    ap.add_argument("--listing-stop", default="1e9",
+                    help="STOP of the listing targets (issue 4 says 1e9)")
+    ap.add_argument("--memory-stop", default="1e10",
+                    help="STOP of the listing memory rows (issue 4 says 1e10)")
     args = ap.parse_args()
     ensure_primesieve()
     binary = os.path.abspath(os.path.join(args.build, "mpprimes"))
     cases = [c for c in TARGETS + EXTRA if not args.only or args.only in c[0]]
     rows = compare(cases, binary, args.runs)
     mem, theirs_mem = memory(binary)
-    ltargets = [] if args.skip_listing else listing_targets(args.build, binary, args.runs)
-    lmem = [] if args.skip_listing else listing_memory(args.build, binary)
+    ltargets = [] if args.skip_listing else listing_targets(args.build, binary, args.runs,
+                                                            args.listing_stop)
+    lmem = [] if args.skip_listing else listing_memory(args.build, binary, args.memory_stop)
     lists = [] if args.skip_baselines else listing(args.build, binary, args.runs)
     base = [] if args.skip_baselines else baselines(args.build, binary, args.runs)
 
@@ -428,7 +434,7 @@ def main():
                         f"`{r['theirs']}` | {r['b']:.3f} | {r['a'] / r['b']:.2f} | "
                         f"{r['target']:.1f}x |\n")
         if lmem:
-            f.write("\n## Listing memory: [2, 1e10] at 2 ranks\n\n")
+            f.write(f"\n## Listing memory: [2, {args.memory_stop}] at 2 ranks\n\n")
             f.write("Peak RSS of every rank (`max_rss_kib`), default --buffer (64 MiB); "
                     "target: under 128 MiB (131072 KiB) on every rank.\n\n")
             f.write("| mode | command | rounds | rank 0 KiB | rank 1 KiB | file |\n"

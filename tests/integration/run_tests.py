@@ -1456,12 +1456,17 @@ def case_bench_smoke(runner):
         out = os.path.join(tmp, "benchmarks.md")
         res = run([sys.executable, runner.source("bench", "bench.py"), "--build",
                    build_dir(runner), "--runs", "1", "--only", "start-up",
-                   "--skip-baselines", "--out", out], TIMEOUT_LONG, env=runner.env())
+                   "--skip-baselines", "--listing-stop", "1e6", "--memory-stop", "1e6",
+                   "--out", out], TIMEOUT_LONG, env=runner.env())
         expect_success(res)
         with open(out) as f:
             text = f.read()
         for want in ("| start-up: [2, 10], 1 rank vs 1 thread |", "## Memory",
-                     "| empty range [0, 1]", "| [2^64-1e9, 2^64-1] |"):
+                     "| empty range [0, 1]", "| [2^64-1e9, 2^64-1] |",
+                     "| --output F 1e6, F on the disk, 2 ranks |",
+                     "| --print 1e6 > /dev/null, 2 ranks |",
+                     "## Listing memory: [2, 1e6] at 2 ranks",
+                     "| identical to primesieve's |"):
             expect(want in text, f"no {want!r} in the written benchmarks:\n{text}")
 
 
