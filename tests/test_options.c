@@ -927,6 +927,16 @@ static uint64_t next(uint64_t *s)
     return z ^ (z >> 31);
 }
 
+/* Up to 7 tokens drawn from TOKENS[0..N-1] into ARGS, NULL-terminated. */
+static void random_args(uint64_t *seed, const char *const *tokens, size_t n,
+                        const char *args[9])
+{
+    int count = (int)(next(seed) % 8);
+    for (int i = 0; i < count; i++)
+        args[i] = tokens[next(seed) % n];
+    args[count] = NULL;
+}
+
 START_TEST(test_random_lines)
 {
     static const char *const tokens[] = {
@@ -940,10 +950,7 @@ START_TEST(test_random_lines)
     uint64_t seed = 42;
     for (int iter = 0; iter < 50000; iter++) {
         const char *args[9];
-        int n = (int)(next(&seed) % 8);
-        for (int i = 0; i < n; i++)
-            args[i] = tokens[next(&seed) % NTOKENS];
-        args[n] = NULL;
+        random_args(&seed, tokens, NTOKENS, args);
         mpp_options o;
         char err[256] = "junk";
         mpp_opt_status st = parse_args(&o, err, sizeof err, args);
@@ -987,10 +994,7 @@ START_TEST(test_random_lines_format_buffer)
     int runs = 0;
     for (int iter = 0; iter < 30000; iter++) {
         const char *args[9];
-        int n = (int)(next(&seed) % 8);
-        for (int i = 0; i < n; i++)
-            args[i] = tokens[next(&seed) % NTOKENS];
-        args[n] = NULL;
+        random_args(&seed, tokens, NTOKENS, args);
         mpp_options o;
         char err[256] = "junk";
         mpp_opt_status st = parse_args(&o, err, sizeof err, args);

@@ -1066,6 +1066,21 @@ def case_readonly_dir_nobody(runner, np):
         expect(os.listdir(ro) == [], f"left behind: {os.listdir(ro)}")
 
 
+def wait_for_fifo_writer(reader):
+    """Waits (10 s at most) until process READER blocks in opening a FIFO
+    for reading, waiting for a writer ("wait_for_partner"): only then does
+    mpprimes's non-blocking open for writing find a reader."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{reader.pid}/wchan") as f:
+                if "partner" in f.read():
+                    return
+        except OSError:
+            pass
+        time.sleep(0.02)
+
+
 def case_fifo(runner, np):
     """--output to an existing FIFO: written in order (rank 0 streams), the
     reader gets the whole listing, and the FIFO stays a FIFO."""
@@ -1076,17 +1091,7 @@ def case_fifo(runner, np):
         with open(got, "wb") as sink:
             reader = subprocess.Popen(["cat", fifo], stdout=sink)
         try:
-            # cat waits in open() for a writer ("wait_for_partner"); only then
-            # does mpprimes's non-blocking open find a reader.
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                try:
-                    with open(f"/proc/{reader.pid}/wchan") as f:
-                        if "partner" in f.read():
-                            break
-                except OSError:
-                    pass
-                time.sleep(0.02)
+            wait_for_fifo_writer(reader)
             res = runner.mpprimes(["-q", "--output", fifo, "1e6"], np)
             reader.wait(timeout=TIMEOUT_RUN)
         finally:
@@ -1118,15 +1123,7 @@ def case_fifo_reader_leaves(runner, np):
         os.mkfifo(fifo)
         reader = subprocess.Popen(["head", "-c", "100", fifo], stdout=subprocess.DEVNULL)
         try:
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                try:
-                    with open(f"/proc/{reader.pid}/wchan") as f:
-                        if "partner" in f.read():
-                            break
-                except OSError:
-                    pass
-                time.sleep(0.02)
+            wait_for_fifo_writer(reader)
             res = runner.mpprimes(["--output", fifo, "1e8"], np, quiet=True)
         finally:
             if reader.poll() is None:
