@@ -511,6 +511,8 @@ typedef struct {
 
 static void append(bytes_buf *b, const void *p, size_t n)
 {
+    if (n == 0)
+        return; /* memcpy from or to NULL is undefined even for 0 bytes */
     if (n > b->cap - b->len) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap - b->len < n)
