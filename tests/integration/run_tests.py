@@ -999,6 +999,25 @@ def case_closed_pipe(runner, np):
     expect(elapsed < 20, f"took {elapsed:.1f} s to stop")
 
 
+def case_print_shared_file(runner, np):
+    """{ echo header; mpirun ... --print ...; echo footer; } > F: rank 0
+    writes into mpirun's own stdout, the same open file as the shell's, so
+    the primes land after the header and the footer after them, exactly as
+    with mpirun's forwarding (and again with MPPRIMES_DIRECT_STDOUT=0)."""
+    for direct in ("1", "0"):
+        with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+            path = os.path.join(tmp, "out.txt")
+            cmd = shlex.join(runner.mpirun_cmd(["--buffer", "2K", "-q", "--print", "1e5"], np))
+            script = f"{{ echo header; {cmd}; echo footer; }} > {shlex.quote(path)}"
+            env = runner.env({"MPPRIMES_DIRECT_STDOUT": direct})
+            res = run(["bash", "-c", script], TIMEOUT_RUN, env=env)
+            expect_success(res)
+            with open(path, "rb") as f:
+                got = f.read()
+            want = b"header\n" + reference(2, 10**5) + b"footer\n"
+            expect_same_listing(got, want, f"the shared file (direct stdout {direct})")
+
+
 def case_print_full(runner, np):
     """--print with mpirun's stdout on /dev/full: exit 1, one line."""
     if not is_char_device("/dev/full"):
@@ -1187,6 +1206,8 @@ def suite_listing(runner, suite):
     for np in (None, 2):
         where = "singleton" if np is None else f"np{np}"
         suite.case(f"{where} print to a full stdout", case_print_full, runner, np)
+    suite.case("np3 print into a file shared with the shell", case_print_shared_file,
+               runner, 3)
     for np in (None, 3):
         where = "singleton" if np is None else f"np{np}"
         suite.case(f"{where} output to a full disk (tmpfs)", case_tiny_tmpfs, runner, np)
