@@ -39,18 +39,6 @@ double mpp_prime_count_expected(uint64_t lo, uint64_t hi)
     return d < 0 ? 0 : d;
 }
 
-uint64_t mpp_prime_count_estimate(uint64_t lo, uint64_t hi)
-{
-    if (lo > hi || hi < 2)
-        return 0;
-    double len = (double)(hi - lo) + 1, d = mpp_prime_count_expected(lo, hi);
-    /* Pad for the local irregularity of the primes. */
-    double est = ceil(d * 1.001 + 4 * sqrt(d) + 64);
-    if (est > len)
-        est = len;
-    return est >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)est;
-}
-
 /* The value of "KEY: N kB" in /proc/meminfo, in bytes, or UINT64_MAX. */
 static uint64_t meminfo(const char *key)
 {

@@ -6,14 +6,11 @@
 
 #include <stdint.h>
 
-/* An estimate of the number of primes in [LO, HI], from the logarithmic
- * integral: li(HI + 1) - li(LO), within a fraction of a percent for large
- * ranges and never below the true count by more than a few (it is rounded
- * up and padded). */
-uint64_t mpp_prime_count_estimate(uint64_t lo, uint64_t hi);
-
-/* The expected number of primes in [LO, HI], li(HI + 1) - li(LO), unpadded
- * (for sizing rounds, where an occasional excess is handled). */
+/* The expected number of primes in [LO, HI]: li(HI + 1) - li(LO), within a
+ * fraction of a percent for large ranges (0 when the range holds no number
+ * >= 2). Not a bound: a window's count fluctuates around it by the order of
+ * its square root. Used to size the rounds of a listing, where an excess is
+ * handled. */
 double mpp_prime_count_expected(uint64_t lo, uint64_t hi);
 
 /* Bytes this process can still allocate: the least of MemAvailable

@@ -170,16 +170,16 @@ static const opt_def *find_short(char c)
 
 static void set_format(parse_state *st, const char *value)
 {
+    static const mpp_format formats[] = {MPP_FORMAT_TEXT, MPP_FORMAT_BINARY};
     st->format_set = true;
-    if (strcmp(value, "text") == 0) {
-        st->opts.format = MPP_FORMAT_TEXT;
-    } else if (strcmp(value, "binary") == 0) {
-        st->opts.format = MPP_FORMAT_BINARY;
-    } else {
-        char q[QUOTE_BUF];
-        error(st, "invalid format '%s' (choose text or binary)",
-              mpp_quote(q, value, strlen(value)));
-    }
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (strcmp(value, mpp_format_name(formats[i])) == 0) {
+            st->opts.format = formats[i];
+            return;
+        }
+    char q[QUOTE_BUF];
+    error(st, "invalid format '%s' (choose text or binary)",
+          mpp_quote(q, value, strlen(value)));
 }
 
 static void set_buffer(parse_state *st, const char *value)

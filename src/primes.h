@@ -41,7 +41,7 @@ const char *mpp_method_name(mpp_method m);
 int mpp_find_primes(mpp_method method, uint64_t lo, uint64_t hi,
                     const mpp_sink *sink, mpp_tally *tally);
 
-/* A growable array of primes, usable as a sink through mpp_vec_sink(). */
+/* A growable array of primes, usable as a sink: {mpp_vec_push, &vec}. */
 typedef struct {
     uint64_t *data;
     size_t len, cap;
