@@ -48,6 +48,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "decomp.h"
@@ -93,6 +94,8 @@ typedef struct {
     outlet where;
     mpp_outfile file;  /* rank 0, with --output */
     bool file_open;
+    mpp_appendfile csv; /* rank 0, with --csv */
+    bool csv_open;
     char *tmpname;     /* OUT_FILE: the temporary file every rank writes */
     int stream_fd;     /* rank 0, OUT_STREAM: where the bytes go */
     mpp_block block;   /* --count: this rank's numbers */
@@ -168,6 +171,14 @@ static int preflight(run *r)
 {
     const mpp_options *o = &r->opts;
     r->report = o->print ? r->err : r->out;
+    if (o->csv) {
+        int e = mpp_appendfile_open(&r->csv, o->csv);
+        if (e) {
+            fprintf(r->err, "mpprimes: cannot open CSV file '%s': %s\n", o->csv, strerror(e));
+            return EXIT_RUNTIME;
+        }
+        r->csv_open = true;
+    }
     if (o->count_only) {
         r->where = OUT_NONE;
         return EXIT_DONE;
@@ -648,6 +659,34 @@ static void settle(run *r)
     }
 }
 
+/* Rank 0, --csv: the run's row (after a header when the file is empty),
+ * appended in one write. */
+static void append_csv_row(run *r, const mpp_report *rep)
+{
+    char stamp[32] = "";
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm) != NULL)
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    mpp_csv_context ctx = {stamp, getenv("SLURM_JOB_ID"), getenv("SLURM_JOB_NODELIST")};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    int e = ENOMEM;
+    if (f != NULL) {
+        if (mpp_appendfile_empty(&r->csv))
+            mpp_report_csv_header(f);
+        mpp_report_csv_row(f, rep, &ctx);
+        e = fclose(f) == 0 ? mpp_appendfile_write(&r->csv, text, len) : ENOMEM;
+    }
+    free(text);
+    if (e) {
+        fprintf(r->err, "mpprimes: cannot write CSV file '%s': %s\n", r->opts.csv,
+                strerror(e));
+        r->status = EXIT_RUNTIME;
+    }
+}
+
 /* Step 5: every rank's figures to rank 0, which prints the report. */
 static void step5_report(run *r)
 {
@@ -675,7 +714,8 @@ static void step5_report(run *r)
                             r->comm));
     MPI_CHECK(r, MPI_Gather(host, MPP_HOST_MAX, MPI_CHAR, all_hosts, MPP_HOST_MAX, MPI_CHAR,
                             0, r->comm));
-    if (r->rank == 0 && !r->opts.quiet && r->status == EXIT_DONE && !r->reader_gone) {
+    bool wanted = !r->opts.quiet || r->csv_open;
+    if (r->rank == 0 && wanted && r->status == EXIT_DONE && !r->reader_gone) {
         mpp_rank_stats *stats = xmalloc(r, (size_t)r->size * sizeof *stats);
         double elapsed = 0;
         for (int i = 0; i < r->size; i++) {
@@ -700,14 +740,18 @@ static void step5_report(run *r)
         mpp_report rep = {r->opts.start, r->opts.stop, r->size, r->opts.method, "block",
                           r->rounds, r->opts.count_only ? 0 : r->opts.buffer, r->total,
                           elapsed, stats};
-        if (r->opts.json)
+        if (r->opts.quiet)
+            ; /* no report */
+        else if (r->opts.json)
             mpp_report_json(r->report, &rep);
         else
             mpp_report_text(r->report, &rep);
-        if (fflush(r->report) != 0) {
+        if (!r->opts.quiet && fflush(r->report) != 0) {
             fprintf(r->err, "mpprimes: cannot write the report\n");
             r->status = EXIT_RUNTIME;
         }
+        if (r->csv_open && r->status == EXIT_DONE)
+            append_csv_row(r, &rep);
         free(stats);
     }
     free(all_words);
@@ -744,6 +788,8 @@ int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
     }
     if (r.file_open)
         mpp_outfile_abandon(&r.file);
+    if (r.csv_open) /* a file made for a run that wrote no row is removed */
+        mpp_appendfile_close(&r.csv, false);
     if (r.rank == 0 && r.stream_fd > 2 && r.opts.print)
         close(r.stream_fd);
     free(r.tmpname);

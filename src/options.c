@@ -22,7 +22,7 @@
  *   unknown option 'ARG'
  *   option 'ARG' needs a value
  *   option 'ARG' takes no value
- *   option 'ARG' needs a non-empty file name
+ *   option 'ARG' needs a non-empty file name   (--output, --csv)
  *   invalid method 'ARG' (choose sieve or trial)
  *   --count cannot be combined with --print      (also with --output)
  *   --print cannot be combined with --output
@@ -56,6 +56,7 @@ typedef enum {
     OPT_QUIET,
     OPT_FORMAT,
     OPT_BUFFER,
+    OPT_CSV,
     OPT_HELP,
     OPT_VERSION
 } opt_id;
@@ -72,7 +73,8 @@ static const opt_def opt_defs[] = {
     {"output", 'o', true, OPT_OUTPUT},  {"method", 'm', true, OPT_METHOD},
     {"json", '\0', false, OPT_JSON},    {"quiet", 'q', false, OPT_QUIET},
     {"format", '\0', true, OPT_FORMAT}, {"buffer", '\0', true, OPT_BUFFER},
-    {"help", 'h', false, OPT_HELP},     {"version", 'V', false, OPT_VERSION},
+    {"csv", '\0', true, OPT_CSV},       {"help", 'h', false, OPT_HELP},
+    {"version", 'V', false, OPT_VERSION},
 };
 enum { N_OPT_DEFS = sizeof opt_defs / sizeof opt_defs[0] };
 
@@ -119,6 +121,7 @@ void mpp_options_init(mpp_options *opts)
     opts->buffer = MPP_BUFFER_DEFAULT;
     opts->json = false;
     opts->quiet = false;
+    opts->csv = NULL;
 }
 
 bool mpp_parse_size(const char *text, uint64_t *out)
@@ -225,10 +228,13 @@ static void apply(parse_state *st, const opt_def *def, const char *spelling, con
     case OPT_FORMAT: set_format(st, value); break;
     case OPT_BUFFER: set_buffer(st, value); break;
     case OPT_OUTPUT:
+    case OPT_CSV:
         if (value[0] == '\0')
             error(st, "option '%s' needs a non-empty file name", spelling);
-        else
+        else if (def->id == OPT_OUTPUT)
             st->opts.output = value;
+        else
+            st->opts.csv = value;
         break;
     }
 }
@@ -431,6 +437,9 @@ void mpp_print_usage(FILE *f)
         "                       or trial (trial division)\n"
         "      --json           print the report as one JSON object\n"
         "  -q, --quiet          print no report\n"
+        "      --csv FILE       also append the run's summary to FILE as one CSV\n"
+        "                       row (a header line first when FILE is new or\n"
+        "                       empty): one row per run, for scaling studies\n"
         "  -h, --help           show this help and exit\n"
         "  -V, --version        show the version and exit\n"
         "  --                   end of options; the rest are operands\n"
@@ -443,6 +452,8 @@ void mpp_print_usage(FILE *f)
         "                       default, on a machine with no InfiniBand, Omni-Path\n"
         "                       or Slingshot device and no OMPI_MCA_pml set,\n"
         "                       mpprimes sets OMPI_MCA_pml=ob1 (a faster start-up)\n"
+        "  SLURM_JOB_ID, SLURM_JOB_NODELIST  fill the job_id and job_nodelist\n"
+        "                       columns of --csv (empty outside a Slurm job)\n"
         "  MPPRIMES_DIRECT_STDOUT=0 --print through mpirun's output forwarding; by\n"
         "                       default rank 0, when mpirun's child on the same\n"
         "                       host, writes to mpirun's stdout itself (faster)\n"
@@ -456,6 +467,7 @@ void mpp_print_usage(FILE *f)
         "  mpirun -np 4 mpprimes 1000000\n"
         "  mpirun -np 4 mpprimes --count 1e12 1e12+1e9\n"
         "  mpirun -np 2 mpprimes --print 100 200 > primes.txt\n"
-        "  mpirun -np 4 mpprimes --output primes.bin --format binary 1e10\n",
+        "  mpirun -np 4 mpprimes --output primes.bin --format binary 1e10\n"
+        "  for n in 1 2 4; do mpirun -np $n mpprimes -cq --csv strong.csv 1e10; done\n",
         f);
 }

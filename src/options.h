@@ -35,6 +35,7 @@ typedef struct {
     uint64_t buffer;     /* --buffer SIZE: bytes of primes any rank may hold */
     bool json;           /* --json */
     bool quiet;          /* -q, --quiet */
+    const char *csv;     /* --csv FILE: append a CSV row (points into argv), or NULL */
 } mpp_options;
 
 #define MPP_BUFFER_DEFAULT (64u << 20) /* 64 MiB */

@@ -340,3 +340,73 @@ void mpp_outfile_abandon(mpp_outfile *o)
         unlink(o->tmp);
     outfile_clear(o);
 }
+
+int mpp_appendfile_open(mpp_appendfile *a, const char *path)
+{
+    a->fd = -1;
+    a->created = false;
+    a->path = NULL;
+    if (path[0] == '\0')
+        return ENOENT;
+    int fd = -1;
+    /* Tell "created here" from "was there": an existing file first, then
+     * an exclusive create, retried should another process win the race. */
+    for (int tries = 0; fd < 0 && tries < 8; tries++) {
+        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+        if (fd >= 0 || errno != ENOENT)
+            break;
+        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_CREAT | O_EXCL, 0666);
+        if (fd >= 0)
+            a->created = true;
+        else if (errno != EEXIST)
+            break;
+    }
+    if (fd < 0)
+        return errno ? errno : EIO;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) { /* not reached on Linux */
+        close(fd);
+        return EISDIR;
+    }
+    a->path = strdup(path);
+    if (a->path == NULL) {
+        int e = errno;
+        close(fd);
+        if (a->created)
+            unlink(path);
+        a->created = false;
+        return e;
+    }
+    a->fd = fd;
+    return 0;
+}
+
+bool mpp_appendfile_empty(const mpp_appendfile *a)
+{
+    struct stat st;
+    return fstat(a->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0;
+}
+
+int mpp_appendfile_write(mpp_appendfile *a, const void *buf, size_t len)
+{
+    struct stat st;
+    bool regular = fstat(a->fd, &st) == 0 && S_ISREG(st.st_mode);
+    int e = mpp_write_all(a->fd, buf, len);
+    if (e && regular && ftruncate(a->fd, st.st_size) != 0) {
+        /* nothing more can be done; E is the error to report */
+    }
+    return e;
+}
+
+void mpp_appendfile_close(mpp_appendfile *a, bool keep)
+{
+    if (a->fd < 0)
+        return;
+    bool remove = !keep && a->created && mpp_appendfile_empty(a);
+    close(a->fd);
+    a->fd = -1;
+    if (remove)
+        unlink(a->path);
+    free(a->path);
+    a->path = NULL;
+}

@@ -90,4 +90,27 @@ int mpp_outfile_commit(mpp_outfile *o);
 /* Closes and removes the temporary file (after a failure elsewhere). */
 void mpp_outfile_abandon(mpp_outfile *o);
 
+/* A file that records are appended to, one write each (--csv): opened
+ * before the work, so that a bad path fails at once; written once at the
+ * end. Concurrent jobs appending to one file on a local file system do not
+ * interleave their records (O_APPEND). */
+typedef struct {
+    int fd;        /* -1 once closed */
+    bool created;  /* the file did not exist before mpp_appendfile_open */
+    char *path;
+} mpp_appendfile;
+
+/* Opens PATH for appending, creating it (0666 & ~umask) when missing.
+ * Returns 0 or the errno that prevented it. */
+int mpp_appendfile_open(mpp_appendfile *a, const char *path);
+/* True when nothing has been written to the file yet (a regular file of 0
+ * bytes, or a file that is not regular: a header belongs first). */
+bool mpp_appendfile_empty(const mpp_appendfile *a);
+/* Appends LEN bytes of BUF. Returns 0, or an errno: then a regular file is
+ * cut back to where it was, so that no partial record stays. */
+int mpp_appendfile_write(mpp_appendfile *a, const void *buf, size_t len);
+/* Closes it; when KEEP is false and the file was created by
+ * mpp_appendfile_open and is still empty, it is removed. */
+void mpp_appendfile_close(mpp_appendfile *a, bool keep);
+
 #endif

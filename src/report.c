@@ -6,6 +6,8 @@
 #include "report.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 bool mpp_report_first_last(const mpp_report *r, uint64_t *first, uint64_t *last)
 {
@@ -159,4 +161,87 @@ void mpp_report_json(FILE *f, const mpp_report *r)
                 s->count, s->compute_s, s->comm_s, s->io_s, s->max_rss_kib);
     }
     fprintf(f, "\n]}\n");
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int mpp_report_hosts(const mpp_report *r)
+{
+    if (r->ranks <= 0)
+        return 0;
+    const char **names = malloc((size_t)r->ranks * sizeof *names);
+    if (names == NULL) { /* count by pairs, without memory */
+        int distinct = 0;
+        for (int i = 0; i < r->ranks; i++) {
+            int j = 0;
+            while (j < i && strcmp(r->per_rank[j].host, r->per_rank[i].host) != 0)
+                j++;
+            distinct += j == i;
+        }
+        return distinct;
+    }
+    for (int i = 0; i < r->ranks; i++)
+        names[i] = r->per_rank[i].host;
+    qsort(names, (size_t)r->ranks, sizeof *names, compare_names);
+    int distinct = 1;
+    for (int i = 1; i < r->ranks; i++)
+        distinct += strcmp(names[i - 1], names[i]) != 0;
+    free(names);
+    return distinct;
+}
+
+/* A CSV field: as is, or quoted with its quotes doubled when it holds a
+ * comma, a quote or a line break; NULL is an empty field. */
+static void csv_field(FILE *f, const char *text)
+{
+    if (text == NULL)
+        return;
+    if (strpbrk(text, ",\"\r\n") == NULL) {
+        fputs(text, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *text; text++) {
+        if (*text == '"')
+            fputc('"', f);
+        fputc(*text, f);
+    }
+    fputc('"', f);
+}
+
+void mpp_report_csv_header(FILE *f)
+{
+    fputs(MPP_CSV_COLUMNS "\n", f);
+}
+
+void mpp_report_csv_row(FILE *f, const mpp_report *r, const mpp_csv_context *c)
+{
+    uint64_t first = 0, last = 0;
+    bool any = mpp_report_first_last(r, &first, &last);
+    time_summary t = summarize(r);
+    long rss = 0;
+    for (int i = 0; i < r->ranks; i++)
+        rss = r->per_rank[i].max_rss_kib > rss ? r->per_rank[i].max_rss_kib : rss;
+
+    csv_field(f, c ? c->timestamp : NULL);
+    fprintf(f, ",%s,%" PRIu64 ",%" PRIu64 ",%d,%d,%s,", MPPRIMES_VERSION, r->start, r->stop,
+            r->ranks, mpp_report_hosts(r), mpp_method_name(r->method));
+    csv_field(f, r->decomposition);
+    fprintf(f, ",%" PRIu64 ",", r->rounds);
+    if (r->buffer_bytes)
+        fprintf(f, "%" PRIu64, r->buffer_bytes);
+    fprintf(f, ",%" PRIu64 ",", r->count);
+    if (any)
+        fprintf(f, "%" PRIu64 ",%" PRIu64, first, last);
+    else
+        fputc(',', f);
+    fprintf(f, ",%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%ld,", r->elapsed_s, t.compute_max,
+            t.compute_mean, t.comm_max, t.comm_mean, t.io_max, rss);
+    csv_field(f, c ? c->job_id : NULL);
+    fputc(',', f);
+    csv_field(f, c ? c->job_nodelist : NULL);
+    fputc('\n', f);
 }

@@ -1,5 +1,6 @@
 /* report.h - the report rank 0 prints: text (#-prefixed header lines and a
- * fixed-width per-rank table that gnuplot reads as is) or one JSON object. */
+ * fixed-width per-rank table that gnuplot reads as is) or one JSON object;
+ * and the one-line CSV summary that --csv appends to a file. */
 #ifndef MPP_REPORT_H
 #define MPP_REPORT_H
 
@@ -42,7 +43,27 @@ typedef struct {
 /* The least and greatest prime of the per-rank figures (false when none). */
 bool mpp_report_first_last(const mpp_report *r, uint64_t *first, uint64_t *last);
 
+/* The number of distinct host names among the ranks. */
+int mpp_report_hosts(const mpp_report *r);
+
 void mpp_report_text(FILE *f, const mpp_report *r);
 void mpp_report_json(FILE *f, const mpp_report *r);
+
+/* What a CSV row says beyond the report; NULL fields are left empty. */
+typedef struct {
+    const char *timestamp;    /* when the run ended, e.g. 2026-11-21T10:00:00Z */
+    const char *job_id;       /* SLURM_JOB_ID */
+    const char *job_nodelist; /* SLURM_JOB_NODELIST */
+} mpp_csv_context;
+
+/* The CSV header line and one data row (RFC 4180: comma-separated, a field
+ * with a comma, quote or line break quoted; each line ends in "\n"). The
+ * columns are listed in MPP_CSV_COLUMNS, in order. */
+#define MPP_CSV_COLUMNS                                                                 \
+    "timestamp,version,start,stop,ranks,hosts,method,decomposition,rounds,"            \
+    "buffer_bytes,count,first,last,elapsed_s,compute_max_s,compute_mean_s,"            \
+    "comm_max_s,comm_mean_s,io_max_s,max_rss_kib,job_id,job_nodelist"
+void mpp_report_csv_header(FILE *f);
+void mpp_report_csv_row(FILE *f, const mpp_report *r, const mpp_csv_context *c);
 
 #endif

@@ -781,10 +781,115 @@ def suite_cli(runner, suite):
             suite.case(f"{where} bad usage ({label}): mpprimes {shlex.join(args)}".rstrip(),
                        case_bad_usage, runner, np, args)
     suite.case("MPI env: ob1 chosen by mpprimes", case_mpi_env_choice, runner, {})
+    suite.case("--csv rows at 1, 2, 3, 7 ranks", case_csv_rows, runner)
     suite.case("MPI env: MPPRIMES_KEEP_MPI_ENV=1", case_mpi_env_choice, runner,
                {"MPPRIMES_KEEP_MPI_ENV": "1"})
     suite.case("MPI env: the user's OMPI_MCA_pml=ob1", case_mpi_env_choice, runner,
                {"OMPI_MCA_pml": "ob1"})
+
+
+
+# ---------------------------------------------------------------------------
+# --csv: one summary row per run, appended
+
+
+CSV_COLUMNS = ("timestamp,version,start,stop,ranks,hosts,method,decomposition,rounds,"
+               "buffer_bytes,count,first,last,elapsed_s,compute_max_s,compute_mean_s,"
+               "comm_max_s,comm_mean_s,io_max_s,max_rss_kib,job_id,job_nodelist").split(",")
+
+
+def read_csv_rows(path):
+    """The rows of a --csv file, after checking its header and shape."""
+    import csv
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    expect(rows and rows[0] == CSV_COLUMNS, f"header of {path}: {rows[:1]}")
+    for i, row in enumerate(rows[1:], 2):
+        expect(len(row) == len(CSV_COLUMNS), f"line {i} has {len(row)} fields: {row}")
+        expect(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", row[0]),
+               f"line {i}: timestamp {row[0]!r}")
+    return [dict(zip(CSV_COLUMNS, row)) for row in rows[1:]]
+
+
+def expect_row_matches(row, report):
+    """A CSV row says what the same run's JSON report says."""
+    for key in ("start", "stop", "ranks", "rounds", "count", "first", "last"):
+        expect(row[key] == str(report[key]), f"{key}: csv {row[key]!r}, json {report[key]!r}")
+    expect(row["method"] == report["method"], f"method {row['method']!r}")
+    expect(row["buffer_bytes"] == str(report["buffer_bytes"] or ""),
+           f"buffer_bytes {row['buffer_bytes']!r}, json {report['buffer_bytes']!r}")
+    expect(row["hosts"] == str(len({r["host"] for r in report["per_rank"]})),
+           f"hosts {row['hosts']!r}")
+    expect(abs(float(row["elapsed_s"]) - report["elapsed_s"]) < 2e-6,
+           f"elapsed_s {row['elapsed_s']} vs {report['elapsed_s']}")
+    worst = max(r["compute_s"] for r in report["per_rank"])
+    expect(abs(float(row["compute_max_s"]) - worst) < 2e-6, f"compute_max_s {row}")
+    rss = max(r["max_rss_kib"] for r in report["per_rank"])
+    expect(row["max_rss_kib"] == str(rss), f"max_rss_kib {row['max_rss_kib']} vs {rss}")
+
+
+def case_csv_rows(runner):
+    """Runs at 1, 2, 3 and 7 ranks append one row each, under one header,
+    each row what the run's JSON report says; Slurm's job id and node list
+    (a value with a comma, quoted) fill the job columns; --quiet still
+    writes the row."""
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        path = os.path.join(tmp, "runs.csv")
+        reports = []
+        for np, args in ((1, ["--count", "1e6"]), (2, ["1e5", "2e5"]),
+                         (3, ["--method", "trial", "1e4"]), (7, ["--count", "10"])):
+            res = runner.mpprimes(["--json", "--csv", path] + args, np)
+            expect_success(res)
+            reports.append(parse_json_report(res.out))
+        slurm = {"SLURM_JOB_ID": "4242", "SLURM_JOB_NODELIST": "node[01-02],gpu7"}
+        res = runner.mpprimes(["-q", "--csv", path, "--count", "1e4"], 2, env=slurm)
+        expect_success(res)
+        expect(res.stdout == b"", f"--quiet printed: {res.out[:200]!r}")
+        rows = read_csv_rows(path)
+        expect(len(rows) == 5, f"{len(rows)} rows, expected 5")
+        for row, report in zip(rows, reports):
+            expect_row_matches(row, report)
+            expect(row["job_id"] == "" and row["job_nodelist"] == "", f"job columns {row}")
+        expect(rows[4]["count"] == "1229" and rows[4]["ranks"] == "2", f"row 5: {rows[4]}")
+        expect(rows[4]["job_id"] == "4242" and rows[4]["job_nodelist"] == "node[01-02],gpu7",
+               f"job columns of row 5: {rows[4]}")
+        with open(path) as f:
+            expect('"node[01-02],gpu7"' in f.read(), "the node list is not quoted")
+
+
+def case_csv_missing_dir(runner, np):
+    """--csv into a missing directory: exit 1 and one line, before any work."""
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        path = os.path.join(tmp, "no-such-dir", "runs.csv")
+        res = runner.mpprimes(["--csv", path, "1e5"], np, quiet=True)
+        line = expect_one_error_line(res, 1)
+        expect("CSV" in line and "runs.csv" in line, f"unclear message: {line!r}")
+
+
+def case_csv_failed_run(runner, np):
+    """A run that fails after --csv opened its file leaves no row, and
+    removes the file when the run created it; an existing file stays as it
+    was."""
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        new = os.path.join(tmp, "new.csv")
+        old = os.path.join(tmp, "old.csv")
+        with open(old, "w") as f:
+            f.write("kept\n")
+        for path in (new, old):
+            res = runner.mpprimes(["--csv", path, "--output", "/dev/full", "1e5"], np,
+                                  quiet=True)
+            expect_one_error_line(res, 1)
+        expect(not os.path.exists(new), "new.csv was left behind by a failed run")
+        with open(old) as f:
+            expect(f.read() == "kept\n", "old.csv changed by a failed run")
+
+
+def case_csv_full(runner, np):
+    """--csv /dev/full: the run's row cannot be written: exit 1, one line
+    (after the report, which went to stdout)."""
+    res = runner.mpprimes(["-q", "--csv", "/dev/full", "--count", "1e5"], np, quiet=True)
+    line = expect_one_error_line(res, 1)
+    expect("cannot write CSV file" in line and "No space" in line, f"message: {line!r}")
 
 
 # ---------------------------------------------------------------------------
@@ -899,6 +1004,10 @@ def suite_errors(runner, suite):
         suite.case(f"{where} gather of 1e10 in 2 GB", case_gather_bounded, runner, np)
         suite.case(f"{where} --buffer beyond memory refused", case_buffer_beyond_memory,
                    runner, np)
+        suite.case(f"{where} --csv into a missing directory", case_csv_missing_dir, runner, np)
+        suite.case(f"{where} --csv after a failed run", case_csv_failed_run, runner, np)
+        if is_char_device("/dev/full"):
+            suite.case(f"{where} --csv to /dev/full", case_csv_full, runner, np)
     suite.case("np7 --buffer too small for the ranks", case_buffer_too_small, runner, 7)
     if is_char_device("/dev/full"):
         suite.case("singleton print to a full stdout", case_stdout_full, runner)
@@ -1322,13 +1431,21 @@ def case_sbatch_np(runner):
     expect(report.get("count") == 9592, f"count {report.get('count')}, expected 9592")
 
 
-def case_sbatch_directives(runner):
-    with open(runner.source("slurm", "mpprimes.sbatch")) as f:
+SBATCH_SCRIPTS = {"mpprimes.sbatch": "mpprimes-%j.out",
+                  "strong-scaling.sbatch": "strong-scaling-%j.out",
+                  "weak-scaling.sbatch": "weak-scaling-%j.out"}
+
+
+def case_sbatch_directives(runner, script):
+    with open(runner.source("slurm", script)) as f:
         lines = f.read().splitlines()
     expect(lines and lines[0].startswith("#!"), "no #! line")
     directives = [line for line in lines if line.startswith("#SBATCH")]
-    for want in ("--job-name", "--ntasks=4", "--time", "--output=mpprimes-%j.out"):
+    for want in ("--job-name", "--ntasks=", "--time", "--output=" + SBATCH_SCRIPTS[script]):
         expect(any(want in line for line in directives), f"no '#SBATCH {want}' line")
+    for site in ("partition", "account"):
+        expect(any(line.startswith(f"##SBATCH --{site}=") for line in lines),
+               f"no switched-off '##SBATCH --{site}=' line to fill in")
     # sbatch stops reading directives at the first command.
     first_command = next(i for i, line in enumerate(lines)
                          if line.strip() and not line.lstrip().startswith("#"))
@@ -1336,12 +1453,55 @@ def case_sbatch_directives(runner):
     expect(not late, f"#SBATCH lines after the first command are ignored: {late}")
 
 
+def run_study(runner, script, args, np):
+    """SCRIPT (a scaling study) outside Slurm with up to NP ranks; returns
+    (result, CSV rows)."""
+    extra = {"MPPRIMES": runner.binary, "MPIRUN": runner.mpiexec, "MPPRIMES_NP": str(np)}
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        res = run(["bash", runner.source("slurm", script)] + args, TIMEOUT_RUN, cwd=tmp,
+                  env=runner.env(extra, drop=["SLURM_JOB_ID", "MPPRIMES_CSV"]))
+        expect_success(res)
+        name = script.replace(".sbatch", "-local.csv")
+        expect(os.path.exists(os.path.join(tmp, name)), f"no {name}: " + res.describe())
+        return res, read_csv_rows(os.path.join(tmp, name))
+
+
+def case_strong_local(runner):
+    """The strong study at 1, 2, 4 and 5 ranks (powers of two, then the
+    maximum): the same range and count in every row."""
+    res, rows = run_study(runner, "strong-scaling.sbatch", ["1e6", "--count"], 5)
+    expect([r["ranks"] for r in rows] == ["1", "2", "4", "5"],
+           f"ranks {[r['ranks'] for r in rows]}, expected 1 2 4 5")
+    for r in rows:
+        expect((r["start"], r["stop"], r["count"]) == ("2", "1000000", "78498"), f"row {r}")
+    expect(res.out.count("# primes         78498") == 4, "the four reports are not printed")
+
+
+def case_weak_local(runner):
+    """The weak study: [2, N x SIZE] at N = 1, 2, 3 ranks."""
+    res, rows = run_study(runner, "weak-scaling.sbatch", ["1e5", "--count"], 3)
+    got = [(r["ranks"], r["stop"], r["count"]) for r in rows]
+    want = [("1", "100000", "9592"), ("2", "200000", "17984"), ("3", "300000", "25997")]
+    expect(got == want, f"rows {got}, expected {want}")
+
+
+def case_weak_bad_size(runner):
+    extra = {"MPPRIMES": runner.binary, "MPIRUN": runner.mpiexec}
+    res = run(["bash", runner.source("slurm", "weak-scaling.sbatch"), "2^30"], TIMEOUT_QUICK,
+              env=runner.env(extra, drop=["SLURM_JOB_ID"]))
+    expect(res.rc == 2 and "SIZE" in res.stderr, "2^30 accepted as SIZE: " + res.describe())
+
+
 def suite_examples(runner, suite):
     suite.case("hostfile localhost -np 2", case_localhost_hostfile, runner)
     suite.case("hostfile localhost slots", case_localhost_slots, runner)
     suite.case("hostfile cluster.example format", case_cluster_example, runner)
     suite.case("hostfiles README", case_hostfile_readme, runner)
-    suite.case("sbatch directives", case_sbatch_directives, runner)
+    for script in SBATCH_SCRIPTS:
+        suite.case(f"sbatch directives of {script}", case_sbatch_directives, runner, script)
+    suite.case("strong-scaling.sbatch outside Slurm, up to 5 ranks", case_strong_local, runner)
+    suite.case("weak-scaling.sbatch outside Slurm, up to 3 ranks", case_weak_local, runner)
+    suite.case("weak-scaling.sbatch refuses a SIZE awk cannot read", case_weak_bad_size, runner)
     suite.case("sbatch outside Slurm, default 1e9 --count", case_sbatch_default, runner)
     suite.case("sbatch outside Slurm, 1000 2000 --count", case_sbatch_range, runner)
     suite.case("sbatch outside Slurm, MPPRIMES_NP=3", case_sbatch_np, runner)
