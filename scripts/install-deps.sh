@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mpprimes needs, if any is missing.
 #   install-deps.sh          to build and run: compiler, CMake, Open MPI
-#   install-deps.sh --test   also what the tests use: Check, Python 3, primesieve
+#   install-deps.sh --test   also what the tests use: Check, Python 3, primesieve,
+#                            Slurm and munge (a real cluster in a temporary
+#                            directory), iproute2 (hosts in network
+#                            namespaces), gnuplot (the scaling plots)
 # Works as root or through sudo; without either it names what to install.
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config openmpi-bin libopenmpi-dev)
 if [ "${1:-}" = "--test" ]; then
-    packages+=(check python3 primesieve-bin)
+    packages+=(check python3 primesieve-bin slurmctld slurmd slurm-client munge iproute2
+               gnuplot-nox)
 fi
 
 missing=()

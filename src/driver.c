@@ -674,10 +674,12 @@ static void append_csv_row(run *r, const mpp_report *rep)
     FILE *f = open_memstream(&text, &len);
     int e = ENOMEM;
     if (f != NULL) {
+        mpp_appendfile_lock(&r->csv); /* another run may be appending too */
         if (mpp_appendfile_empty(&r->csv))
             mpp_report_csv_header(f);
         mpp_report_csv_row(f, rep, &ctx);
         e = fclose(f) == 0 ? mpp_appendfile_write(&r->csv, text, len) : ENOMEM;
+        mpp_appendfile_unlock(&r->csv);
     }
     free(text);
     if (e) {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -350,15 +351,26 @@ int mpp_appendfile_open(mpp_appendfile *a, const char *path)
         return ENOENT;
     int fd = -1;
     /* Tell "created here" from "was there": an existing file first, then
-     * an exclusive create, retried should another process win the race. */
+     * an exclusive create, retried should another process win the race.
+     * O_NONBLOCK: a FIFO without a reader is ENXIO at once (cleared below). */
+    const int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
     for (int tries = 0; fd < 0 && tries < 8; tries++) {
-        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+        fd = open(path, flags);
         if (fd >= 0 || errno != ENOENT)
             break;
-        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_CREAT | O_EXCL, 0666);
-        if (fd >= 0)
+        fd = open(path, flags | O_CREAT | O_EXCL, 0666);
+        if (fd >= 0) {
             a->created = true;
-        else if (errno != EEXIST)
+            break;
+        }
+        struct stat link;
+        if (errno == EEXIST && lstat(path, &link) == 0 && S_ISLNK(link.st_mode)) {
+            /* a link to a file yet to be made: made through the link, as
+             * ">>" does; not "created" here, so never removed by name */
+            fd = open(path, flags | O_CREAT, 0666);
+            break;
+        }
+        if (errno != EEXIST)
             break;
     }
     if (fd < 0)
@@ -368,6 +380,9 @@ int mpp_appendfile_open(mpp_appendfile *a, const char *path)
         close(fd);
         return EISDIR;
     }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl != -1)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     a->path = strdup(path);
     if (a->path == NULL) {
         int e = errno;
@@ -396,6 +411,17 @@ int mpp_appendfile_write(mpp_appendfile *a, const void *buf, size_t len)
         /* nothing more can be done; E is the error to report */
     }
     return e;
+}
+
+void mpp_appendfile_lock(mpp_appendfile *a)
+{
+    while (flock(a->fd, LOCK_EX) != 0 && errno == EINTR) {
+    }
+}
+
+void mpp_appendfile_unlock(mpp_appendfile *a)
+{
+    (void)flock(a->fd, LOCK_UN);
 }
 
 void mpp_appendfile_close(mpp_appendfile *a, bool keep)

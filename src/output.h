@@ -92,8 +92,9 @@ void mpp_outfile_abandon(mpp_outfile *o);
 
 /* A file that records are appended to, one write each (--csv): opened
  * before the work, so that a bad path fails at once; written once at the
- * end. Concurrent jobs appending to one file on a local file system do not
- * interleave their records (O_APPEND). */
+ * end. Runs appending to one file at the same time take turns through an
+ * advisory lock (flock), so a header is written once and no record is cut
+ * or interleaved. A FIFO without a reader is ENXIO, not a hang. */
 typedef struct {
     int fd;        /* -1 once closed */
     bool created;  /* the file did not exist before mpp_appendfile_open */
@@ -107,8 +108,14 @@ int mpp_appendfile_open(mpp_appendfile *a, const char *path);
  * bytes, or a file that is not regular: a header belongs first). */
 bool mpp_appendfile_empty(const mpp_appendfile *a);
 /* Appends LEN bytes of BUF. Returns 0, or an errno: then a regular file is
- * cut back to where it was, so that no partial record stays. */
+ * cut back to where it was, so that no partial record stays (safe from
+ * other writers between mpp_appendfile_lock and _unlock). */
 int mpp_appendfile_write(mpp_appendfile *a, const void *buf, size_t len);
+/* Takes and releases the file's exclusive advisory lock, waiting for other
+ * holders; where the file system has no locks, they do nothing. Check
+ * mpp_appendfile_empty and write between the two. */
+void mpp_appendfile_lock(mpp_appendfile *a);
+void mpp_appendfile_unlock(mpp_appendfile *a);
 /* Closes it; when KEEP is false and the file was created by
  * mpp_appendfile_open and is still empty, it is removed. */
 void mpp_appendfile_close(mpp_appendfile *a, bool keep);

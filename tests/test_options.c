@@ -3,6 +3,12 @@
  * each error and conflict with its message, help and version, the --help
  * text, and random command lines; --format and --buffer with their values,
  * limits and messages, and mpp_parse_size() with its overflow checks.
+ * --csv FILE: NULL by default (init and parse), both spellings pointing
+ * into argv, a later one overriding, a value taken whatever it looks like,
+ * independent of --output, combined with --count, --print, --output,
+ * --json, --quiet, --format, --buffer; "needs a value", "needs a non-empty
+ * file name" and their place in the error order; no short form or
+ * abbreviation; no state kept between calls; the help text; random lines.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -96,6 +102,7 @@ START_TEST(test_init)
     ck_assert_ptr_null(o.output);
     ck_assert(!o.json);
     ck_assert(!o.quiet);
+    ck_assert_ptr_null(o.csv);
 }
 END_TEST
 
@@ -111,6 +118,7 @@ START_TEST(test_defaults)
     ck_assert_ptr_null(o.output);
     ck_assert(!o.json);
     ck_assert(!o.quiet);
+    ck_assert_ptr_null(o.csv);
 }
 END_TEST
 
@@ -1017,6 +1025,222 @@ START_TEST(test_random_lines_format_buffer)
 }
 END_TEST
 
+/* --- --csv --- */
+
+START_TEST(test_csv)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "10");
+    ck_assert_ptr_null(o.csv);
+    /* both spellings; the value points into argv */
+    const char *const a1[] = {"--csv", "runs.csv", "10", NULL};
+    expect_run(&o, a1);
+    ck_assert_ptr_eq(o.csv, a1[1]);
+    ck_assert_uint_eq(o.stop, 10);
+    const char *const a2[] = {"--csv=runs.csv", "10", NULL};
+    expect_run(&o, a2);
+    ck_assert_ptr_eq(o.csv, a2[0] + 6);
+    ck_assert_str_eq(o.csv, "runs.csv");
+    const char *const a3[] = {"5", "10", "--csv", "/tmp/a b,c.csv", NULL};
+    expect_run(&o, a3);
+    ck_assert_ptr_eq(o.csv, a3[3]);
+    ck_assert_uint_eq(o.start, 5);
+    ck_assert_uint_eq(o.stop, 10);
+    EXPECT_RUN(o, "--csv=a=b", "10");
+    ck_assert_str_eq(o.csv, "a=b");
+    /* a later one overrides an earlier one */
+    EXPECT_RUN(o, "--csv", "a.csv", "--csv=b.csv", "10");
+    ck_assert_str_eq(o.csv, "b.csv");
+    EXPECT_RUN(o, "--csv=b.csv", "10", "--csv", "a.csv");
+    ck_assert_str_eq(o.csv, "a.csv");
+    /* a separate value is taken whatever it looks like */
+    EXPECT_RUN(o, "--csv", "--json", "10");
+    ck_assert_str_eq(o.csv, "--json");
+    ck_assert(!o.json);
+    EXPECT_RUN(o, "--csv", "-c", "10");
+    ck_assert_str_eq(o.csv, "-c");
+    ck_assert(!o.count_only);
+    EXPECT_RUN(o, "--csv", "-h", "10");
+    ck_assert_str_eq(o.csv, "-h");
+    EXPECT_RUN(o, "--csv", "-", "10");
+    ck_assert_str_eq(o.csv, "-");
+    EXPECT_RUN(o, "--csv", "20", "10");
+    ck_assert_str_eq(o.csv, "20");
+    ck_assert_uint_eq(o.start, 2);
+    ck_assert_uint_eq(o.stop, 10);
+    EXPECT_RUN(o, "--csv", "--", "10");
+    ck_assert_str_eq(o.csv, "--");
+    /* after "--" it is an operand */
+    EXPECT_ERROR("STOP: '--csv': negative numbers are not allowed", "--", "--csv");
+    /* --csv is not --output, and --output is not --csv */
+    EXPECT_RUN(o, "--csv", "f.csv", "10");
+    ck_assert_ptr_null(o.output);
+    ck_assert(!o.count_only && !o.print && !o.json && !o.quiet);
+    EXPECT_RUN(o, "-o", "f.csv", "10");
+    ck_assert_ptr_null(o.csv);
+    ck_assert_str_eq(o.output, "f.csv");
+}
+END_TEST
+
+/* --csv goes with every outlet and report style. */
+START_TEST(test_csv_combined)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "--count", "--csv", "s.csv", "1e10");
+    ck_assert(o.count_only);
+    ck_assert_str_eq(o.csv, "s.csv");
+    ck_assert_uint_eq(o.stop, 10000000000ULL);
+    EXPECT_RUN(o, "-cq", "--csv", "strong.csv", "1e10");
+    ck_assert(o.count_only && o.quiet);
+    ck_assert_str_eq(o.csv, "strong.csv");
+    EXPECT_RUN(o, "--csv=s.csv", "-p", "100", "200");
+    ck_assert(o.print);
+    ck_assert_str_eq(o.csv, "s.csv");
+    EXPECT_RUN(o, "-o", "primes.txt", "--csv", "s.csv", "10");
+    ck_assert_str_eq(o.output, "primes.txt");
+    ck_assert_str_eq(o.csv, "s.csv");
+    EXPECT_RUN(o, "--output=p.bin", "--format=binary", "--csv=s.csv", "--buffer=1M", "10");
+    ck_assert_str_eq(o.output, "p.bin");
+    ck_assert_str_eq(o.csv, "s.csv");
+    ck_assert_int_eq(o.format, MPP_FORMAT_BINARY);
+    EXPECT_RUN(o, "--json", "--csv", "s.csv", "-mtrial", "10");
+    ck_assert(o.json);
+    ck_assert_int_eq(o.method, MPP_METHOD_TRIAL);
+    ck_assert_str_eq(o.csv, "s.csv");
+    EXPECT_RUN(o, "--quiet", "--csv=s.csv", "10");
+    ck_assert(o.quiet);
+    ck_assert_str_eq(o.csv, "s.csv");
+    EXPECT_RUN(o, "-qp", "--csv", "s.csv", "10");
+    ck_assert(o.quiet && o.print);
+    ck_assert_str_eq(o.csv, "s.csv");
+    /* the same file as --output is the user's business */
+    EXPECT_RUN(o, "-o", "same", "--csv", "same", "10");
+    ck_assert_str_eq(o.output, "same");
+    ck_assert_str_eq(o.csv, "same");
+    /* the existing conflicts stand */
+    EXPECT_ERROR("--count cannot be combined with --print", "--csv", "s.csv", "-c", "-p", "10");
+    EXPECT_ERROR("--quiet cannot be combined with --json", "-q", "--json", "--csv=s.csv", "10");
+    EXPECT_ERROR("--format applies to --print and --output only", "--csv", "s.csv",
+                 "--format=binary", "10");
+    /* help and version win; a value named like them is a value */
+    EXPECT_STATUS(MPP_OPT_HELP, "--csv", "s.csv", "-h");
+    EXPECT_STATUS(MPP_OPT_HELP, "--csv=", "--help");
+    EXPECT_STATUS(MPP_OPT_VERSION, "--csv", "s.csv", "-V");
+    EXPECT_ERROR("missing STOP (try --help)", "--csv", "--help");
+    EXPECT_ERROR("missing STOP (try --help)", "--csv", "-V");
+}
+END_TEST
+
+START_TEST(test_csv_errors)
+{
+    EXPECT_ERROR("option '--csv' needs a value", "10", "--csv");
+    EXPECT_ERROR("option '--csv' needs a value", "-c", "10", "--csv");
+    EXPECT_ERROR("option '--csv' needs a non-empty file name", "--csv=", "10");
+    EXPECT_ERROR("option '--csv' needs a non-empty file name", "--csv", "", "10");
+    /* an empty --csv is not rescued by a later good one: the first error wins */
+    EXPECT_ERROR("option '--csv' needs a non-empty file name", "--csv=", "--csv=a", "10");
+    /* option errors come before conflicts and operands */
+    EXPECT_ERROR("option '--csv' needs a non-empty file name", "-c", "-p", "--csv=", "10", "5");
+    EXPECT_ERROR("option '--csv' needs a non-empty file name", "--csv=", "1e99");
+    EXPECT_ERROR("unknown option '--foo'", "--foo", "--csv=");
+    EXPECT_ERROR("option '--csv' needs a non-empty file name", "--csv=", "--foo");
+    /* no short form, no abbreviation, no other spelling */
+    EXPECT_ERROR("unknown option '-s'", "-csv", "f", "10");
+    EXPECT_ERROR("unknown option '--cs'", "--cs", "f", "10");
+    EXPECT_ERROR("unknown option '--CSV'", "--CSV", "f", "10");
+    EXPECT_ERROR("unknown option '--csvfile'", "--csvfile=f", "10");
+    EXPECT_ERROR("unknown option '--csv-file'", "--csv-file", "f", "10");
+    /* the value is not an operand: a missing STOP stays missing */
+    EXPECT_ERROR("missing STOP (try --help)", "--csv", "10");
+    EXPECT_ERROR("missing STOP (try --help)", "--csv=10");
+}
+END_TEST
+
+START_TEST(test_csv_reentrant)
+{
+    /* no --csv survives into the next call, nor after an error */
+    mpp_options o;
+    for (int i = 0; i < 2; i++) {
+        EXPECT_RUN(o, "--csv", "a.csv", "7");
+        ck_assert_str_eq(o.csv, "a.csv");
+        EXPECT_RUN(o, "7");
+        ck_assert_ptr_null(o.csv);
+        EXPECT_ERROR("option '--csv' needs a non-empty file name", "--csv=", "7");
+        EXPECT_RUN(o, "-c", "7");
+        ck_assert_ptr_null(o.csv);
+    }
+    /* argv is not modified */
+    char a0[] = "mpprimes", a1[] = "--csv=x.csv", a2[] = "9";
+    char *argv[] = {a0, a1, a2, NULL};
+    ck_assert_int_eq(mpp_parse_options(3, argv, &o, NULL, 0), MPP_OPT_RUN);
+    ck_assert_str_eq(a1, "--csv=x.csv");
+    ck_assert_ptr_eq(o.csv, a1 + 6);
+}
+END_TEST
+
+START_TEST(test_usage_csv)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    mpp_print_usage(f);
+    ck_assert_int_eq(fclose(f), 0);
+    static const char *const needles[] = {
+        "      --csv FILE  ", "CSV", "header", "SLURM_JOB_ID", "SLURM_JOB_NODELIST",
+        "job_id", "job_nodelist", "--csv strong.csv",
+    };
+    for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
+        ck_assert_msg(strstr(text, needles[i]) != NULL, "usage lacks \"%s\"", needles[i]);
+    /* listed among the options, before the environment */
+    char *csv = strstr(text, "--csv FILE");
+    char *env = strstr(text, "SLURM_JOB_ID");
+    ck_assert_ptr_nonnull(csv);
+    ck_assert_ptr_nonnull(env);
+    ck_assert_msg(csv < env, "--csv is not listed before the environment");
+    free(text);
+}
+END_TEST
+
+START_TEST(test_random_lines_csv)
+{
+    static const char *const tokens[] = {
+        "-c", "-p", "-q", "-o", "f", "--json", "--csv", "--csv=", "--csv=a.csv", "--csv=b",
+        "a.csv", "", "--output=o", "--", "10", "5", "1e20", "-h", "--foo", "-x",
+    };
+    enum { NTOKENS = sizeof tokens / sizeof tokens[0] };
+    uint64_t seed = 777;
+    int runs = 0, with_csv = 0;
+    for (int iter = 0; iter < 30000; iter++) {
+        const char *args[9];
+        random_args(&seed, tokens, NTOKENS, args);
+        mpp_options o;
+        char err[256] = "junk";
+        mpp_opt_status st = parse_args(&o, err, sizeof err, args);
+        if (st == MPP_OPT_ERROR) {
+            check_message(err);
+            continue;
+        }
+        ck_assert_str_eq(err, "");
+        if (st != MPP_OPT_RUN)
+            continue;
+        runs++;
+        if (o.csv == NULL)
+            continue;
+        with_csv++;
+        ck_assert_msg(o.csv[0] != '\0', "seed 777 iteration %d: empty --csv", iter);
+        /* it points into one of the arguments: a whole one, or after "--csv=" */
+        bool inside = false;
+        for (int i = 0; args[i] != NULL; i++)
+            inside = inside || o.csv == args[i] ||
+                     (strncmp(args[i], "--csv=", 6) == 0 && o.csv == args[i] + 6);
+        ck_assert_msg(inside, "seed 777 iteration %d: --csv '%s' not in argv", iter, o.csv);
+    }
+    ck_assert_int_gt(runs, 100);
+    ck_assert_int_gt(with_csv, 20);
+}
+END_TEST
+
 static Suite *options_suite(void)
 {
     Suite *s = suite_create("options");
@@ -1065,6 +1289,16 @@ static Suite *options_suite(void)
     tcase_add_test(tc, test_usage_new_options);
     tcase_add_test(tc, test_random_lines);
     tcase_add_test(tc, test_random_lines_format_buffer);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("csv");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_csv);
+    tcase_add_test(tc, test_csv_combined);
+    tcase_add_test(tc, test_csv_errors);
+    tcase_add_test(tc, test_csv_reentrant);
+    tcase_add_test(tc, test_usage_csv);
+    tcase_add_test(tc, test_random_lines_csv);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -36,6 +36,23 @@
  *                         nobody reads); the errors ENOENT, ENOTDIR, EISDIR,
  *                         EACCES (a read-only file, checked as user nobody
  *                         when running as root).
+ *   mpp_appendfile        (--csv) a new file is created (CREATED, mode 0666 &
+ *                         ~umask for six umasks), an existing one appended to
+ *                         (same inode and mode, never truncated), also through
+ *                         a link; the descriptor is O_APPEND and close-on-exec;
+ *                         EMPTY for a new or 0-byte file, not after a write,
+ *                         always for /dev/null and a FIFO; two appenders, and
+ *                         two processes writing 400 records each at once, add
+ *                         whole records in the order written; close with KEEP
+ *                         false removes the file only when this open created it
+ *                         and it is still empty (not when another appender
+ *                         wrote to it, nor a file that existed, even of 0
+ *                         bytes); the errors ENOENT (also for ""), ENOTDIR,
+ *                         EISDIR, EACCES (a read-only file; a new file in a
+ *                         directory the user may not write; as user nobody
+ *                         when root), ENOSPC on /dev/full; a write that fails
+ *                         partway (RLIMIT_FSIZE in a child: EFBIG) cuts the
+ *                         file back to its size before the write.
  */
 #define _DEFAULT_SOURCE /* realpath, setgroups */
 #include <dirent.h>
@@ -1865,6 +1882,670 @@ START_TEST(test_outfile_symlink_unsearchable)
 }
 END_TEST
 
+/* ---- mpp_appendfile ---- */
+
+/* An mpp_appendfile after a failed open or a close. */
+static void expect_append_cleared(const mpp_appendfile *a)
+{
+    ck_assert_int_eq(a->fd, -1);
+    ck_assert_ptr_null(a->path);
+}
+
+/* Writes TEXT through A, expecting success. */
+static void append(mpp_appendfile *a, const char *text)
+{
+    ck_assert_int_eq(mpp_appendfile_write(a, text, strlen(text)), 0);
+}
+
+/* Checks an mpp_appendfile just opened on PATH: open for writing in append
+ * mode, not inherited by exec, with its own copy of the name. */
+static void expect_append_open(const mpp_appendfile *a, const char *path, bool created)
+{
+    ck_assert_int_ge(a->fd, 0);
+    ck_assert_ptr_nonnull(a->path);
+    ck_assert_str_eq(a->path, path);
+    ck_assert_ptr_ne(a->path, path);
+    ck_assert_int_eq(a->created, created);
+    int fl = fcntl(a->fd, F_GETFL);
+    ck_assert_int_ge(fl, 0);
+    ck_assert_int_eq(fl & O_ACCMODE, O_WRONLY);
+    ck_assert_msg(fl & O_APPEND, "not opened with O_APPEND");
+    int fd_flags = fcntl(a->fd, F_GETFD);
+    ck_assert_msg(fd_flags >= 0 && (fd_flags & FD_CLOEXEC), "not close-on-exec");
+}
+
+static ino_t inode_of(const char *path)
+{
+    struct stat st;
+    ck_assert_msg(stat(path, &st) == 0, "stat %s: %s", path, strerror(errno));
+    return st.st_ino;
+}
+
+/* A new file is created, with mode 0666 & ~umask whatever the umask, and
+ * is written in order. */
+START_TEST(test_append_new)
+{
+    static const mode_t masks[] = {022, 0, 027, 077, 0177, 0777};
+    mode_t saved = current_umask();
+    char dir[64], path[128];
+    make_dir(dir);
+    join(path, dir, "runs.csv");
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        umask(masks[i]);
+        mpp_appendfile a;
+        memset(&a, 0x5A, sizeof a);
+        int rc = mpp_appendfile_open(&a, path);
+        umask(saved);
+        ck_assert_int_eq(rc, 0);
+        expect_append_open(&a, path, true);
+        struct stat st;
+        ck_assert_int_eq(lstat(path, &st), 0);
+        ck_assert(S_ISREG(st.st_mode));
+        ck_assert_int_eq(st.st_size, 0);
+        ck_assert_msg((st.st_mode & 07777) == (0666 & ~masks[i]), "umask %o: mode %o, expected %o",
+                      (unsigned)masks[i], (unsigned)(st.st_mode & 07777),
+                      (unsigned)(0666 & ~masks[i]));
+        ck_assert(mpp_appendfile_empty(&a));
+        append(&a, "a,b\n");
+        ck_assert(!mpp_appendfile_empty(&a));
+        append(&a, "1,2\n");
+        ck_assert(!mpp_appendfile_empty(&a));
+        mpp_appendfile_close(&a, true);
+        expect_append_cleared(&a);
+        mpp_appendfile_close(&a, true); /* twice is harmless */
+        mpp_appendfile_close(&a, false);
+        expect_append_cleared(&a);
+        ck_assert_int_eq(chmod(path, 0600), 0); /* readable whatever the umask made it */
+        expect_file(path, "a,b\n1,2\n");
+        ck_assert_int_eq(unlink(path), 0);
+    }
+    remove_dir(dir);
+}
+END_TEST
+
+/* An existing file is appended to, never truncated nor replaced: same
+ * inode, same mode; a close with KEEP false leaves it (it was there). */
+START_TEST(test_append_existing)
+{
+    char dir[64], path[128];
+    make_dir(dir);
+    join(path, dir, "runs.csv");
+    write_file(path, "a,b\n1,2\n", 0640);
+    ino_t ino = inode_of(path);
+
+    mpp_appendfile a;
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), 0);
+    expect_append_open(&a, path, false);
+    expect_file(path, "a,b\n1,2\n"); /* not truncated by the open */
+    ck_assert(!mpp_appendfile_empty(&a));
+    append(&a, "3,4\n");
+    mpp_appendfile_close(&a, false);
+    expect_append_cleared(&a);
+    expect_file(path, "a,b\n1,2\n3,4\n");
+    ck_assert(inode_of(path) == ino);
+    ck_assert_uint_eq(mode_of(path), 0640);
+
+    /* Opened, nothing written, closed with KEEP false: left as it was. */
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), 0);
+    expect_append_open(&a, path, false);
+    mpp_appendfile_close(&a, false);
+    expect_append_cleared(&a);
+    expect_file(path, "a,b\n1,2\n3,4\n");
+
+    /* An existing file of 0 bytes: empty (a header belongs first), yet not
+     * removed by a close with KEEP false, since it was there before. */
+    write_file(path, "", 0604);
+    ino = inode_of(path);
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), 0);
+    expect_append_open(&a, path, false);
+    ck_assert(mpp_appendfile_empty(&a));
+    mpp_appendfile_close(&a, false);
+    ck_assert(exists(path));
+    ck_assert(inode_of(path) == ino);
+    ck_assert_uint_eq(mode_of(path), 0604);
+    expect_file(path, "");
+
+    /* Through a symbolic link: the target is appended to, the link stays. */
+    char link[128];
+    join(link, dir, "link.csv");
+    ck_assert_int_eq(symlink("runs.csv", link), 0);
+    ck_assert_int_eq(mpp_appendfile_open(&a, link), 0);
+    expect_append_open(&a, link, false);
+    ck_assert(mpp_appendfile_empty(&a));
+    append(&a, "h\n");
+    mpp_appendfile_close(&a, false);
+    struct stat st;
+    ck_assert_int_eq(lstat(link, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    expect_file(path, "h\n");
+    ck_assert_int_eq(scan_dir(dir, "runs.csv", NULL, NULL), 2);
+    remove_dir(dir);
+}
+END_TEST
+
+/* Close with KEEP false removes a file the open created only while it is
+ * still empty; KEEP true keeps it even then. */
+START_TEST(test_append_close_removes)
+{
+    char dir[64], path[128];
+    make_dir(dir);
+    join(path, dir, "runs.csv");
+    mpp_appendfile a, b;
+
+    /* created, nothing written: removed */
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), 0);
+    ck_assert(a.created && exists(path));
+    mpp_appendfile_close(&a, false);
+    expect_append_cleared(&a);
+    ck_assert(!exists(path));
+    ck_assert_int_eq(scan_dir(dir, "runs.csv", NULL, NULL), 0);
+
+    /* created, nothing written, KEEP true: kept, 0 bytes */
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), 0);
+    ck_assert(a.created);
+    mpp_appendfile_close(&a, true);
+    expect_file(path, "");
+    ck_assert_int_eq(unlink(path), 0);
+
+    /* created and written to: kept */
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), 0);
+    ck_assert(a.created);
+    append(&a, "h\nr\n");
+    mpp_appendfile_close(&a, false);
+    expect_file(path, "h\nr\n");
+    ck_assert_int_eq(unlink(path), 0);
+
+    /* created here, but another appender wrote to it meanwhile: kept */
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), 0);
+    ck_assert_int_eq(mpp_appendfile_open(&b, path), 0);
+    ck_assert(a.created && !b.created);
+    ck_assert(mpp_appendfile_empty(&b));
+    append(&b, "h\nother run\n");
+    ck_assert(!mpp_appendfile_empty(&a));
+    mpp_appendfile_close(&a, false);
+    mpp_appendfile_close(&b, false);
+    expect_file(path, "h\nother run\n");
+
+    /* the other way round: the one that did not create it never removes */
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), 0);
+    ck_assert_int_eq(mpp_appendfile_open(&b, path), 0);
+    ck_assert(a.created && !b.created);
+    mpp_appendfile_close(&b, false);
+    ck_assert(exists(path));
+    mpp_appendfile_close(&a, false);
+    ck_assert(!exists(path));
+
+    /* a file removed behind its back: the close does not fail */
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), 0);
+    ck_assert_int_eq(unlink(path), 0);
+    mpp_appendfile_close(&a, false);
+    expect_append_cleared(&a);
+    ck_assert_int_eq(scan_dir(dir, "runs.csv", NULL, NULL), 0);
+    remove_dir(dir);
+}
+END_TEST
+
+/* Two appenders on one file: every record lands whole at the end, in the
+ * order written, whatever each descriptor's own offset. */
+START_TEST(test_append_interleave)
+{
+    char dir[64], path[128];
+    make_dir(dir);
+    join(path, dir, "runs.csv");
+    mpp_appendfile a, b;
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), 0);
+    ck_assert_int_eq(mpp_appendfile_open(&b, path), 0);
+    ck_assert(mpp_appendfile_empty(&a) && mpp_appendfile_empty(&b));
+    append(&a, "header\n");
+    ck_assert(!mpp_appendfile_empty(&b));
+    append(&b, "row of b 1\n");
+    append(&a, "row of a 1\n");
+    append(&a, "row of a 2, a longer one\n");
+    append(&b, "b2\n");
+    mpp_appendfile_close(&a, false);
+    append(&b, "b3\n");
+    mpp_appendfile_close(&b, false);
+    expect_file(path, "header\nrow of b 1\nrow of a 1\nrow of a 2, a longer one\nb2\nb3\n");
+    ck_assert_int_eq(unlink(path), 0);
+    remove_dir(dir);
+}
+END_TEST
+
+/* Two processes appending records of many lengths at once: each record is
+ * found whole, each process's in its order. */
+START_TEST(test_append_processes)
+{
+    enum { RECORDS = 400 };
+    char dir[64], path[128];
+    make_dir(dir);
+    join(path, dir, "runs.csv");
+    write_file(path, "header\n", 0644);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    char who = pid == 0 ? 'c' : 'p';
+    mpp_appendfile a;
+    int rc = mpp_appendfile_open(&a, path);
+    char rec[700];
+    for (int i = 0; rc == 0 && i < RECORDS; i++) {
+        int n = snprintf(rec, sizeof rec, "%c,%d,", who, i);
+        int pad = (i * 37) % 600;
+        memset(rec + n, who, (size_t)pad);
+        rec[n + pad] = '\n';
+        rc = mpp_appendfile_write(&a, rec, (size_t)(n + pad + 1));
+    }
+    if (a.fd >= 0)
+        mpp_appendfile_close(&a, true);
+    if (pid == 0)
+        _exit(rc);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert_int_eq(rc, 0);
+
+    size_t len;
+    char *text = slurp(path, &len);
+    ck_assert(strncmp(text, "header\n", 7) == 0);
+    int next[2] = {0, 0};
+    for (char *line = text + 7; *line;) {
+        char *end = strchr(line, '\n');
+        ck_assert_msg(end != NULL, "unterminated record");
+        *end = '\0';
+        char c;
+        int i, off;
+        ck_assert_msg(sscanf(line, "%c,%d,%n", &c, &i, &off) == 2 && (c == 'c' || c == 'p'),
+                      "bad record \"%.40s\"", line);
+        int k = c == 'c';
+        ck_assert_msg(i == next[k], "%c: record %d after %d", c, i, next[k] - 1);
+        next[k]++;
+        ck_assert_int_eq((int)strlen(line + off), (i * 37) % 600);
+        for (const char *p = line + off; *p; p++)
+            REQUIRE(*p == c, "record %c,%d mixed with another", c, i);
+        line = end + 1;
+    }
+    ck_assert_int_eq(next[0], RECORDS);
+    ck_assert_int_eq(next[1], RECORDS);
+    free(text);
+    remove_dir(dir);
+}
+END_TEST
+
+/* A file that is not regular is always "empty" (nothing says what it
+ * holds) and never removed. */
+START_TEST(test_append_dev_null)
+{
+    mpp_appendfile a;
+    ck_assert_int_eq(mpp_appendfile_open(&a, "/dev/null"), 0);
+    expect_append_open(&a, "/dev/null", false);
+    ck_assert(mpp_appendfile_empty(&a));
+    append(&a, "header\nrow\n");
+    ck_assert(mpp_appendfile_empty(&a));
+    mpp_appendfile_close(&a, false);
+    expect_append_cleared(&a);
+    struct stat st;
+    ck_assert_int_eq(stat("/dev/null", &st), 0);
+    ck_assert(S_ISCHR(st.st_mode));
+
+    /* A FIFO with a reader: written directly, in order. */
+    char dir[64], path[128];
+    make_dir(dir);
+    join(path, dir, "fifo");
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    int rfd = open(path, O_RDONLY | O_NONBLOCK);
+    ck_assert_int_ge(rfd, 0);
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), 0);
+    expect_append_open(&a, path, false);
+    ck_assert(mpp_appendfile_empty(&a));
+    append(&a, "h\n");
+    append(&a, "r\n");
+    ck_assert(mpp_appendfile_empty(&a));
+    char buf[16];
+    ck_assert_int_eq(read(rfd, buf, sizeof buf), 4);
+    ck_assert(memcmp(buf, "h\nr\n", 4) == 0);
+    mpp_appendfile_close(&a, false);
+    close(rfd);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert(S_ISFIFO(st.st_mode));
+    remove_dir(dir);
+}
+END_TEST
+
+START_TEST(test_append_dev_full)
+{
+    mpp_appendfile a;
+    ck_assert_int_eq(mpp_appendfile_open(&a, "/dev/full"), 0);
+    expect_append_open(&a, "/dev/full", false);
+    ck_assert_int_eq(mpp_appendfile_write(&a, "h\nr\n", 4), ENOSPC);
+    mpp_appendfile_close(&a, false);
+    expect_append_cleared(&a);
+    struct stat st;
+    ck_assert_int_eq(stat("/dev/full", &st), 0);
+    ck_assert(S_ISCHR(st.st_mode));
+}
+END_TEST
+
+START_TEST(test_append_errors)
+{
+    char dir[64], path[128], file[128];
+    make_dir(dir);
+    mpp_appendfile a;
+
+    memset(&a, 0x5A, sizeof a);
+    ck_assert_int_eq(mpp_appendfile_open(&a, ""), ENOENT);
+    expect_append_cleared(&a);
+    ck_assert(!a.created);
+    mpp_appendfile_close(&a, false); /* harmless after a failed open */
+
+    join(path, dir, "missing/runs.csv");
+    memset(&a, 0x5A, sizeof a);
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), ENOENT);
+    expect_append_cleared(&a);
+    ck_assert(!a.created);
+
+    join(file, dir, "file");
+    write_file(file, "x\n", 0644);
+    join(path, dir, "file/runs.csv");
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), ENOTDIR);
+    expect_append_cleared(&a);
+    expect_file(file, "x\n");
+    ck_assert_int_eq(unlink(file), 0);
+
+    memset(&a, 0x5A, sizeof a);
+    ck_assert_int_eq(mpp_appendfile_open(&a, dir), EISDIR);
+    expect_append_cleared(&a);
+    ck_assert(!a.created);
+    join(path, dir, "sub");
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), EISDIR);
+    expect_append_cleared(&a);
+    /* a link to a directory is followed to it */
+    join(file, dir, "link");
+    ck_assert_int_eq(symlink("sub", file), 0);
+    ck_assert_int_eq(mpp_appendfile_open(&a, file), EISDIR);
+    expect_append_cleared(&a);
+    ck_assert_int_eq(unlink(file), 0);
+    ck_assert_int_eq(rmdir(path), 0);
+
+    ck_assert_int_eq(scan_dir(dir, "runs.csv", NULL, NULL), 0);
+    remove_dir(dir);
+}
+END_TEST
+
+/* What the user nobody gets, in a child process: the result of
+ * mpp_appendfile_open on PATH (an errno), after which, when it succeeded,
+ * TEXT (if any) is written and the file closed with KEEP; -1 when the child
+ * could not become nobody; 254 when the write failed. */
+static int append_as_nobody(const char *path, const char *text, bool keep)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+            _exit(255);
+        mpp_appendfile a;
+        int rc = mpp_appendfile_open(&a, path);
+        if (rc == 0 && text && mpp_appendfile_write(&a, text, strlen(text)) != 0)
+            rc = 254;
+        if (a.fd >= 0)
+            mpp_appendfile_close(&a, keep);
+        _exit(rc);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    return WEXITSTATUS(status) == 255 ? -1 : WEXITSTATUS(status);
+}
+
+/* A file the user may not write: EACCES, the file as it was. As root, the
+ * checks are made as the user nobody (see test_outfile_read_only), with a
+ * directory nobody may write in for a new file, and one it may not. */
+START_TEST(test_append_read_only)
+{
+    char dir[64], path[128], other[128];
+    make_dir(dir);
+    join(path, dir, "runs.csv");
+    write_file(path, "h\n", 0444);
+    mpp_appendfile a;
+    if (geteuid() != 0) {
+        ck_assert_int_eq(mpp_appendfile_open(&a, path), EACCES);
+        expect_append_cleared(&a);
+        ck_assert_int_eq(chmod(dir, 0555), 0);
+        join(other, dir, "new.csv");
+        ck_assert_int_eq(mpp_appendfile_open(&a, other), EACCES);
+        expect_append_cleared(&a);
+        ck_assert_int_eq(chmod(dir, 0700), 0);
+        ck_assert(!exists(other));
+    } else {
+        ck_assert_int_eq(chmod(dir, 0777), 0);
+        join(other, dir, "new.csv");
+        int control = append_as_nobody(other, "h\n", true); /* a new file: allowed */
+        if (control < 0) {
+            fprintf(stderr, "test_append_read_only: cannot become nobody, EACCES unchecked\n");
+        } else {
+            ck_assert_int_eq(control, 0);
+            expect_file(other, "h\n");
+            ck_assert_int_eq(unlink(other), 0);
+            /* created by nobody, nothing written: nobody removes it */
+            ck_assert_int_eq(append_as_nobody(other, NULL, false), 0);
+            ck_assert(!exists(other));
+            ck_assert_int_eq(chmod(path, 0644), 0); /* root's, nobody may not write */
+            ck_assert_int_eq(append_as_nobody(path, "x\n", false), EACCES);
+            ck_assert_int_eq(chmod(path, 0666), 0); /* root's, anybody may write */
+            ck_assert_int_eq(append_as_nobody(path, "r\n", false), 0);
+            expect_file(path, "h\nr\n");
+            ck_assert_int_eq(append_as_nobody(path, NULL, false), 0); /* not nobody's to remove */
+            ck_assert(exists(path));
+            ck_assert_int_eq(chmod(path, 0444), 0);
+            ck_assert_int_eq(append_as_nobody(path, "x\n", false), EACCES);
+            /* a directory nobody may not write in: no new file */
+            ck_assert_int_eq(chmod(dir, 0755), 0);
+            ck_assert_int_eq(append_as_nobody(other, "x\n", false), EACCES);
+            ck_assert(!exists(other));
+            expect_file(path, "h\nr\n");
+            ck_assert_int_eq(truncate(path, 2), 0);
+        }
+    }
+    expect_file(path, "h\n");
+    ck_assert_uint_eq(mode_of(path), 0444);
+    ck_assert_int_eq(scan_dir(dir, "runs.csv", NULL, NULL), 1);
+    remove_dir(dir);
+}
+END_TEST
+
+/* In a child process with a file size limit of LIMIT bytes (SIGXFSZ
+ * ignored): opens PATH, writes LEN bytes of DATA, and exits with
+ * 100 + the write's errno (100 for success), 1 when the open failed, 2
+ * when the file's size after the write was not WANT_SIZE; the file is
+ * then closed with KEEP false. Returns that exit status. */
+static int append_limited(const char *path, rlim_t limit, const char *data, size_t len,
+                          off_t want_size)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_FSIZE, &rl) != 0)
+            _exit(3);
+        rl.rlim_cur = limit;
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+            _exit(3);
+        mpp_appendfile a;
+        if (mpp_appendfile_open(&a, path) != 0)
+            _exit(1);
+        int e = mpp_appendfile_write(&a, data, len);
+        struct stat st;
+        if (fstat(a.fd, &st) != 0 || st.st_size != want_size)
+            _exit(2);
+        mpp_appendfile_close(&a, false);
+        _exit(100 + e);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status), "child killed by signal %d", WTERMSIG(status));
+    return WEXITSTATUS(status);
+}
+
+/* A write that fails partway (a file size limit: a short write, then
+ * EFBIG) cuts a regular file back to its size before the write, so that no
+ * partial record stays. */
+START_TEST(test_append_write_failure)
+{
+    char dir[64], path[128];
+    make_dir(dir);
+    join(path, dir, "runs.csv");
+    char *old = pattern_bytes(600, 3);
+    for (size_t i = 0; i < 600; i++)
+        old[i] = (char)('a' + (unsigned char)old[i] % 26);
+    old[599] = '\n';
+    char *data = pattern_bytes(5000, 9);
+
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(old, 1, 600, f), 600);
+    ck_assert_int_eq(fclose(f), 0);
+    /* 400 of the 1000 bytes fit: a short write, then EFBIG; cut to 600 */
+    ck_assert_int_eq(append_limited(path, 1000, data, 1000, 600), 100 + EFBIG);
+    size_t len;
+    char *got = slurp(path, &len);
+    ck_assert_uint_eq(len, 600);
+    expect_bytes(got, old, 600, "the file after a failed append");
+    free(got);
+    /* a record that fits goes through */
+    ck_assert_int_eq(append_limited(path, 1000, data, 400, 1000), 100);
+    got = slurp(path, &len);
+    ck_assert_uint_eq(len, 1000);
+    expect_bytes(got, old, 600, "the old part");
+    expect_bytes(got + 600, data, 400, "the appended record");
+    free(got);
+    /* already at the limit: not a byte fits; the file stays */
+    ck_assert_int_eq(append_limited(path, 1000, data, 10, 1000), 100 + EFBIG);
+    got = slurp(path, &len);
+    ck_assert_uint_eq(len, 1000);
+    free(got);
+    ck_assert_int_eq(unlink(path), 0);
+
+    /* a file created by the open, cut back to nothing, then removed by the
+     * close (KEEP false) since it is empty again */
+    ck_assert_int_eq(append_limited(path, 1000, data, 5000, 0), 100 + EFBIG);
+    ck_assert(!exists(path));
+    ck_assert_int_eq(scan_dir(dir, "runs.csv", NULL, NULL), 0);
+    free(old);
+    free(data);
+    remove_dir(dir);
+}
+END_TEST
+
+/* A FIFO nobody reads: ENXIO at once (not a hang), and the descriptor of
+ * a FIFO with a reader blocks again once open (O_NONBLOCK cleared). */
+START_TEST(test_append_fifo_no_reader)
+{
+    char dir[64], path[128];
+    make_dir(dir);
+    join(path, dir, "fifo");
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    mpp_appendfile a;
+    alarm(10); /* a hang fails the test */
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), ENXIO);
+    expect_append_cleared(&a);
+    int rfd = open(path, O_RDONLY | O_NONBLOCK);
+    ck_assert_int_ge(rfd, 0);
+    ck_assert_int_eq(mpp_appendfile_open(&a, path), 0);
+    alarm(0);
+    ck_assert_int_eq(fcntl(a.fd, F_GETFL) & O_NONBLOCK, 0);
+    mpp_appendfile_close(&a, false);
+    close(rfd);
+    remove_dir(dir);
+}
+END_TEST
+
+/* A symbolic link to a file yet to be made: the file is made through the
+ * link (as the shell's >> does); the link stays, and a close without a
+ * write removes nothing (the link is not a file made here). */
+START_TEST(test_append_dangling_link)
+{
+    char dir[64], link_path[128], target[128];
+    make_dir(dir);
+    join(link_path, dir, "link.csv");
+    join(target, dir, "target.csv");
+    ck_assert_int_eq(symlink("target.csv", link_path), 0);
+    mpp_appendfile a;
+    ck_assert_int_eq(mpp_appendfile_open(&a, link_path), 0);
+    expect_append_open(&a, link_path, false);
+    ck_assert(mpp_appendfile_empty(&a));
+    mpp_appendfile_close(&a, false);
+    struct stat st;
+    ck_assert_int_eq(lstat(link_path, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert_int_eq(mpp_appendfile_open(&a, link_path), 0);
+    append(&a, "row\n");
+    mpp_appendfile_close(&a, false);
+    size_t len = 0;
+    char *text = slurp(target, &len);
+    ck_assert_uint_eq(len, 4);
+    ck_assert(memcmp(text, "row\n", 4) == 0);
+    free(text);
+    remove_dir(dir);
+}
+END_TEST
+
+/* The lock: processes that lock, check for emptiness, write and unlock
+ * write one header between them, and every record whole. */
+START_TEST(test_append_lock)
+{
+    enum { WRITERS = 8, ROWS = 50 };
+    char dir[64], path[128];
+    make_dir(dir);
+    join(path, dir, "runs.csv");
+    pid_t pids[WRITERS];
+    for (int w = 0; w < WRITERS; w++) {
+        pids[w] = fork();
+        ck_assert_int_ge(pids[w], 0);
+        if (pids[w] == 0) {
+            mpp_appendfile a;
+            if (mpp_appendfile_open(&a, path) != 0)
+                _exit(1);
+            for (int i = 0; i < ROWS; i++) {
+                char row[64];
+                int n = snprintf(row, sizeof row, "row %d %d\n", w, i);
+                mpp_appendfile_lock(&a);
+                bool empty = mpp_appendfile_empty(&a);
+                usleep(100); /* widen the window between the check and the write */
+                if ((empty && mpp_appendfile_write(&a, "header\n", 7) != 0) ||
+                    mpp_appendfile_write(&a, row, (size_t)n) != 0)
+                    _exit(2);
+                mpp_appendfile_unlock(&a);
+            }
+            mpp_appendfile_close(&a, true);
+            _exit(0);
+        }
+    }
+    for (int w = 0; w < WRITERS; w++) {
+        int status = 0;
+        ck_assert_int_eq(waitpid(pids[w], &status, 0), pids[w]);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", w);
+    }
+    size_t len = 0;
+    char *text = slurp(path, &len);
+    int headers = 0, rows = 0;
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        int w, i;
+        if (strcmp(line, "header") == 0)
+            headers++;
+        else if (sscanf(line, "row %d %d", &w, &i) == 2)
+            rows++;
+        else
+            ck_abort_msg("a cut or interleaved record: '%s'", line);
+    }
+    ck_assert_int_eq(headers, 1);
+    ck_assert_int_eq(rows, WRITERS * ROWS);
+    ck_assert(strncmp(text, "header", 6) == 0);
+    free(text);
+    remove_dir(dir);
+}
+END_TEST
+
+
 static Suite *output_suite(void)
 {
     Suite *s = suite_create("output");
@@ -1923,6 +2604,23 @@ static Suite *output_suite(void)
     tcase_add_test(tc, test_outfile_fifo);
     tcase_add_test(tc, test_outfile_write_failure);
     tcase_add_test(tc, test_outfile_commit_failure);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("appendfile");
+    tcase_set_timeout(tc, 20);
+    tcase_add_test(tc, test_append_new);
+    tcase_add_test(tc, test_append_existing);
+    tcase_add_test(tc, test_append_close_removes);
+    tcase_add_test(tc, test_append_interleave);
+    tcase_add_test(tc, test_append_processes);
+    tcase_add_test(tc, test_append_dev_null);
+    tcase_add_test(tc, test_append_dev_full);
+    tcase_add_test(tc, test_append_errors);
+    tcase_add_test(tc, test_append_read_only);
+    tcase_add_test(tc, test_append_write_failure);
+    tcase_add_test(tc, test_append_fifo_no_reader);
+    tcase_add_test(tc, test_append_dangling_link);
+    tcase_add_test(tc, test_append_lock);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,6 +4,17 @@
  * checked line by line (the "#" header, one 8-field table row per rank, which
  * is what gnuplot reads); the JSON by exact substrings, by Python's json
  * module (syntax) and by a Python script that checks every value read back.
+ * The CSV summary (--csv): mpp_report_hosts (no ranks, one host, repeats,
+ * names that are prefixes of one another, 1000 ranks); the header, exactly
+ * MPP_CSV_COLUMNS and a newline, its 22 columns spelt out; the row of every
+ * report, read back by Python's csv module (strict) as 22 fields equal to
+ * values computed here (start/stop up to 2^64 - 1, first/last as the least
+ * and greatest over the ranks with primes, empty without primes, hosts,
+ * buffer_bytes empty for 0, times as "%.6f", max/mean, the max RSS over all
+ * ranks), and byte for byte once; the context fields empty for NULL, and
+ * quoted per RFC 4180 (quotes doubled) when they hold a comma, a quote or
+ * a line break, as is otherwise, in first, middle and last position; and a
+ * file of a header and five appended rows.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -420,6 +431,228 @@ static char *check_json(const mpp_report *r)
     return json;
 }
 
+/* ---- CSV: the expected fields, computed here, and Python's reading ---- */
+
+#define NCSV 22 /* columns of the CSV summary */
+
+/* The columns, spelt out by hand (the header must be exactly these). */
+static const char *const csv_names[NCSV] = {
+    "timestamp",      "version",        "start",      "stop",        "ranks",
+    "hosts",          "method",         "decomposition", "rounds",   "buffer_bytes",
+    "count",          "first",          "last",       "elapsed_s",   "compute_max_s",
+    "compute_mean_s", "comm_max_s",     "comm_mean_s", "io_max_s",   "max_rss_kib",
+    "job_id",         "job_nodelist",
+};
+
+/* The columns that hold seconds: "%.6f", compared within 1.5e-6. */
+static bool csv_is_time(int column)
+{
+    return column >= 13 && column <= 18;
+}
+
+static void expect_ends_with(const char *text, const char *suffix)
+{
+    size_t tl = strlen(text), sl = strlen(suffix);
+    ck_assert_msg(tl >= sl && strcmp(text + tl - sl, suffix) == 0,
+                  "\"%s\" does not end with \"%s\"", text, suffix);
+}
+
+/* The context used by render_csv_row (render_fn has no room for it). */
+static const mpp_csv_context *row_context;
+
+static void render_csv_row(FILE *f, const mpp_report *r)
+{
+    mpp_report_csv_row(f, r, row_context);
+}
+
+static void render_csv_header(FILE *f, const mpp_report *r)
+{
+    (void)r;
+    mpp_report_csv_header(f);
+}
+
+/* The header line followed by R's row with context C (malloc'd). */
+static char *render_csv(const mpp_report *r, const mpp_csv_context *c)
+{
+    row_context = c;
+    char *header = render(render_csv_header, r);
+    char *row = render(render_csv_row, r);
+    size_t hl = strlen(header), rl = strlen(row);
+    char *text = malloc(hl + rl + 1);
+    ck_assert_ptr_nonnull(text);
+    memcpy(text, header, hl);
+    memcpy(text + hl, row, rl + 1);
+    free(header);
+    free(row);
+    return text;
+}
+
+/* The distinct host names of R, counted here by pairs. */
+static int expected_hosts(const mpp_report *r)
+{
+    int distinct = 0;
+    for (int i = 0; i < r->ranks; i++) {
+        int j = 0;
+        while (j < i && strcmp(r->per_rank[j].host, r->per_rank[i].host) != 0)
+            j++;
+        distinct += j == i;
+    }
+    return distinct;
+}
+
+/* The NCSV fields R's row with context C must hold, from R's fields. */
+static void expected_csv(const mpp_report *r, const mpp_csv_context *c, char field[][512])
+{
+    double cmax = 0, csum = 0, mmax = 0, msum = 0, imax = 0;
+    long rss = 0;
+    for (int i = 0; i < r->ranks; i++) {
+        const mpp_rank_stats *s = &r->per_rank[i];
+        cmax = s->compute_s > cmax ? s->compute_s : cmax;
+        mmax = s->comm_s > mmax ? s->comm_s : mmax;
+        imax = s->io_s > imax ? s->io_s : imax;
+        csum += s->compute_s;
+        msum += s->comm_s;
+        rss = s->max_rss_kib > rss ? s->max_rss_kib : rss;
+    }
+    int n = r->ranks > 0 ? r->ranks : 1;
+    fmt(field[0], 512, "%s", c && c->timestamp ? c->timestamp : "");
+    fmt(field[1], 512, "%s", MPPRIMES_VERSION);
+    fmt(field[2], 512, "%" PRIu64, r->start);
+    fmt(field[3], 512, "%" PRIu64, r->stop);
+    fmt(field[4], 512, "%d", r->ranks);
+    fmt(field[5], 512, "%d", expected_hosts(r));
+    fmt(field[6], 512, "%s", mpp_method_name(r->method));
+    fmt(field[7], 512, "%s", r->decomposition);
+    fmt(field[8], 512, "%" PRIu64, r->rounds);
+    if (r->buffer_bytes)
+        fmt(field[9], 512, "%" PRIu64, r->buffer_bytes);
+    else
+        field[9][0] = '\0';
+    fmt(field[10], 512, "%" PRIu64, r->count);
+    uint64_t first = 0, last = 0;
+    if (expected_first_last(r, &first, &last)) {
+        fmt(field[11], 512, "%" PRIu64, first);
+        fmt(field[12], 512, "%" PRIu64, last);
+    } else {
+        field[11][0] = field[12][0] = '\0';
+    }
+    fmt(field[13], 512, "%.6f", r->elapsed_s);
+    fmt(field[14], 512, "%.6f", cmax);
+    fmt(field[15], 512, "%.6f", csum / n);
+    fmt(field[16], 512, "%.6f", mmax);
+    fmt(field[17], 512, "%.6f", msum / n);
+    fmt(field[18], 512, "%.6f", imax);
+    fmt(field[19], 512, "%ld", rss);
+    fmt(field[20], 512, "%s", c && c->job_id ? c->job_id : "");
+    fmt(field[21], 512, "%s", c && c->job_nodelist ? c->job_nodelist : "");
+}
+
+/* TEXT as a Python expression: its UTF-8 bytes in hex, decoded. */
+static void python_string(FILE *f, const char *text)
+{
+    fputs("bytes.fromhex('", f);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        fprintf(f, "%02x", *p);
+    fputs("').decode()", f);
+}
+
+/* Asserts that Python's csv module (strict) reads CSV as a header of the
+ * NCSV column names followed by NROWS rows of NCSV fields each; that row
+ * I (when WANT[I] is given) holds exactly the fields WANT[I] (the seconds
+ * as "%.6f" within 1.5e-6); and that the Python statements CHECKS pass
+ * (they see the header as h, the rows as rows, the last row as r and as
+ * the dict d, by column name). */
+static void python_csv_check(const char *csv, int nrows, char (*const *want)[512],
+                             const char *checks)
+{
+    char data[32], script[32], cmd[256];
+    char *code = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&code, &len);
+    ck_assert_ptr_nonnull(f);
+    fputs("import csv, re, sys\n"
+          "rows = list(csv.reader(open(sys.argv[1], encoding='utf-8', newline=''),"
+          " strict=True))\n"
+          "names = [",
+          f);
+    for (int i = 0; i < NCSV; i++)
+        fprintf(f, "%s'%s'", i ? ", " : "", csv_names[i]);
+    fprintf(f, "]\nassert len(rows) == %d, (len(rows), rows)\n", nrows + 1);
+    fputs("h = rows[0]\n"
+          "assert h == names, h\n"
+          "rows = rows[1:]\n"
+          "for x in rows:\n"
+          "    assert len(x) == len(names), (len(x), x)\n"
+          "r = rows[-1] if rows else None\n"
+          "d = dict(zip(h, r)) if rows else None\n",
+          f);
+    fputs("times = [", f);
+    for (int i = 0, k = 0; i < NCSV; i++)
+        if (csv_is_time(i))
+            fprintf(f, "%s'%s'", k++ ? ", " : "", csv_names[i]);
+    fputs("]\n", f);
+    for (int i = 0; i < nrows; i++) {
+        if (want == NULL || want[i] == NULL)
+            continue;
+        fputs("want = [", f);
+        for (int k = 0; k < NCSV; k++) {
+            fputs(k ? ", " : "", f);
+            python_string(f, want[i][k]);
+        }
+        fprintf(f, "]\nfor n, g, w in zip(names, rows[%d], want):\n", i);
+        fprintf(f, "    if n in times:\n"
+                   "        assert re.fullmatch(r'[0-9]+\\.[0-9]{6}', g), ('row %d', n, g)\n"
+                   "        assert abs(float(g) - float(w)) < 1.5e-6, ('row %d', n, g, w)\n"
+                   "    else:\n"
+                   "        assert g == w, ('row %d', n, g, w)\n",
+                i, i, i);
+    }
+    if (checks)
+        fprintf(f, "%s\n", checks);
+    ck_assert_int_eq(fclose(f), 0);
+    write_temp(csv, data);
+    write_temp(code, script);
+    fmt(cmd, sizeof cmd, "python3 %s %s", script, data);
+    int st = shell(cmd);
+    unlink(script);
+    unlink(data);
+    if (st != 0) /* the script in full; Python has said which assertion failed */
+        fprintf(stderr, "python3 CSV checks failed (status %d):\n%s\n", st, code);
+    free(code);
+    ck_assert_msg(st == 0, "python3 CSV checks failed (status %d) on:\n%.3000s", st, csv);
+}
+
+/* Checks the CSV header and R's row with context C: the header is exactly
+ * MPP_CSV_COLUMNS and a newline, the row one line ending in a newline
+ * (unless a context field holds a line break), and Python reads back every
+ * field as computed here. CHECKS as for python_csv_check. Returns the row. */
+static char *check_csv(const mpp_report *r, const mpp_csv_context *c, const char *checks)
+{
+    char *header = render(render_csv_header, r);
+    ck_assert_str_eq(header, MPP_CSV_COLUMNS "\n");
+    free(header);
+    row_context = c;
+    char *row = render(render_csv_row, r);
+    size_t len = strlen(row);
+    ck_assert_msg(len > 0 && row[len - 1] == '\n', "row does not end in a newline: %s", row);
+    bool breaks = false;
+    if (c)
+        breaks = (c->timestamp && strpbrk(c->timestamp, "\r\n")) ||
+                 (c->job_id && strpbrk(c->job_id, "\r\n")) ||
+                 (c->job_nodelist && strpbrk(c->job_nodelist, "\r\n"));
+    if (!breaks)
+        ck_assert_msg(strpbrk(row, "\r\n") == row + len - 1, "a line break inside: %s", row);
+
+    char (*want)[512] = malloc(NCSV * sizeof *want);
+    ck_assert_ptr_nonnull(want);
+    expected_csv(r, c, want);
+    char *text = render_csv(r, c);
+    python_csv_check(text, 1, (char (*const[])[512]){want}, checks);
+    free(text);
+    free(want);
+    return row;
+}
+
 /* ---- tests ---- */
 
 START_TEST(test_text_one_rank)
@@ -703,6 +936,368 @@ START_TEST(test_first_last)
 }
 END_TEST
 
+/* ---- CSV ---- */
+
+/* A report of N ranks with the given host names (nothing else matters). */
+static int hosts_of(const char *const *names, int n)
+{
+    mpp_rank_stats s[64];
+    ck_assert_int_le(n, 64);
+    for (int i = 0; i < n; i++)
+        s[i] = rank_stats(i, names[i], false, (uint64_t)i, (uint64_t)i, 0, 0, 0, 0, 0, 0);
+    mpp_report r = report(0, 100, n, MPP_METHOD_SIEVE, 0, 0.0, s);
+    int got = mpp_report_hosts(&r);
+    ck_assert_int_eq(got, expected_hosts(&r));
+    return got;
+}
+
+#define HOSTS(...)                                                                         \
+    hosts_of((const char *const[]){__VA_ARGS__},                                            \
+             (int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
+
+START_TEST(test_hosts)
+{
+    mpp_report r = report(0, 100, 0, MPP_METHOD_SIEVE, 0, 0.0, NULL);
+    ck_assert_int_eq(mpp_report_hosts(&r), 0); /* no ranks: per_rank not read */
+    ck_assert_int_eq(HOSTS("node01"), 1);
+    ck_assert_int_eq(HOSTS("n", "n", "n", "n"), 1);
+    ck_assert_int_eq(HOSTS("a", "b"), 2);
+    ck_assert_int_eq(HOSTS("a", "b", "a", "c"), 3);
+    ck_assert_int_eq(HOSTS("c", "b", "a", "a", "b", "c"), 3);
+    /* prefixes of one another are different names */
+    ck_assert_int_eq(HOSTS("n1", "n10"), 2);
+    ck_assert_int_eq(HOSTS("n10", "n1"), 2);
+    ck_assert_int_eq(HOSTS("n1", "n10", "n1", "n100", "n10"), 3);
+    ck_assert_int_eq(HOSTS("", "a", ""), 2);
+    ck_assert_int_eq(HOSTS("node-a.example.org", "node-b.example.org"), 2);
+    /* the report's fixtures */
+    r = one_rank();
+    ck_assert_int_eq(mpp_report_hosts(&r), 1);
+    r = three_ranks();
+    ck_assert_int_eq(mpp_report_hosts(&r), 3);
+    r = no_primes();
+    ck_assert_int_eq(mpp_report_hosts(&r), 3);
+    r = whole_range();
+    ck_assert_int_eq(mpp_report_hosts(&r), 2);
+    /* many ranks, names in no order: 1000 ranks on 37 hosts; then the same
+     * with a 63-byte common prefix, so that only the last byte differs */
+    enum { MANY = 1000 };
+    mpp_rank_stats *s = calloc(MANY, sizeof *s);
+    ck_assert_ptr_nonnull(s);
+    for (int i = 0; i < MANY; i++)
+        fmt(s[i].host, sizeof s[i].host, "host%02d", (i * 7919) % 37);
+    r = report(0, 100, MANY, MPP_METHOD_SIEVE, 0, 0.0, s);
+    ck_assert_int_eq(mpp_report_hosts(&r), 37);
+    r.ranks = 500;
+    ck_assert_int_eq(mpp_report_hosts(&r), expected_hosts(&r));
+    for (int i = 0; i < MANY; i++) {
+        memset(s[i].host, 'x', MPP_HOST_MAX - 2);
+        s[i].host[MPP_HOST_MAX - 2] = (char)('A' + (i * 7) % 26);
+        s[i].host[MPP_HOST_MAX - 1] = '\0';
+    }
+    r.ranks = MANY;
+    ck_assert_int_eq(mpp_report_hosts(&r), 26);
+    ck_assert_int_eq(expected_hosts(&r), 26);
+    free(s);
+}
+END_TEST
+
+START_TEST(test_csv_header)
+{
+    mpp_report r = one_rank();
+    char *header = render(render_csv_header, &r);
+    ck_assert_str_eq(header, MPP_CSV_COLUMNS "\n");
+    /* the columns spelt out by hand, in order */
+    char want[1024] = "";
+    for (int i = 0; i < NCSV; i++) {
+        strcat(want, csv_names[i]);
+        strcat(want, i + 1 < NCSV ? "," : "\n");
+    }
+    ck_assert_str_eq(header, want);
+    int commas = 0;
+    for (const char *p = header; *p; p++)
+        commas += *p == ',';
+    ck_assert_int_eq(commas, NCSV - 1);
+    expect_absent(header, "\"");
+    expect_absent(header, " ");
+    expect_absent(header, "\r");
+    /* the same whatever the report (it depends on none of it) */
+    mpp_report empty = report(0, 0, 0, MPP_METHOD_TRIAL, 0, 0.0, NULL);
+    char *again = render(render_csv_header, &empty);
+    ck_assert_str_eq(again, header);
+    free(again);
+    python_csv_check(header, 0, NULL, "assert len(set(h)) == len(h) == 22");
+    free(header);
+}
+END_TEST
+
+START_TEST(test_csv_one_rank)
+{
+    mpp_report r = one_rank();
+    mpp_csv_context c = {"2026-11-21T10:00:00Z", "4242", "node01"};
+    char *row = check_csv(&r, &c,
+                          "assert d['version'] == '" MPPRIMES_VERSION "'\n"
+                          "assert (d['start'], d['stop'], d['ranks'], d['hosts']) =="
+                          " ('0', '100', '1', '1')\n"
+                          "assert (d['method'], d['decomposition']) == ('sieve', 'block')\n"
+                          "assert (d['rounds'], d['buffer_bytes']) == ('1', '')\n"
+                          "assert (d['count'], d['first'], d['last']) == ('25', '2', '97')\n"
+                          "assert d['max_rss_kib'] == '4096'\n"
+                          "assert (d['timestamp'], d['job_id'], d['job_nodelist']) =="
+                          " ('2026-11-21T10:00:00Z', '4242', 'node01')");
+    /* Spelled out by hand once, byte for byte. */
+    ck_assert_str_eq(row, "2026-11-21T10:00:00Z," MPPRIMES_VERSION ",0,100,1,1,sieve,block,1,,"
+                          "25,2,97,1.500000,0.250000,0.250000,0.125000,0.125000,0.093750,4096,"
+                          "4242,node01\n");
+    free(row);
+}
+END_TEST
+
+START_TEST(test_csv_three_ranks)
+{
+    mpp_report r = three_ranks();
+    mpp_csv_context c = {"2026-11-21T10:00:00Z", "17", "alpha,beta,gamma"};
+    char *row = check_csv(&r, &c,
+                          "assert (d['ranks'], d['hosts'], d['method']) == ('3', '3', 'trial')\n"
+                          "assert (d['count'], d['first'], d['last']) == ('1', '97', '97')\n"
+                          "assert (d['compute_max_s'], d['compute_mean_s']) =="
+                          " ('1.000000', '0.500000')\n"
+                          "assert (d['comm_max_s'], d['comm_mean_s']) =="
+                          " ('0.500000', '0.250000')\n"
+                          "assert d['io_max_s'] == '0.250000'\n"
+                          "assert d['elapsed_s'] == '2.000000'\n"
+                          "assert d['max_rss_kib'] == '3000'\n"
+                          "assert d['job_nodelist'] == 'alpha,beta,gamma'");
+    /* Junk in the prime-less rank's first/last, the empty block's ends. */
+    expect_absent(row, "12345");
+    expect_absent(row, "54321");
+    expect_absent(row, "777");
+    expect_absent(row, "888");
+    expect_contains(row, ",\"alpha,beta,gamma\"\n");
+    free(row);
+}
+END_TEST
+
+START_TEST(test_csv_no_primes)
+{
+    mpp_report r = no_primes();
+    mpp_csv_context c = {"t", "1", "n[0-2]"};
+    char *row = check_csv(&r, &c,
+                          "assert (d['first'], d['last']) == ('', '')\n"
+                          "assert d['count'] == '0'\n"
+                          "assert (int(d['start']), int(d['stop'])) == (2**64 - 2, 2**64 - 1)\n"
+                          "assert d['hosts'] == '3'\n"
+                          "assert d['max_rss_kib'] == '30'\n" /* the empty rank's */
+                          "assert (d['compute_max_s'], d['compute_mean_s']) =="
+                          " ('0.003000', '0.001333')\n"
+                          "assert (d['comm_max_s'], d['comm_mean_s']) =="
+                          " ('0.004000', '0.002000')\n"
+                          "assert d['io_max_s'] == '0.001750'");
+    expect_contains(row, ",18446744073709551614," MAX64 ",3,3,sieve,block,1,,0,,,0.250000,");
+    /* Junk in the prime-less ranks' first/last fields. */
+    expect_absent(row, ",5,");
+    expect_absent(row, ",8,");
+    free(row);
+}
+END_TEST
+
+START_TEST(test_csv_whole_range)
+{
+    mpp_report r = whole_range();
+    mpp_csv_context c = {"2026-11-21T10:00:00Z", "999999999999", "big[0-1]"};
+    char *row = check_csv(&r, &c,
+                          "assert (d['start'], d['stop']) == ('0', str(2**64 - 1))\n"
+                          "assert d['count'] == '425656284035217743'\n"
+                          "assert (d['first'], d['last']) == ('2', '18446744073709551557')\n"
+                          "assert d['hosts'] == '2'\n"
+                          "assert (d['compute_max_s'], d['compute_mean_s']) =="
+                          " ('130000.250000', '126728.375000')\n"
+                          "assert (d['comm_max_s'], d['comm_mean_s']) =="
+                          " ('1.500000', '1.125000')\n"
+                          "assert d['io_max_s'] == '32500.437500'\n"
+                          "assert d['elapsed_s'] == '130001.000000'\n"
+                          "assert d['max_rss_kib'] == '987654322'");
+    expect_contains(row, ",0," MAX64 ",2,2,sieve,block,1,,425656284035217743,2,"
+                         "18446744073709551557,130001.000000,");
+    free(row);
+}
+END_TEST
+
+/* A listing in rounds: rounds and buffer_bytes filled; the last prime from
+ * rank 0 (rank 1's came from an earlier round). */
+START_TEST(test_csv_rounds)
+{
+    mpp_rank_stats s[2];
+    s[0] = rank_stats(0, "n0", false, 2, 999, 165, 2, 997, 0.5, 0.25, 100);
+    s[1] = rank_stats(1, "n1", false, 40, 1000, 3, 41, 991, 0.75, 0.125, 200);
+    mpp_report r = report(2, 1000, 2, MPP_METHOD_SIEVE, 168, 2.0, s);
+    r.rounds = 12;
+    r.buffer_bytes = 4096;
+    char *row = check_csv(&r, NULL,
+                          "assert (d['rounds'], d['buffer_bytes']) == ('12', '4096')\n"
+                          "assert (d['first'], d['last']) == ('2', '997')\n"
+                          "assert d['io_max_s'] == '0.218750'\n"
+                          "assert d['max_rss_kib'] == '200'");
+    expect_contains(row, ",sieve,block,12,4096,168,2,997,2.000000,");
+    /* the largest buffer there is */
+    r.buffer_bytes = UINT64_MAX;
+    r.rounds = UINT64_MAX;
+    free(row);
+    row = check_csv(&r, NULL, "assert d['buffer_bytes'] == d['rounds'] == str(2**64 - 1)");
+    free(row);
+}
+END_TEST
+
+/* The maxima sit on other ranks than the last (rss on rank 1, compute and
+ * io on rank 0, comm on rank 2); first and last come from the middle. */
+START_TEST(test_csv_maxima)
+{
+    mpp_rank_stats s[4];
+    s[0] = rank_stats(0, "n1", false, 50, 80, 5, 50, 80, 2.0, 0.1, 700);
+    s[1] = rank_stats(1, "n10", false, 81, 89, 0, 1, 999, 0.5, 0.2, 9000);
+    s[2] = rank_stats(2, "n1", false, 10, 13, 2, 11, 13, 1.0, 0.8, 100);
+    s[3] = rank_stats(3, "n100", false, 61, 65, 2, 61, 65, 0.25, 0.4, 50);
+    mpp_report r = report(10, 89, 4, MPP_METHOD_TRIAL, 9, 3.25, s);
+    char *row = check_csv(&r, NULL,
+                          "assert (d['first'], d['last']) == ('11', '80')\n"
+                          "assert d['hosts'] == '3'\n"
+                          "assert d['max_rss_kib'] == '9000'\n"
+                          "assert (d['compute_max_s'], d['compute_mean_s']) =="
+                          " ('2.000000', '0.937500')\n"
+                          "assert (d['comm_max_s'], d['comm_mean_s']) =="
+                          " ('0.800000', '0.375000')\n"
+                          "assert d['io_max_s'] == '0.525000'");
+    free(row);
+}
+END_TEST
+
+/* No context, or a context of NULLs: the three fields are empty. */
+START_TEST(test_csv_no_context)
+{
+    mpp_report r = one_rank();
+    char *row = check_csv(&r, NULL,
+                          "assert (d['timestamp'], d['job_id'], d['job_nodelist']) =="
+                          " ('', '', '')");
+    ck_assert_int_eq(row[0], ',');
+    expect_ends_with(row, ",4096,,\n");
+    mpp_csv_context nulls = {NULL, NULL, NULL};
+    char *again = check_csv(&r, &nulls, NULL);
+    ck_assert_str_eq(again, row);
+    free(again);
+    /* empty strings read the same */
+    mpp_csv_context empty = {"", "", ""};
+    again = check_csv(&r, &empty, NULL);
+    ck_assert_str_eq(again, row);
+    free(again);
+    /* one field set at a time */
+    mpp_csv_context only = {NULL, "77", NULL};
+    again = check_csv(&r, &only, "assert (d['timestamp'], d['job_id'], d['job_nodelist']) =="
+                                 " ('', '77', '')");
+    expect_ends_with(again, ",4096,77,\n");
+    free(again);
+    free(row);
+}
+END_TEST
+
+/* RFC 4180: a field with a comma, a quote or a line break is quoted, its
+ * quotes doubled; any other is written as is. Python reads each back. */
+START_TEST(test_csv_quoting)
+{
+    static const struct {
+        const char *value, *spelt;
+    } cases[] = {
+        {"n[1-2],x", "\"n[1-2],x\""},
+        {"say \"hi\"", "\"say \"\"hi\"\"\""},
+        {"\"", "\"\"\"\""},
+        {"\"\"", "\"\"\"\"\"\""},
+        {",", "\",\""},
+        {"a\nb", "\"a\nb\""},
+        {"a\r\nb", "\"a\r\nb\""},
+        {"a\rb", "\"a\rb\""},
+        {"\n", "\"\n\""},
+        {"n[001-003,010],gpu[1-2]", "\"n[001-003,010],gpu[1-2]\""},
+        {"x\"y,z\nw", "\"x\"\"y,z\nw\""},
+        {" spaced out ", " spaced out "},
+        {"n[1-4]", "n[1-4]"},
+        {"tab\there", "tab\there"},
+        {"caf\xc3\xa9", "caf\xc3\xa9"},
+        {"semi;colon'quote", "semi;colon'quote"},
+    };
+    mpp_report r = three_ranks();
+    char want[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *v = cases[i].value, *q = cases[i].spelt;
+        /* as the node list (the last field) */
+        mpp_csv_context c = {"2026-11-21T10:00:00Z", "1", v};
+        char *row = check_csv(&r, &c, NULL);
+        fmt(want, sizeof want, ",1,%s\n", q);
+        expect_ends_with(row, want);
+        free(row);
+        /* as the job id (between two fields) */
+        c = (mpp_csv_context){"2026-11-21T10:00:00Z", v, "n1"};
+        row = check_csv(&r, &c, NULL);
+        fmt(want, sizeof want, ",3000,%s,n1\n", q);
+        expect_ends_with(row, want);
+        free(row);
+        /* as the timestamp (the first field) */
+        c = (mpp_csv_context){v, NULL, NULL};
+        row = check_csv(&r, &c, NULL);
+        fmt(want, sizeof want, "%s," MPPRIMES_VERSION ",96,", q);
+        ck_assert_msg(strncmp(row, want, strlen(want)) == 0, "row \"%s\" does not start with "
+                      "\"%s\"", row, want);
+        free(row);
+    }
+    /* All three at once, and a quoted decomposition. */
+    r.decomposition = "block,cyclic";
+    mpp_csv_context c = {"2026,11", "a\"b", "x\ny,z"};
+    char *row = check_csv(&r, &c,
+                          "assert d['decomposition'] == 'block,cyclic'\n"
+                          "assert (d['timestamp'], d['job_id'], d['job_nodelist']) =="
+                          " ('2026,11', 'a\"b', 'x\\ny,z')\n"
+                          "assert d['method'] == 'trial' and d['hosts'] == '3'");
+    expect_contains(row, ",trial,\"block,cyclic\",1,");
+    ck_assert(strncmp(row, "\"2026,11\",", 10) == 0);
+    expect_contains(row, ",\"a\"\"b\",\"x\ny,z\"\n");
+    free(row);
+}
+END_TEST
+
+/* A file as --csv grows it: a header, then one row per run; Python reads
+ * every row with all its fields. */
+START_TEST(test_csv_appended_rows)
+{
+    mpp_report reports[5] = {one_rank(), three_ranks(), no_primes(), whole_range(), one_rank()};
+    mpp_csv_context ctx[5] = {
+        {"2026-01-01T00:00:00Z", "1", "n[1-2],x"},
+        {"2026-01-01T00:00:01Z", NULL, NULL},
+        {"2026-01-01T00:00:02Z", "3", "line\nbreak"},
+        {"2026-01-01T00:00:03Z", "4", "q\"uote"},
+        {NULL, NULL, NULL},
+    };
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    mpp_report_csv_header(f);
+    char (*want[5])[512];
+    for (int i = 0; i < 5; i++) {
+        mpp_report_csv_row(f, &reports[i], &ctx[i]);
+        want[i] = malloc(NCSV * sizeof *want[i]);
+        ck_assert_ptr_nonnull(want[i]);
+        expected_csv(&reports[i], &ctx[i], want[i]);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    python_csv_check(text, 5, (char (*const *)[512])want,
+                     "assert [x[names.index('count')] for x in rows] =="
+                     " ['25', '1', '0', '425656284035217743', '25']\n"
+                     "assert [x[names.index('job_nodelist')] for x in rows] =="
+                     " ['n[1-2],x', '', 'line\\nbreak', 'q\"uote', '']");
+    for (int i = 0; i < 5; i++)
+        free(want[i]);
+    free(text);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -726,6 +1321,21 @@ static Suite *report_suite(void)
 
     tc = tcase_create("first_last");
     tcase_add_test(tc, test_first_last);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("csv");
+    tcase_set_timeout(tc, 60); /* each check starts python3 */
+    tcase_add_test(tc, test_hosts);
+    tcase_add_test(tc, test_csv_header);
+    tcase_add_test(tc, test_csv_one_rank);
+    tcase_add_test(tc, test_csv_three_ranks);
+    tcase_add_test(tc, test_csv_no_primes);
+    tcase_add_test(tc, test_csv_whole_range);
+    tcase_add_test(tc, test_csv_rounds);
+    tcase_add_test(tc, test_csv_maxima);
+    tcase_add_test(tc, test_csv_no_context);
+    tcase_add_test(tc, test_csv_quoting);
+    tcase_add_test(tc, test_csv_appended_rows);
     suite_add_tcase(s, tc);
     return s;
 }

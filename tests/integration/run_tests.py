@@ -1648,6 +1648,65 @@ def case_bench_smoke(runner):
             expect(want in text, f"no {want!r} in the written benchmarks:\n{text}")
 
 
+def read_dat(path):
+    """The rows of a whitespace-separated gnuplot data file, comments dropped."""
+    with open(path) as f:
+        return [line.split() for line in f if line.strip() and not line.startswith("#")]
+
+
+def expect_png(path):
+    expect(os.path.exists(path), f"no {path}")
+    with open(path, "rb") as f:
+        head = f.read(24)
+    expect(head[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG")
+    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    expect(width >= 400 and height >= 300, f"{path} is {width}x{height}")
+
+
+def case_scaling_smoke(runner):
+    """bench/scaling.py at 1..3 ranks, one run each: the CSV rows, the
+    gnuplot data (speedup 1 at one rank, efficiency = speedup / ranks), the
+    three PNG plots and the Markdown tables; then --from-strong/--from-weak
+    draw the same study from its CSV alone."""
+    script = runner.source("bench", "scaling.py")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "study")
+        res = run([sys.executable, script, "--binary", runner.binary, "--mpiexec",
+                   runner.mpiexec, "--max-ranks", "3", "--strong", "1e7", "--weak", "1e6",
+                   "--repeats", "1", "--out-dir", out, "--name", "test"],
+                  TIMEOUT_LONG, env=runner.env())
+        expect_success(res)
+        expect([r["ranks"] for r in read_csv_rows(os.path.join(out, "strong.csv"))]
+               == ["1", "2", "3"], "strong.csv rows")
+        weak = read_csv_rows(os.path.join(out, "weak.csv"))
+        expect([(r["stop"], r["count"]) for r in weak]
+               == [("1000000", "78498"), ("2000000", "148933"), ("3000000", "216816")],
+               f"weak.csv rows {[(r['stop'], r['count']) for r in weak]}")
+        strong = read_dat(os.path.join(out, "strong.dat"))
+        expect([row[0] for row in strong] == ["1", "2", "3"], f"strong.dat {strong}")
+        expect(float(strong[0][6]) == 1.0, f"speedup at 1 rank {strong[0][6]}")
+        for row in strong:
+            expect(abs(float(row[7]) - float(row[6]) / int(row[0])) < 1e-3,
+                   f"efficiency is not speedup / ranks: {row}")
+        per_rank = read_dat(os.path.join(out, "per-rank.dat"))
+        expect([row[0] for row in per_rank] == ["0", "1", "2"], f"per-rank.dat {per_rank}")
+        for name in ("speedup.png", "efficiency.png", "per-rank.png"):
+            expect_png(os.path.join(out, name))
+        with open(os.path.join(out, "summary.md")) as f:
+            md = f.read()
+        expect("Strong scaling, [2, 10000000]" in md and "| 3 | 3000000 |" in md,
+               f"summary.md:\n{md}")
+        again = os.path.join(tmp, "again")
+        res = run([sys.executable, script, "--from-strong", os.path.join(out, "strong.csv"),
+                   "--from-weak", os.path.join(out, "weak.csv"), "--out-dir", again],
+                  TIMEOUT_RUN, env=runner.env())
+        expect_success(res)
+        expect(read_dat(os.path.join(again, "strong.dat")) == strong,
+               "the CSV alone gives other figures")
+        for name in ("speedup.png", "efficiency.png"):
+            expect_png(os.path.join(again, name))
+
+
 def suite_bench(runner, suite):
     for np, n, count in ((1, 100, 25), (2, 10**6, 78498), (3, 10**7, 664579),
                          (4, 10**6 + 1, 78498)):
@@ -1660,6 +1719,7 @@ def suite_bench(runner, suite):
                ["1e9", "1e9+1e6", "--list", "--segment", "256", "--chunk", "64"],
                "count 48155 first 1000000007 last 1000999949 sum 48179107682461")
     suite.case("bench.py smoke run", case_bench_smoke, runner)
+    suite.case("scaling.py smoke run, 1..3 ranks", case_scaling_smoke, runner)
 
 
 # ---------------------------------------------------------------------------
