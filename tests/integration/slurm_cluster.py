@@ -1,0 +1,1057 @@
+#!/usr/bin/env python3
+"""A real Slurm cluster on this machine, running the repository's batch scripts.
+
+    slurm_cluster.py --binary PATH --source-dir REPO [--keep] [-v]
+
+The test starts a private one-node Slurm cluster (munged, slurmctld and
+slurmd, all children of this script) with every file in one temporary
+directory, submits the batch scripts of REPO/slurm/ unchanged with sbatch,
+waits for each job (scontrol show job; there is no slurmdbd, so no sacct) and
+checks the job's output and CSV: the prime counts, the rank counts, the job's
+Slurm facts and both launchers, srun --mpi=pmix and mpirun.
+
+The cluster:
+  * munged with its own key (random, 0400), socket, pid, log and seed files.
+    munged wants every directory above its socket searchable by all (the
+    temporary directory is made 0711, the socket's 0755); --force turns its
+    remaining checks on the directories above (some TMPDIR) into warnings.
+  * slurm.conf: the node is this host (`hostname`, short name) at 127.0.0.1,
+    declared with CPUs=4 (SlurmdParameters=config_overrides lets slurmd
+    accept more CPUs than the hardware has); SlurmctldPort and SlurmdPort are
+    free ports chosen at run time; AuthInfo=socket=... points Slurm at this
+    munged; no cgroups (proctrack/linuxproc, task/none), no accounting;
+    TmpFS (srun --mpi=pmix's spmix_appdir) in the temporary directory;
+    batch_sched_delay=0 (jobs start within a second, not three);
+    FirstJobId random, so that two test clusters on one host (a parallel
+    run) never share job ids, nor with them PMIx namespaces and Open MPI's
+    shared-memory segment names (the ranks crashed when they did).
+    Every Slurm command gets SLURM_CONF; /etc/slurm is never read.
+  * Jobs run as root with the environment of the submission: MPPRIMES (the
+    binary), OMPI_ALLOW_RUN_AS_ROOT(_CONFIRM)=1, TMPDIR in the temporary
+    directory (Open MPI's and PMIx's session files), and no MPPRIMES_* or
+    SLURM_* variables of the caller's.
+
+The cases: tiny batch scripts of the test's own prove both launchers (srun
+--mpi=pmix and mpirun must each give one JSON report with ranks == 4, not
+four singletons); slurm/mpprimes.sbatch with no arguments (text report) and
+at --ntasks=1, 3 and 4, with MPPRIMES_LAUNCHER unset, srun and mpirun, and
+with MPPRIMES_CSV; slurm/strong-scaling.sbatch and slurm/weak-scaling.sbatch
+at --ntasks=4 and 3 (rank counts 1, 2, 4 and 1, 2, 3). Each checks the "#
+slurm_job_id/slurm_ntasks/slurm_job_nodelist/launcher/csv:" lines and the
+CSV (header, widths, numbers, ranks, range, job_id, hosts, count against
+known pi(10^k) or a Python sieve). A script not in slurm/ is skipped.
+
+Cleanup, always (finally, and on SIGTERM, SIGINT and SIGHUP): the jobs are
+cancelled, slurmd and slurmctld stopped (SIGTERM, then SIGKILL), then every
+process whose command line, environment or working directory names the
+temporary directory (slurmstepd, the job's shells, srun, mpirun, orted,
+mpprimes, munged) is stopped alike; the "cleanup" case fails when one
+remains. The daemons also get PR_SET_PDEATHSIG, so that they end if this
+script is killed outright. The directory is removed unless --keep.
+
+Every case prints "ok   NAME", "FAIL NAME: WHY" or "skip NAME: WHY"; the
+last line is "N passed, M failed", and the exit status is 0 only when no case
+failed. Every wait has a timeout. Not root, or Slurm or munge not installed:
+exit 77 (skipped), unless CI=true, where that is a failure.
+
+Python 3 standard library only.
+"""
+
+import argparse
+import csv
+import ctypes
+import json
+import math
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+EXIT_SKIP = 77
+
+# Timeouts, seconds.
+TIMEOUT_CMD = 30        # one Slurm client command (sbatch, scontrol, ...)
+TIMEOUT_START = 60      # the cluster up, the node idle
+TIMEOUT_JOB = 90        # one job, submission to its end
+TIMEOUT_STOP = 15       # a daemon's SIGTERM before SIGKILL
+
+# pi(x) known for certain; other counts come from the Python sieve below.
+KNOWN_PI = {10**7: 664579, 10**8: 5761455, 10**9: 50847534, 10**10: 455052511}
+# The sieve takes about 2 s for a range of 1e9 numbers.
+SIEVE_MAX_SPAN = 1_000_000_000
+
+TERMINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL",
+                   "PREEMPTED", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE",
+                   "SPECIAL_EXIT", "REVOKED"}
+
+CSV_COLUMNS = ("ranks", "start", "stop", "count", "elapsed_s", "hosts", "job_id")
+
+SLURM_PROGRAMS = ("slurmctld", "slurmd", "munged", "sbatch", "srun", "scontrol",
+                  "scancel", "squeue")
+
+VERBOSE = False
+
+
+class Failure(Exception):
+    """A case failed; the message says why."""
+
+
+class Skip(Exception):
+    """A case cannot run here; the message says why."""
+
+
+class Interrupted(BaseException):
+    """SIGTERM, SIGINT or SIGHUP arrived."""
+
+
+def log(msg):
+    if VERBOSE:
+        print(f"  | {msg}", flush=True)
+
+
+def tail(path, lines=25):
+    try:
+        with open(path, "r", errors="replace") as f:
+            text = f.read().splitlines()
+    except OSError as e:
+        return f"({path}: {e.strerror})"
+    return "\n".join(text[-lines:])
+
+
+def indent(text, prefix="    "):
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+# ---------------------------------------------------------------------------
+# Reference prime counts
+
+
+def small_primes(n):
+    """The primes up to n."""
+    if n < 2:
+        return []
+    s = bytearray(b"\x01") * (n + 1)
+    s[0:2] = b"\x00\x00"
+    for i in range(2, math.isqrt(n) + 1):
+        if s[i]:
+            s[i * i::i] = bytes(len(range(i * i, n + 1, i)))
+    return [i for i in range(n + 1) if s[i]]
+
+
+def sieve_count(a, b):
+    """The number of primes in [a, b]: a segmented sieve over the odd numbers."""
+    if b < 2 or a > b:
+        return 0
+    a = max(a, 2)
+    count = 1 if a <= 2 <= b else 0
+    ps = small_primes(math.isqrt(b))[1:]
+    lo = max(3, a | 1)                   # the first odd number >= a, >= 3
+    seg = 1 << 22                        # odd numbers per segment
+    while lo <= b:
+        hi = min(lo + 2 * (seg - 1), b)
+        n = (hi - lo) // 2 + 1           # odd numbers lo, lo+2, ..., <= hi
+        s = bytearray(b"\x01") * n
+        for p in ps:
+            if p * p > hi:
+                break
+            m = max(p * p, -(-lo // p) * p)
+            if m % 2 == 0:
+                m += p
+            if m <= hi:
+                i = (m - lo) // 2
+                s[i::p] = bytes(len(range(i, n, p)))
+        count += s.count(1)
+        lo += 2 * n
+    return count
+
+
+_count_cache = {}
+
+
+def prime_count(a, b):
+    """Primes in [a, b], or None when that is too costly to know here."""
+    a = max(a, 0)
+    if b < 2 or a > b:
+        return 0
+
+    def known_pi(x):
+        if x < 2:
+            return 0
+        if x in KNOWN_PI:
+            return KNOWN_PI[x]
+        if x + 1 in KNOWN_PI:            # 10^k is no prime: pi(10^k - 1) = pi(10^k)
+            return KNOWN_PI[x + 1]
+        return None
+
+    lo, hi = known_pi(a - 1), known_pi(b)
+    if lo is not None and hi is not None:
+        return hi - lo
+    if (a, b) not in _count_cache:
+        if b - a > SIEVE_MAX_SPAN:
+            return None
+        _count_cache[(a, b)] = sieve_count(a, b)
+    return _count_cache[(a, b)]
+
+
+# ---------------------------------------------------------------------------
+# Processes
+
+
+def _libc():
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+LIBC = _libc()
+PR_SET_PDEATHSIG = 1
+
+
+def _child_setup():
+    """In a daemon before exec: SIGTERM when this script dies."""
+    if LIBC is not None:
+        LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def run(cmd, env, timeout=TIMEOUT_CMD, cwd=None, check=True):
+    """Run a client command; return its CompletedProcess (text)."""
+    log("$ " + " ".join(cmd))
+    try:
+        r = subprocess.run(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, errors="replace", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise Failure(f"{' '.join(cmd)}: no answer in {timeout} s")
+    if check and r.returncode != 0:
+        raise Failure(f"{' '.join(cmd)}: exit {r.returncode}: "
+                      f"{(r.stderr or r.stdout).strip()[-800:]}")
+    return r
+
+
+def proc_mentions(pid, key):
+    """Whether process pid's command line, environment or cwd names key."""
+    needles = (key + b"/", key + b"\0")
+    for name in ("cmdline", "environ"):
+        try:
+            with open(f"/proc/{pid}/{name}", "rb") as f:
+                blob = f.read()
+        except OSError:
+            continue
+        if blob.endswith(key) or any(n in blob for n in needles):
+            return True
+    try:
+        cwd = os.readlink(f"/proc/{pid}/cwd").encode()
+    except OSError:
+        return False
+    return cwd == key or cwd.startswith(key + b"/")
+
+
+def proc_state(pid):
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def proc_cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return "?"
+
+
+def processes_of(tmpdir):
+    """The live processes (not zombies, not this one) naming tmpdir."""
+    key = os.fsencode(tmpdir.rstrip("/"))
+    me = os.getpid()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        pid = int(entry)
+        if proc_mentions(pid, key) and proc_state(pid) not in (None, "Z", "X"):
+            found.append(pid)
+    return found
+
+
+def kill_pids(pids, sig):
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def stop_popen(p, name, grace=TIMEOUT_STOP):
+    """SIGTERM a daemon of ours, SIGKILL after grace seconds; reap it."""
+    if p is None:
+        return
+    if p.poll() is None:
+        log(f"SIGTERM {name} ({p.pid})")
+        p.terminate()
+        try:
+            p.wait(grace)
+        except subprocess.TimeoutExpired:
+            log(f"SIGKILL {name} ({p.pid})")
+            p.kill()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+def free_ports(n):
+    """n distinct TCP ports that are free now."""
+    socks, ports = [], []
+    try:
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("", 0))
+            socks.append(s)
+            ports.append(s.getsockname()[1])
+    finally:
+        for s in socks:
+            s.close()
+    return ports
+
+
+def find_program(name):
+    path = os.environ.get("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin"
+    return shutil.which(name, path=path)
+
+
+# ---------------------------------------------------------------------------
+# The cluster
+
+
+SLURM_CONF = """\
+# Generated by tests/integration/slurm_cluster.py: a one-node test cluster.
+ClusterName={cluster}
+SlurmctldHost={host}(127.0.0.1)
+SlurmctldPort={ctld_port}
+SlurmdPort={slurmd_port}
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+AuthInfo=socket={munge_socket}
+CredType=cred/munge
+StateSaveLocation={tmp}/state
+SlurmdSpoolDir={tmp}/spool
+SlurmctldPidFile={tmp}/run/slurmctld.pid
+SlurmdPidFile={tmp}/run/slurmd.pid
+SlurmctldLogFile={tmp}/log/slurmctld.log
+SlurmdLogFile={tmp}/log/slurmd.log
+TmpFS={tmp}/jobtmp
+SlurmctldDebug=info
+SlurmdDebug=info
+MailProg=/bin/true
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+SchedulerType=sched/backfill
+SchedulerParameters=batch_sched_delay=0
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+MpiDefault=none
+FirstJobId={first_job_id}
+ReturnToService=2
+SlurmdParameters=config_overrides
+SlurmdTimeout=60
+InactiveLimit=0
+KillWait=5
+NodeName={host} NodeAddr=127.0.0.1 CPUs={cpus} State=UNKNOWN
+PartitionName=test Nodes={host} Default=YES MaxTime=INFINITE State=UP
+"""
+
+
+class Cluster:
+    """munged, slurmctld and slurmd, all state in tmpdir."""
+
+    CPUS = 4
+
+    def __init__(self, tmpdir, programs):
+        self.tmp = tmpdir
+        self.prog = programs
+        self.host = socket.gethostname().split(".")[0]
+        self.conf = os.path.join(tmpdir, "slurm.conf")
+        self.munge_dir = os.path.join(tmpdir, "munge")
+        self.munge_socket = os.path.join(self.munge_dir, "socket")
+        self.logdir = os.path.join(tmpdir, "log")
+        self.munged = self.slurmctld = self.slurmd = None
+        self.jobs = []
+        self.env = self._env()
+        # Job ids of their own: srun --mpi=pmix names the PMIx namespace after
+        # the job and step ids, and Open MPI its shared-memory segments
+        # (/dev/shm/vader_segment.HOST.<hash of the namespace>.RANK) after
+        # that; two test clusters on one host, both at job 3, would share
+        # them, and the ranks crash.
+        self.first_job_id = random.SystemRandom().randrange(10_000, 60_000_000)
+
+    def _env(self):
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("SLURM_", "SBATCH_", "SRUN_", "SALLOC_",
+                                    "SQUEUE_", "SINFO_", "SCONTROL_", "MPPRIMES",
+                                    "PMIX_", "PMI_"))}
+        env["SLURM_CONF"] = self.conf
+        env["PATH"] = env.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin"
+        return env
+
+    def logs(self, lines=20):
+        out = []
+        for name in ("slurmctld.log", "slurmd.log", "slurmctld.err",
+                     "slurmd.err", "munged.log", "munged.err"):
+            path = os.path.join(self.logdir, name)
+            if name.endswith(".err"):      # -D: a copy of the log, once that is open
+                log_path = path[:-4] + ".log"
+                if os.path.exists(log_path) and os.path.getsize(log_path):
+                    continue
+            if os.path.exists(path) and os.path.getsize(path):
+                out.append(f"  --- {name} (last {lines} lines)\n"
+                           + indent(tail(path, lines)))
+        return "\n".join(out)
+
+    def _daemon(self, name, cmd):
+        err = open(os.path.join(self.logdir, f"{name}.err"), "wb")
+        try:
+            log("start " + " ".join(cmd))
+            return subprocess.Popen(cmd, env=self.env, cwd=self.tmp,
+                                    stdin=subprocess.DEVNULL, stdout=err,
+                                    stderr=subprocess.STDOUT,
+                                    start_new_session=True,
+                                    preexec_fn=_child_setup)
+        finally:
+            err.close()
+
+    def start_munge(self):
+        os.chmod(self.tmp, 0o711)       # munged: the socket's parents searchable by all
+        os.makedirs(self.munge_dir, 0o755)
+        os.chmod(self.munge_dir, 0o755)
+        key = os.path.join(self.munge_dir, "munge.key")
+        fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+        with os.fdopen(fd, "wb") as f:
+            f.write(os.urandom(1024))
+        os.chown(key, os.geteuid(), os.getegid())
+        os.chmod(key, 0o400)
+        self.munged = self._daemon("munged", [
+            self.prog["munged"], "--foreground", "--force",
+            f"--socket={self.munge_socket}", f"--key-file={key}",
+            f"--pid-file={os.path.join(self.munge_dir, 'munged.pid')}",
+            f"--log-file={os.path.join(self.logdir, 'munged.log')}",
+            f"--seed-file={os.path.join(self.munge_dir, 'munged.seed')}"])
+        deadline = time.monotonic() + 20
+        while not os.path.exists(self.munge_socket):
+            if self.munged.poll() is not None:
+                raise Failure(f"munged exited ({self.munged.returncode}):\n"
+                              + self.logs())
+            if time.monotonic() > deadline:
+                raise Failure("munged made no socket in 20 s:\n" + self.logs())
+            time.sleep(0.1)
+
+    def write_conf(self):
+        ctld_port, slurmd_port = free_ports(2)
+        with open(self.conf, "w") as f:
+            f.write(SLURM_CONF.format(
+                cluster="mpptest", host=self.host, ctld_port=ctld_port,
+                slurmd_port=slurmd_port, munge_socket=self.munge_socket,
+                tmp=self.tmp, cpus=self.CPUS, first_job_id=self.first_job_id))
+        log(f"slurm.conf: SlurmctldPort={ctld_port} SlurmdPort={slurmd_port}")
+
+    def start(self):
+        for d in ("state", "spool", "run", "log", "jobs", "jobtmp"):
+            os.makedirs(os.path.join(self.tmp, d), exist_ok=True)
+        self.start_munge()
+        for attempt in range(3):        # a port taken in between: new ports
+            self.write_conf()
+            self.slurmctld = self._daemon(
+                "slurmctld", [self.prog["slurmctld"], "-D", "-i", "-f", self.conf])
+            self.slurmd = self._daemon(
+                "slurmd", [self.prog["slurmd"], "-D", "-f", self.conf])
+            try:
+                self.wait_idle()
+                return
+            except Failure:
+                text = tail(os.path.join(self.logdir, "slurmctld.log"), 50) + \
+                    tail(os.path.join(self.logdir, "slurmd.log"), 50)
+                if attempt == 2 or "Address already in use" not in text:
+                    raise
+                log("a port was taken: once more with others")
+                stop_popen(self.slurmd, "slurmd")
+                stop_popen(self.slurmctld, "slurmctld")
+
+    def wait_idle(self):
+        deadline = time.monotonic() + TIMEOUT_START
+        state = "?"
+        while True:
+            for name, p in (("munged", self.munged), ("slurmctld", self.slurmctld),
+                            ("slurmd", self.slurmd)):
+                if p.poll() is not None:
+                    raise Failure(f"{name} exited ({p.returncode}) before the "
+                                  f"node was idle:\n" + self.logs())
+            r = run([self.prog["scontrol"], "-o", "show", "node", self.host],
+                    self.env, timeout=10, check=False)
+            m = re.search(r"\bState=(\S+)", r.stdout)
+            if m:
+                state = m.group(1)
+                if state == "IDLE":
+                    log(f"node {self.host} idle")
+                    return
+            else:
+                state = (r.stderr or r.stdout).strip()
+            if time.monotonic() > deadline:
+                raise Failure(f"node {self.host} not idle in {TIMEOUT_START} s "
+                              f"(state: {state}):\n" + self.logs())
+            time.sleep(0.25)
+
+    # Jobs
+
+    def job_env(self, extra=None):
+        env = dict(self.env)
+        env.update(extra or {})
+        return env
+
+    def submit(self, name, script, args=(), opts=(), env=None):
+        """sbatch script from a working directory of its own; return a Job."""
+        wd = os.path.join(self.tmp, "jobs", name)
+        os.makedirs(wd, exist_ok=True)
+        r = run([self.prog["sbatch"], "--parsable", f"--chdir={wd}", *opts,
+                 script, *args], env or self.env, cwd=wd)
+        job_id = r.stdout.strip().split(";")[0]
+        if not job_id.isdigit():
+            raise Failure(f"sbatch gave no job id: {r.stdout!r} {r.stderr!r}")
+        self.jobs.append(job_id)
+        log(f"job {job_id} ({name}) submitted from {wd}")
+        return Job(self, job_id, wd)
+
+    def show_job(self, job_id):
+        r = run([self.prog["scontrol"], "-o", "show", "job", job_id], self.env,
+                check=False)
+        fields = {}
+        for m in re.finditer(r"(\w+)=(\S*)", r.stdout):
+            fields.setdefault(m.group(1), m.group(2))
+        return fields
+
+    def cancel_all(self):
+        if self.jobs:
+            run([self.prog["scancel"], *self.jobs], self.env, timeout=15, check=False)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            r = run([self.prog["squeue"], "-h", "-o", "%i %T"], self.env,
+                    timeout=10, check=False)
+            if r.returncode != 0 or not r.stdout.strip():
+                return
+            log("waiting for jobs to end: " + r.stdout.strip().replace("\n", ", "))
+            time.sleep(0.5)
+
+    def stop(self):
+        """Stop everything; return the processes that remain (pid, cmdline)."""
+        try:
+            if self.slurmctld is not None and self.slurmctld.poll() is None:
+                self.cancel_all()
+        except Failure as e:
+            log(f"cancelling: {e}")
+        stop_popen(self.slurmd, "slurmd")
+        stop_popen(self.slurmctld, "slurmctld")
+        # slurmstepd (daemons of slurmd's), job shells, srun, mpirun, orted, ranks.
+        for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+            pids = [p for p in processes_of(self.tmp)
+                    if self.munged is None or p != self.munged.pid]
+            if not pids:
+                break
+            log(f"{signal.Signals(sig).name} " + ", ".join(
+                f"{p} ({proc_cmdline(p)[:60]})" for p in pids))
+            kill_pids(pids, sig)
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline and any(
+                    proc_state(p) not in (None, "Z", "X") for p in pids):
+                time.sleep(0.1)
+        stop_popen(self.munged, "munged")
+        for p in processes_of(self.tmp):   # anything that got past the above
+            kill_pids([p], signal.SIGKILL)
+        time.sleep(0.2)
+        left = [(p, proc_cmdline(p)) for p in processes_of(self.tmp)]
+        for name, p in (("munged", self.munged), ("slurmctld", self.slurmctld),
+                        ("slurmd", self.slurmd)):
+            if p is not None and p.poll() is None:
+                left.append((p.pid, name))
+        return left
+
+
+class Job:
+    def __init__(self, cluster, job_id, wd):
+        self.cluster = cluster
+        self.id = job_id
+        self.wd = wd
+        self.fields = {}
+
+    @property
+    def stdout_path(self):
+        path = self.fields.get("StdOut")
+        if path:
+            return path.replace("%j", self.id)
+        return os.path.join(self.wd, f"slurm-{self.id}.out")
+
+    def output(self):
+        try:
+            with open(self.stdout_path, "r", errors="replace") as f:
+                return f.read()
+        except OSError as e:
+            return f"(no output: {self.stdout_path}: {e.strerror})"
+
+    def diagnostics(self):
+        return (f"  --- job {self.id} output ({self.stdout_path})\n"
+                + indent(self.output()[-3000:]) + "\n" + self.cluster.logs(15))
+
+    def wait(self, timeout=TIMEOUT_JOB):
+        """Wait for the job to end; fail unless it COMPLETED with exit 0."""
+        deadline = time.monotonic() + timeout
+        state = "?"
+        while True:
+            self.fields = self.cluster.show_job(self.id)
+            state = self.fields.get("JobState", "?")
+            if state in TERMINAL_STATES:
+                break
+            if time.monotonic() > deadline:
+                run([self.cluster.prog["scancel"], self.id], self.cluster.env,
+                    check=False)
+                raise Failure(f"job {self.id} still {state} after {timeout} s "
+                              f"(cancelled)\n" + self.diagnostics())
+            time.sleep(0.25)
+        exit_code = self.fields.get("ExitCode", "?")
+        log(f"job {self.id}: {state}, ExitCode={exit_code}")
+        if VERBOSE:
+            print(indent(self.output(), "  | "), flush=True)
+        if state != "COMPLETED" or exit_code != "0:0":
+            raise Failure(f"job {self.id} ended {state}, ExitCode={exit_code} "
+                          f"({self.fields.get('Reason', '')})\n" + self.diagnostics())
+        return self.output()
+
+
+# ---------------------------------------------------------------------------
+# Checking a job's output
+
+
+def parse_facts(text):
+    """The job's "# key: value" lines as a dict (the first of each key)."""
+    facts = {}
+    for line in text.splitlines():
+        m = re.match(r"#\s*([A-Za-z_]\w*):\s*(.*?)\s*$", line)
+        if m:
+            facts.setdefault(m.group(1), m.group(2))
+    return facts
+
+
+def check_facts(text, job, ntasks, cluster):
+    facts = parse_facts(text)
+    for key, want in (("slurm_job_id", job.id), ("slurm_ntasks", str(ntasks)),
+                      ("slurm_job_nodelist", cluster.host)):
+        if facts.get(key) != want:
+            raise Failure(f"job {job.id}: '# {key}:' is {facts.get(key)!r}, "
+                          f"expected {want!r}\n" + job.diagnostics())
+    return facts
+
+
+def json_reports(text):
+    """Every JSON report in the output (each starts a line with '{')."""
+    dec = json.JSONDecoder()
+    reports = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        if line.startswith("{"):
+            try:
+                obj, _ = dec.raw_decode(text, pos)
+            except ValueError:
+                obj = None
+            if isinstance(obj, dict):
+                reports.append(obj)
+        pos += len(line)
+    return reports
+
+
+def check_report(rep, job, ranks, start, stop):
+    """A JSON report: the range, the rank count and the prime count."""
+    want = prime_count(start, stop)
+    problems = []
+    if rep.get("ranks") != ranks:
+        problems.append(f"ranks {rep.get('ranks')}, expected {ranks}")
+    if len(rep.get("per_rank") or []) != ranks:
+        problems.append(f"{len(rep.get('per_rank') or [])} per_rank entries")
+    if (rep.get("start"), rep.get("stop")) != (start, stop):
+        problems.append(f"range [{rep.get('start')}, {rep.get('stop')}], "
+                        f"expected [{start}, {stop}]")
+    if want is not None and rep.get("count") != want:
+        problems.append(f"count {rep.get('count')}, expected {want}")
+    if problems:
+        raise Failure(f"job {job.id}: " + "; ".join(problems) + "\n" + job.diagnostics())
+
+
+def one_report(text, job, ranks, start, stop):
+    reps = json_reports(text)
+    if len(reps) != 1:
+        raise Failure(f"job {job.id}: {len(reps)} JSON reports, expected 1 "
+                      "(several mean singletons, not one MPI job)\n"
+                      + job.diagnostics())
+    check_report(reps[0], job, ranks, start, stop)
+    return reps[0]
+
+
+def read_csv(path, job):
+    """The CSV's rows as dicts, checked for form: header, widths, numbers."""
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except OSError as e:
+        raise Failure(f"job {job.id}: no CSV {path}: {e.strerror}\n" + job.diagnostics())
+    if not rows:
+        raise Failure(f"job {job.id}: {path} is empty")
+    header = rows[0]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        raise Failure(f"{path}: no column {', '.join(missing)} in the header {header}")
+    out = []
+    for n, row in enumerate(rows[1:], 2):
+        if len(row) != len(header):
+            raise Failure(f"{path}:{n}: {len(row)} fields, the header has {len(header)}")
+        d = dict(zip(header, row))
+        try:
+            for c in ("ranks", "start", "stop", "count", "job_id", "hosts"):
+                d[c] = int(d[c])
+            d["elapsed_s"] = float(d["elapsed_s"])
+        except ValueError as e:
+            raise Failure(f"{path}:{n}: not a number: {e}")
+        if d["elapsed_s"] < 0 or d["hosts"] < 1 or d["ranks"] < 1:
+            raise Failure(f"{path}:{n}: elapsed_s, hosts or ranks out of range: {row}")
+        out.append(d)
+    return out
+
+
+def check_csv_rows(path, job, want):
+    """want: (ranks, start, stop) per row, in order."""
+    rows = read_csv(path, job)
+    got = [(r["ranks"], r["start"], r["stop"]) for r in rows]
+    if got != list(want):
+        raise Failure(f"{path}: rows (ranks, start, stop) {got}, expected {list(want)}")
+    for n, r in enumerate(rows, 2):
+        if str(r["job_id"]) != job.id:
+            raise Failure(f"{path}:{n}: job_id {r['job_id']}, expected {job.id}")
+        if r["hosts"] != 1:
+            raise Failure(f"{path}:{n}: hosts {r['hosts']}, expected 1")
+        c = prime_count(r["start"], r["stop"])
+        if c is not None and r["count"] != c:
+            raise Failure(f"{path}:{n}: count {r['count']} for [{r['start']}, "
+                          f"{r['stop']}], expected {c}")
+    return rows
+
+
+def rank_counts(ntasks):
+    """The studies' rank counts: powers of two below ntasks, then ntasks."""
+    out, n = [], 1
+    while n < ntasks:
+        out.append(n)
+        n *= 2
+    return out + [ntasks]
+
+
+# ---------------------------------------------------------------------------
+# The cases
+
+
+class Suite:
+    def __init__(self, args, cluster):
+        self.args = args
+        self.c = cluster
+        self.slurm_dir = os.path.join(args.source_dir, "slurm")
+        self.base_env = cluster.job_env({
+            "MPPRIMES": args.binary,
+            "OMPI_ALLOW_RUN_AS_ROOT": "1",
+            "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+            "TMPDIR": os.path.join(cluster.tmp, "jobtmp"),
+        })
+        self._pmix = None
+
+    def env(self, **extra):
+        e = dict(self.base_env)
+        e.update(extra)
+        return e
+
+    def script(self, name):
+        path = os.path.join(self.slurm_dir, name)
+        if not os.path.isfile(path):
+            raise Skip(f"{os.path.relpath(path, self.args.source_dir)} is not there")
+        return path
+
+    def own_script(self, name, body):
+        path = os.path.join(self.c.tmp, name)
+        with open(path, "w") as f:
+            f.write("#!/bin/bash\nset -eu\n" + body + "\n")
+        return path
+
+    def pmix_offered(self):
+        if self._pmix is None:
+            r = run([self.c.prog["srun"], "--mpi=list"], self.c.env, check=False)
+            self._pmix = bool(re.search(r"\bpmix\b", r.stdout + r.stderr))
+        return self._pmix
+
+    # Launchers, with scripts of this test's own
+
+    def own_srun(self):
+        if not self.pmix_offered():
+            raise Failure("srun --mpi=list offers no pmix")
+        s = self.own_script("srun.sh", 'srun --mpi=pmix "$MPPRIMES" --count --json 1e7')
+        job = self.c.submit("own-srun", s, opts=["--ntasks=4", "--output=%x-%j.out"],
+                            env=self.base_env)
+        one_report(job.wait(), job, 4, 2, 10**7)
+
+    def own_mpirun(self):
+        s = self.own_script("mpirun.sh", 'mpirun "$MPPRIMES" --count --json 1e7')
+        job = self.c.submit("own-mpirun", s, opts=["--ntasks=4", "--output=%x-%j.out"],
+                            env=self.base_env)
+        one_report(job.wait(), job, 4, 2, 10**7)
+
+    # slurm/mpprimes.sbatch
+
+    def mpprimes_job(self, name, ntasks, args, start, stop, env=None, opts=()):
+        """Submit mpprimes.sbatch; check facts, the one report and its CSV row."""
+        script = self.script("mpprimes.sbatch")
+        o = list(opts) + ([f"--ntasks={ntasks}"] if ntasks else [])
+        job = self.c.submit(name, script, args=args, opts=o, env=env or self.base_env)
+        text = job.wait()
+        ranks = ntasks or 4                  # the script's #SBATCH --ntasks
+        facts = check_facts(text, job, ranks, self.c)
+        if "--json" in args:
+            one_report(text, job, ranks, start, stop)
+        else:                                # the text report
+            want = prime_count(start, stop)
+            m = re.search(r"^# primes\s+(\d+)", text, re.M)
+            r = re.search(r"^# ranks\s+(\d+)", text, re.M)
+            got = (int(m.group(1)) if m else None, int(r.group(1)) if r else None)
+            if got != (want, ranks):
+                raise Failure(f"job {job.id}: (primes, ranks) in the report {got}, "
+                              f"expected {(want, ranks)}\n" + job.diagnostics())
+        csv_path = (env or {}).get("MPPRIMES_CSV") or \
+            os.path.join(job.wd, f"mpprimes-{job.id}.csv")
+        if facts.get("csv") != csv_path:
+            raise Failure(f"job {job.id}: '# csv:' is {facts.get('csv')!r}, "
+                          f"expected {csv_path!r}")
+        check_csv_rows(csv_path, job, [(ranks, start, stop)])
+        return job, facts
+
+    def mpprimes_default(self):
+        # No arguments: "1e9 --count", the text report, 4 tasks (#SBATCH).
+        self.mpprimes_job("mpprimes-default", None, [], 2, 10**9)
+
+    def mpprimes_ntasks(self, n, args, start, stop):
+        return lambda: self.mpprimes_job(f"mpprimes-n{n}", n, args, start, stop)
+
+    def mpprimes_launcher(self, launcher):
+        def case():
+            if launcher == "srun" and not self.pmix_offered():
+                raise Failure("srun --mpi=list offers no pmix")
+            env = self.env(MPPRIMES_LAUNCHER=launcher) if launcher else self.base_env
+            want = "mpirun" if launcher == "mpirun" or (
+                launcher is None and not self.pmix_offered()) else "srun --mpi=pmix"
+            job, facts = self.mpprimes_job(f"mpprimes-launcher-{launcher or 'default'}",
+                                           4, ["1e8", "--count", "--json"], 2, 10**8,
+                                           env=env)
+            if facts.get("launcher") != want:
+                raise Failure(f"job {job.id}: '# launcher:' is {facts.get('launcher')!r}, "
+                              f"expected {want!r}")
+        return case
+
+    def mpprimes_csv_env(self):
+        path = os.path.join(self.c.tmp, "jobs", "given.csv")
+        job, _ = self.mpprimes_job("mpprimes-csv-env", 2, ["1e9", "1e9+1e7", "--count"],
+                                   10**9, 10**9 + 10**7, env=self.env(MPPRIMES_CSV=path))
+        if os.path.exists(os.path.join(job.wd, f"mpprimes-{job.id}.csv")):
+            raise Failure("MPPRIMES_CSV set, but mpprimes-JOBID.csv was written too")
+
+    # The scaling studies
+
+    def study(self, script_name, ntasks, args, want_rows, env=None):
+        script = self.script(script_name)
+        base = script_name.split(".")[0]
+        job = self.c.submit(f"{base}-n{ntasks}", script, args=args,
+                            opts=[f"--ntasks={ntasks}"], env=env or self.base_env)
+        text = job.wait(timeout=TIMEOUT_JOB + 30)
+        facts = check_facts(text, job, ntasks, self.c)
+        want_launcher = "srun --mpi=pmix" if (env or {}).get("MPPRIMES_LAUNCHER") != "mpirun" \
+            and self.pmix_offered() else "mpirun"
+        if facts.get("launcher") != want_launcher:
+            raise Failure(f"job {job.id}: '# launcher:' is {facts.get('launcher')!r}, "
+                          f"expected {want_launcher!r}")
+        csv_path = (env or {}).get("MPPRIMES_CSV") or \
+            os.path.join(job.wd, f"{base}-{job.id}.csv")
+        rows = check_csv_rows(csv_path, job, want_rows)
+        return job, rows
+
+    def strong(self, ntasks, env=None):
+        def case():
+            start, stop = 2, 10**9
+            want = [(n, start, stop) for n in rank_counts(ntasks)]
+            _, rows = self.study("strong-scaling.sbatch", ntasks, ["1e9", "--count"],
+                                 want, env=env)
+            if len({r["count"] for r in rows}) != 1:
+                raise Failure(f"strong scaling: counts differ: {[r['count'] for r in rows]}")
+        return case
+
+    def weak(self, ntasks, env=None):
+        def case():
+            size = 10**8
+            want = [(n, 2, n * size) for n in rank_counts(ntasks)]
+            self.study("weak-scaling.sbatch", ntasks, ["1e8", "--count"], want, env=env)
+        return case
+
+    def cases(self):
+        return [
+            ("srun-pmix-own-script", self.own_srun),
+            ("mpirun-own-script", self.own_mpirun),
+            ("mpprimes.sbatch-default", self.mpprimes_default),
+            ("mpprimes.sbatch-ntasks1",
+             self.mpprimes_ntasks(1, ["1e8", "--count", "--json"], 2, 10**8)),
+            ("mpprimes.sbatch-ntasks3",
+             self.mpprimes_ntasks(3, ["1e9", "--count", "--json"], 2, 10**9)),
+            ("mpprimes.sbatch-ntasks4",
+             self.mpprimes_ntasks(4, ["1e8", "1e9", "--count", "--json"], 10**8, 10**9)),
+            ("mpprimes.sbatch-launcher-default", self.mpprimes_launcher(None)),
+            ("mpprimes.sbatch-launcher-srun", self.mpprimes_launcher("srun")),
+            ("mpprimes.sbatch-launcher-mpirun", self.mpprimes_launcher("mpirun")),
+            ("mpprimes.sbatch-csv-env", self.mpprimes_csv_env),
+            ("strong-scaling.sbatch-ntasks4", self.strong(4)),
+            ("strong-scaling.sbatch-ntasks3-mpirun",
+             self.strong(3, self.env(MPPRIMES_LAUNCHER="mpirun"))),
+            ("weak-scaling.sbatch-ntasks4", self.weak(4)),
+            ("weak-scaling.sbatch-ntasks3-mpirun-csv",
+             self.weak(3, self.env(MPPRIMES_LAUNCHER="mpirun",
+                                   MPPRIMES_CSV=os.path.join(self.c.tmp, "jobs",
+                                                             "weak.csv")))),
+        ]
+
+
+# ---------------------------------------------------------------------------
+# Main
+
+
+class Results:
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+
+    def case(self, name, fn):
+        t0 = time.monotonic()
+        try:
+            fn()
+        except Skip as e:
+            self.skipped += 1
+            print(f"skip {name}: {e}", flush=True)
+        except Failure as e:
+            self.failed += 1
+            print(f"FAIL {name}: {e}", flush=True)
+        except Exception as e:            # a bug here, or an OS error
+            self.failed += 1
+            print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
+        else:
+            self.passed += 1
+            print(f"ok   {name}", flush=True)
+        log(f"{name}: {time.monotonic() - t0:.1f} s")
+
+    def fail(self, name, why):
+        self.failed += 1
+        print(f"FAIL {name}: {why}", flush=True)
+
+    def summary(self):
+        if self.skipped:
+            print(f"({self.skipped} skipped)")
+        print(f"{self.passed} passed, {self.failed} failed", flush=True)
+        return 0 if self.failed == 0 else 1
+
+
+def skip_or_fail(why):
+    """Prerequisites missing: skip (77), or fail under CI=true."""
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        print(f"FAIL prerequisites: {why} (CI=true: the CI runs this as root "
+              f"with slurm-wlm and munge installed)")
+        print("0 passed, 1 failed", flush=True)
+        return 1
+    print(f"skip slurm-cluster: {why}")
+    print("0 passed, 0 failed", flush=True)
+    return EXIT_SKIP
+
+
+def main():
+    global VERBOSE
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--binary", required=True, help="the mpprimes executable")
+    ap.add_argument("--source-dir", required=True, help="the repository")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the temporary directory (its path is printed)")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    VERBOSE = args.verbose
+    args.binary = os.path.abspath(args.binary)
+    args.source_dir = os.path.abspath(args.source_dir)
+
+    if os.geteuid() != 0:
+        return skip_or_fail("not root (slurmd must run as root to start jobs)")
+    programs = {name: find_program(name) for name in SLURM_PROGRAMS}
+    missing = [n for n, p in programs.items() if p is None]
+    if missing:
+        return skip_or_fail(f"not installed: {', '.join(missing)} "
+                            "(apt-get install slurm-wlm munge)")
+    if not (os.path.isfile(args.binary) and os.access(args.binary, os.X_OK)):
+        print(f"FAIL setup: {args.binary} is not an executable")
+        print("0 passed, 1 failed")
+        return 1
+
+    def on_signal(signum, frame):
+        raise Interrupted(signal.Signals(signum).name)
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+
+    # Short paths: Unix socket paths (munge's, slurmstepd's) have 108 bytes.
+    base = tempfile.gettempdir()
+    if len(base) > 40:
+        base = "/tmp"
+    tmpdir = tempfile.mkdtemp(prefix="mpprimes-slurm-", dir=base)
+    results = Results()
+    cluster = Cluster(tmpdir, programs)
+    t0 = time.monotonic()
+    try:
+        results.case("cluster-start", cluster.start)
+        if results.failed == 0:
+            suite = Suite(args, cluster)
+            for name, fn in suite.cases():
+                results.case(name, fn)
+    except Interrupted as e:
+        results.fail("interrupted", f"{e}: stopping the cluster")
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)   # the cleanup is bounded; let it end
+        left = cluster.stop()
+        if left:
+            results.fail("cleanup", "processes remain: " + "; ".join(
+                f"{pid} {cmd[:80]}" for pid, cmd in left))
+        else:
+            results.passed += 1
+            print("ok   cleanup", flush=True)
+        if args.keep:
+            print(f"# kept {tmpdir}")
+        else:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+            if os.path.exists(tmpdir):
+                results.fail("cleanup-tmpdir", f"{tmpdir} could not be removed")
+        log(f"total {time.monotonic() - t0:.1f} s")
+    return results.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
