@@ -38,6 +38,7 @@ import argparse
 import csv
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -269,7 +270,7 @@ def main():
         strong_rows = read_csv(args.from_strong)
         weak_rows = read_csv(args.from_weak) if args.from_weak else None
         machine = f"from {args.from_strong}" + (f" and {args.from_weak}" if weak_rows else "")
-        args_line = "bench/scaling.py " + " ".join(sys.argv[1:])
+        args_line = "python3 bench/scaling.py " + shlex.join(sys.argv[1:])
     else:
         if args.max_ranks < 1:
             sys.exit("scaling.py: --max-ranks must be at least 1")
@@ -279,7 +280,7 @@ def main():
                   file=sys.stderr)
         ranks = list(range(1, args.max_ranks + 1))
         machine = bench.machine()
-        args_line = "python3 bench/scaling.py " + " ".join(sys.argv[1:])
+        args_line = "python3 bench/scaling.py " + shlex.join(sys.argv[1:])
         print(f"strong scaling: [2, {args.strong}] at 1..{args.max_ranks} ranks", flush=True)
         strong = study(args, "strong", ranks, lambda n: (2, args.strong))
         top = sorted(strong[args.max_ranks], key=lambda r: r["elapsed_s"])
