@@ -62,12 +62,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netns  # noqa: E402  (the namespace plumbing, next to this file)
+import harness  # noqa: E402  (cases and runs, shared with the other tests)
+from harness import CaseFailure, Suite, expect, expect_success  # noqa: E402
 
-SKIP_STATUS = 77       # what ctest's SKIP_RETURN_CODE is set to
 TIMEOUT_RUN = 30       # one mpirun job (they take about half a second)
 TIMEOUT_TOOL = 10      # one helper program
 TIME_BUDGET = 100      # the whole test: later runs get what is left
 STRAY_GRACE = 5        # how long daemons may outlive mpirun
+KILL_GRACE = 3.0       # a timed-out run's SIGTERM before SIGKILL
 
 PI = {10**6: 78498, 10**7: 664579, 10**9: 50847534}
 
@@ -84,137 +86,23 @@ def log(message):
 # Outcome of cases
 
 
-class CaseFailure(Exception):
-    pass
-
-
-class CaseSkipped(Exception):
-    pass
-
-
 class Interrupted(BaseException):
     """A signal asked us to stop: unwinds to the cleanup."""
-
-
-def expect(condition, message):
-    if not condition:
-        raise CaseFailure(message)
-
-
-class Suite:
-    def __init__(self):
-        self.passed = self.failed = self.skipped = 0
-
-    def case(self, name, fn, *args):
-        try:
-            fn(*args)
-        except CaseSkipped as e:
-            self.skipped += 1
-            print(f"skip {name}: {e}", flush=True)
-        except CaseFailure as e:
-            self.fail(name, str(e))
-        except Exception as e:  # a bug in a check, or output that broke it
-            self.fail(name, f"{type(e).__name__}: {e}")
-        else:
-            self.passed += 1
-            print(f"ok   {name}", flush=True)
-
-    def fail(self, name, why):
-        self.failed += 1
-        print(f"FAIL {name}: {why}", flush=True)
-
-    def finish(self):
-        if self.skipped:
-            print(f"({self.skipped} skipped)")
-        print(f"{self.passed} passed, {self.failed} failed", flush=True)
-        return 0 if self.failed == 0 else 1
 
 
 # ---------------------------------------------------------------------------
 # Running programs
 
 
-class Result:
-    def __init__(self, cmd, rc, stdout, stderr, elapsed, timed_out):
-        self.cmd, self.rc, self.stdout, self.stderr = cmd, rc, stdout, stderr
-        self.elapsed, self.timed_out = elapsed, timed_out
-
-    def describe(self):
-        how = "timed out" if self.timed_out else f"exit {self.rc}"
-        err = self.stderr.strip()
-        if len(err) > 800:
-            err = err[:800] + "..."
-        text = f"`{shlex.join(self.cmd)}` ({how}, {self.elapsed:.1f} s)"
-        return text + (f"; stderr: {err!r}" if err else "")
-
-
-def session_members(sid):
-    """PIDs of the processes in session SID."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if len(fields) > 3 and int(fields[3]) == sid:
-                pids.append(int(entry))
-    return pids
-
-
-def kill_session(proc):
-    """SIGTERM to PROC's session (PROC leads it), SIGKILL to what is left
-    of it after a grace period."""
-    for sig, grace in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 0.0)):
-        for pid in session_members(proc.pid):
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and session_members(proc.pid):
-            proc.poll()  # reap the leader, which then stops counting
-            time.sleep(0.05)
-
-
 def run(cmd, timeout=TIMEOUT_RUN, env=None, cwd=None, cluster=None):
-    """Runs CMD in a new session with stdin from /dev/null. On timeout (or
-    an exception, such as a signal), kills the session and, with CLUSTER,
-    every process in the cluster's namespaces."""
+    """harness.run with the timeout cut to what is left of TIME_BUDGET, the
+    command logged (-v), and, with CLUSTER, every process in the cluster's
+    namespaces killed too when the run is (on timeout or an exception, such
+    as a signal)."""
     timeout = max(1.0, min(timeout, DEADLINE - time.monotonic()))
     log("$ " + shlex.join(cmd))
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, cwd=cwd,
-                            start_new_session=True)
-    timed_out = False
-    try:
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            kill_session(proc)
-            if cluster:
-                cluster.kill_all(grace=1.0)
-            try:
-                out, err = proc.communicate(timeout=5)
-            except subprocess.TimeoutExpired:
-                out, err = b"", b""
-    except BaseException:
-        kill_session(proc)
-        if cluster:
-            cluster.kill_all(grace=1.0)
-        raise
-    if session_members(proc.pid):
-        kill_session(proc)  # strays left behind: not ours to keep
-    return Result(cmd, proc.returncode, out or b"", (err or b"").decode("utf-8", "replace"),
-                  time.monotonic() - start, timed_out)
-
-
-def expect_success(res):
-    expect(not res.timed_out, "timed out: " + res.describe())
-    expect(res.rc == 0, "expected exit 0: " + res.describe())
+    on_kill = (lambda: cluster.kill_all(grace=1.0)) if cluster else None
+    return harness.run(cmd, timeout, env=env, cwd=cwd, grace=KILL_GRACE, on_kill=on_kill)
 
 
 # ---------------------------------------------------------------------------
@@ -508,7 +396,7 @@ def case_topology(h):
     finally:
         for proc in procs:
             if proc.poll() is None:
-                kill_session(proc)
+                harness.kill_session(proc, KILL_GRACE)
 
 
 def case_json(h, per_host, stop, count_only):
@@ -595,9 +483,7 @@ def unavailable(suite, why):
     if os.environ.get("CI") == "true":
         suite.fail("network namespaces", f"{why} (CI=true: this test must run as root)")
         return suite.finish()
-    print(f"skip multihost: {why}", flush=True)
-    suite.finish()
-    return SKIP_STATUS if suite.failed == 0 else 1
+    return suite.finish_skipped("multihost", why)
 
 
 def on_signal(signum, frame):
@@ -704,9 +590,7 @@ def cleanup(suite, cluster, tmp):
     if problems:
         suite.fail("cleanup", "; ".join(problems))
     else:
-        suite.passed += 1
-        print("ok   cleanup: no namespace, interface, process or file of ours left",
-              flush=True)
+        suite.ok("cleanup: no namespace, interface, process or file of ours left")
 
 if __name__ == "__main__":
     sys.exit(main())

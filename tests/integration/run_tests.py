@@ -37,12 +37,15 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import stat
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (CaseFailure, CaseSkipped, Suite, expect,  # noqa: E402
+                     expect_success, kill_session, run, session_members)
 
 U64_MAX = 2**64 - 1
 
@@ -62,102 +65,6 @@ PY_SIEVE_MAX = 2_000_000
 
 # ---------------------------------------------------------------------------
 # Running programs
-
-
-class Result:
-    """What one program run did."""
-
-    def __init__(self, cmd, rc, stdout, stderr, elapsed, timed_out):
-        self.cmd = cmd
-        self.rc = rc
-        self.stdout = stdout          # bytes (or b"" when redirected)
-        self.stderr = stderr          # str
-        self.elapsed = elapsed
-        self.timed_out = timed_out
-
-    @property
-    def out(self):
-        return self.stdout.decode("utf-8", "replace")
-
-    def describe(self):
-        """The command and a short account of the outcome, for messages."""
-        how = "timed out" if self.timed_out else f"exit {self.rc}"
-        err = self.stderr.strip()
-        if len(err) > 600:
-            err = err[:600] + "..."
-        text = f"`{shlex.join(self.cmd)}` ({how}, {self.elapsed:.1f} s)"
-        return text + (f"; stderr: {err!r}" if err else "")
-
-
-def session_members(sid):
-    """PIDs of the processes in session SID (Linux /proc)."""
-    pids = []
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return pids
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        # After "pid (comm)": state ppid pgrp session ...
-        if len(fields) > 3 and int(fields[3]) == sid:
-            pids.append(int(entry))
-    return pids
-
-
-def kill_session(proc):
-    """Kills everything started by PROC, which leads its own session.
-
-    mpirun puts each rank into a process group of its own (but the same
-    session), so killing mpirun's group alone would orphan the ranks. SIGTERM
-    to the group first lets mpirun take its ranks down; whatever is left of
-    the session after a grace period gets SIGKILL."""
-    sid = proc.pid
-    try:
-        os.killpg(sid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and session_members(sid):
-        time.sleep(0.1)
-        proc.poll()  # reap mpirun, so that it stops counting as a member
-    try:
-        os.killpg(sid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    for pid in session_members(sid):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-def run(cmd, timeout, env=None, cwd=None, stdout=subprocess.PIPE):
-    """Runs CMD in a new session; kills the session if it exceeds TIMEOUT."""
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stdout,
-                            stderr=subprocess.PIPE, env=env, cwd=cwd,
-                            start_new_session=True)
-    timed_out = False
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        kill_session(proc)
-        try:
-            out, err = proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:  # something still holds the pipes
-            out, err = b"", b""
-    elapsed = time.monotonic() - start
-    if not timed_out and session_members(proc.pid):
-        kill_session(proc)  # stray ranks after mpirun exited: clean up
-    return Result(cmd, proc.returncode, out or b"",
-                  (err or b"").decode("utf-8", "replace"), elapsed, timed_out)
 
 
 class Runner:
@@ -215,55 +122,6 @@ class Runner:
 
 # ---------------------------------------------------------------------------
 # Cases
-
-
-class CaseFailure(Exception):
-    pass
-
-
-class CaseSkipped(Exception):
-    pass
-
-
-def expect(condition, message):
-    if not condition:
-        raise CaseFailure(message)
-
-
-class Suite:
-    """Runs cases, prints one line per case, and keeps the score."""
-
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-        self.skipped = 0
-
-    def case(self, name, fn, *args):
-        try:
-            fn(*args)
-        except CaseSkipped as e:
-            self.skipped += 1
-            print(f"skip {name}: {e}", flush=True)
-        except CaseFailure as e:
-            self.failed += 1
-            print(f"FAIL {name}: {e}", flush=True)
-        except Exception as e:  # a bug in a check, or bad output crashing it
-            self.failed += 1
-            print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
-        else:
-            self.passed += 1
-            print(f"ok   {name}", flush=True)
-
-    def finish(self):
-        if self.skipped:
-            print(f"({self.skipped} skipped)")
-        print(f"{self.passed} passed, {self.failed} failed", flush=True)
-        return 0 if self.failed == 0 else 1
-
-
-def expect_success(res):
-    expect(not res.timed_out, "timed out: " + res.describe())
-    expect(res.rc == 0, "expected exit 0: " + res.describe())
 
 
 def expect_one_error_line(res, status):
@@ -1148,7 +1006,7 @@ def case_tiny_tmpfs(runner, np):
         os.mkdir(mnt)
         res = run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt], TIMEOUT_QUICK)
         if res.rc != 0:
-            raise CaseSkipped("cannot mount a tmpfs here: " + res.err.strip()[:200])
+            raise CaseSkipped("cannot mount a tmpfs here: " + res.stderr.strip()[:200])
         try:
             path = os.path.join(mnt, "primes.txt")
             res = runner.mpprimes(["--buffer", "16K", "--output", path, "1e6"], np,
@@ -1738,13 +1596,12 @@ def main(argv=None):
 
     if args.suite == "ranks" and (args.np is None or args.np < 1):
         parser.error("--suite ranks needs --np N (N >= 1)")
+    suite = Suite()
     if not os.access(args.binary, os.X_OK):
-        print(f"FAIL setup: {args.binary} is not an executable")
-        print("0 passed, 1 failed")
-        return 1
+        suite.fail("setup", f"{args.binary} is not an executable")
+        return suite.finish()
 
     runner = Runner(args.binary, args.mpiexec, args.source_dir)
-    suite = Suite()
     start = time.monotonic()
     if args.suite == "ranks":
         suite_ranks(runner, suite, args.np)

@@ -73,7 +73,9 @@ import sys
 import tempfile
 import time
 
-EXIT_SKIP = 77
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (cases and runs, shared with the other tests)
+from harness import CaseFailure, CaseSkipped  # noqa: E402
 
 # Timeouts, seconds.
 TIMEOUT_CMD = 30        # one Slurm client command (sbatch, scontrol, ...)
@@ -96,14 +98,6 @@ SLURM_PROGRAMS = ("slurmctld", "slurmd", "munged", "sbatch", "srun", "scontrol",
                   "scancel", "squeue")
 
 VERBOSE = False
-
-
-class Failure(Exception):
-    """A case failed; the message says why."""
-
-
-class Skip(Exception):
-    """A case cannot run here; the message says why."""
 
 
 class Interrupted(BaseException):
@@ -221,17 +215,16 @@ def _child_setup():
 
 
 def run(cmd, env, timeout=TIMEOUT_CMD, cwd=None, check=True):
-    """Run a client command; return its CompletedProcess (text)."""
+    """Run a client command (harness.run: its session killed on timeout);
+    return its CompletedProcess (text)."""
     log("$ " + " ".join(cmd))
-    try:
-        r = subprocess.run(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, errors="replace", timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise Failure(f"{' '.join(cmd)}: no answer in {timeout} s")
+    res = harness.run(cmd, timeout, env=env, cwd=cwd)
+    if res.timed_out:
+        raise CaseFailure(f"{' '.join(cmd)}: no answer in {timeout} s")
+    r = subprocess.CompletedProcess(cmd, res.rc, res.out, res.stderr)
     if check and r.returncode != 0:
-        raise Failure(f"{' '.join(cmd)}: exit {r.returncode}: "
-                      f"{(r.stderr or r.stdout).strip()[-800:]}")
+        raise CaseFailure(f"{' '.join(cmd)}: exit {r.returncode}: "
+                          f"{(r.stderr or r.stdout).strip()[-800:]}")
     return r
 
 
@@ -452,10 +445,10 @@ class Cluster:
         deadline = time.monotonic() + 20
         while not os.path.exists(self.munge_socket):
             if self.munged.poll() is not None:
-                raise Failure(f"munged exited ({self.munged.returncode}):\n"
-                              + self.logs())
+                raise CaseFailure(f"munged exited ({self.munged.returncode}):\n"
+                                  + self.logs())
             if time.monotonic() > deadline:
-                raise Failure("munged made no socket in 20 s:\n" + self.logs())
+                raise CaseFailure("munged made no socket in 20 s:\n" + self.logs())
             time.sleep(0.1)
 
     def write_conf(self):
@@ -480,7 +473,7 @@ class Cluster:
             try:
                 self.wait_idle()
                 return
-            except Failure:
+            except CaseFailure:
                 text = tail(os.path.join(self.logdir, "slurmctld.log"), 50) + \
                     tail(os.path.join(self.logdir, "slurmd.log"), 50)
                 if attempt == 2 or "Address already in use" not in text:
@@ -496,8 +489,8 @@ class Cluster:
             for name, p in (("munged", self.munged), ("slurmctld", self.slurmctld),
                             ("slurmd", self.slurmd)):
                 if p.poll() is not None:
-                    raise Failure(f"{name} exited ({p.returncode}) before the "
-                                  f"node was idle:\n" + self.logs())
+                    raise CaseFailure(f"{name} exited ({p.returncode}) before the "
+                                      f"node was idle:\n" + self.logs())
             r = run([self.prog["scontrol"], "-o", "show", "node", self.host],
                     self.env, timeout=10, check=False)
             m = re.search(r"\bState=(\S+)", r.stdout)
@@ -509,8 +502,8 @@ class Cluster:
             else:
                 state = (r.stderr or r.stdout).strip()
             if time.monotonic() > deadline:
-                raise Failure(f"node {self.host} not idle in {TIMEOUT_START} s "
-                              f"(state: {state}):\n" + self.logs())
+                raise CaseFailure(f"node {self.host} not idle in {TIMEOUT_START} s "
+                                  f"(state: {state}):\n" + self.logs())
             time.sleep(0.25)
 
     # Jobs
@@ -528,7 +521,7 @@ class Cluster:
                  script, *args], env or self.env, cwd=wd)
         job_id = r.stdout.strip().split(";")[0]
         if not job_id.isdigit():
-            raise Failure(f"sbatch gave no job id: {r.stdout!r} {r.stderr!r}")
+            raise CaseFailure(f"sbatch gave no job id: {r.stdout!r} {r.stderr!r}")
         self.jobs.append(job_id)
         log(f"job {job_id} ({name}) submitted from {wd}")
         return Job(self, job_id, wd)
@@ -558,7 +551,7 @@ class Cluster:
         try:
             if self.slurmctld is not None and self.slurmctld.poll() is None:
                 self.cancel_all()
-        except Failure as e:
+        except CaseFailure as e:
             log(f"cancelling: {e}")
         stop_popen(self.slurmd, "slurmd")
         stop_popen(self.slurmctld, "slurmctld")
@@ -624,16 +617,16 @@ class Job:
             if time.monotonic() > deadline:
                 run([self.cluster.prog["scancel"], self.id], self.cluster.env,
                     check=False)
-                raise Failure(f"job {self.id} still {state} after {timeout} s "
-                              f"(cancelled)\n" + self.diagnostics())
+                raise CaseFailure(f"job {self.id} still {state} after {timeout} s "
+                                  f"(cancelled)\n" + self.diagnostics())
             time.sleep(0.25)
         exit_code = self.fields.get("ExitCode", "?")
         log(f"job {self.id}: {state}, ExitCode={exit_code}")
         if VERBOSE:
             print(indent(self.output(), "  | "), flush=True)
         if state != "COMPLETED" or exit_code != "0:0":
-            raise Failure(f"job {self.id} ended {state}, ExitCode={exit_code} "
-                          f"({self.fields.get('Reason', '')})\n" + self.diagnostics())
+            raise CaseFailure(f"job {self.id} ended {state}, ExitCode={exit_code} "
+                              f"({self.fields.get('Reason', '')})\n" + self.diagnostics())
         return self.output()
 
 
@@ -656,8 +649,8 @@ def check_facts(text, job, ntasks, cluster):
     for key, want in (("slurm_job_id", job.id), ("slurm_ntasks", str(ntasks)),
                       ("slurm_job_nodelist", cluster.host)):
         if facts.get(key) != want:
-            raise Failure(f"job {job.id}: '# {key}:' is {facts.get(key)!r}, "
-                          f"expected {want!r}\n" + job.diagnostics())
+            raise CaseFailure(f"job {job.id}: '# {key}:' is {facts.get(key)!r}, "
+                              f"expected {want!r}\n" + job.diagnostics())
     return facts
 
 
@@ -692,15 +685,15 @@ def check_report(rep, job, ranks, start, stop):
     if want is not None and rep.get("count") != want:
         problems.append(f"count {rep.get('count')}, expected {want}")
     if problems:
-        raise Failure(f"job {job.id}: " + "; ".join(problems) + "\n" + job.diagnostics())
+        raise CaseFailure(f"job {job.id}: " + "; ".join(problems) + "\n" + job.diagnostics())
 
 
 def one_report(text, job, ranks, start, stop):
     reps = json_reports(text)
     if len(reps) != 1:
-        raise Failure(f"job {job.id}: {len(reps)} JSON reports, expected 1 "
-                      "(several mean singletons, not one MPI job)\n"
-                      + job.diagnostics())
+        raise CaseFailure(f"job {job.id}: {len(reps)} JSON reports, expected 1 "
+                          "(several mean singletons, not one MPI job)\n"
+                          + job.diagnostics())
     check_report(reps[0], job, ranks, start, stop)
     return reps[0]
 
@@ -711,26 +704,26 @@ def read_csv(path, job):
         with open(path, newline="") as f:
             rows = list(csv.reader(f))
     except OSError as e:
-        raise Failure(f"job {job.id}: no CSV {path}: {e.strerror}\n" + job.diagnostics())
+        raise CaseFailure(f"job {job.id}: no CSV {path}: {e.strerror}\n" + job.diagnostics())
     if not rows:
-        raise Failure(f"job {job.id}: {path} is empty")
+        raise CaseFailure(f"job {job.id}: {path} is empty")
     header = rows[0]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
-        raise Failure(f"{path}: no column {', '.join(missing)} in the header {header}")
+        raise CaseFailure(f"{path}: no column {', '.join(missing)} in the header {header}")
     out = []
     for n, row in enumerate(rows[1:], 2):
         if len(row) != len(header):
-            raise Failure(f"{path}:{n}: {len(row)} fields, the header has {len(header)}")
+            raise CaseFailure(f"{path}:{n}: {len(row)} fields, the header has {len(header)}")
         d = dict(zip(header, row))
         try:
             for c in ("ranks", "start", "stop", "count", "job_id", "hosts"):
                 d[c] = int(d[c])
             d["elapsed_s"] = float(d["elapsed_s"])
         except ValueError as e:
-            raise Failure(f"{path}:{n}: not a number: {e}")
+            raise CaseFailure(f"{path}:{n}: not a number: {e}")
         if d["elapsed_s"] < 0 or d["hosts"] < 1 or d["ranks"] < 1:
-            raise Failure(f"{path}:{n}: elapsed_s, hosts or ranks out of range: {row}")
+            raise CaseFailure(f"{path}:{n}: elapsed_s, hosts or ranks out of range: {row}")
         out.append(d)
     return out
 
@@ -740,16 +733,16 @@ def check_csv_rows(path, job, want):
     rows = read_csv(path, job)
     got = [(r["ranks"], r["start"], r["stop"]) for r in rows]
     if got != list(want):
-        raise Failure(f"{path}: rows (ranks, start, stop) {got}, expected {list(want)}")
+        raise CaseFailure(f"{path}: rows (ranks, start, stop) {got}, expected {list(want)}")
     for n, r in enumerate(rows, 2):
         if str(r["job_id"]) != job.id:
-            raise Failure(f"{path}:{n}: job_id {r['job_id']}, expected {job.id}")
+            raise CaseFailure(f"{path}:{n}: job_id {r['job_id']}, expected {job.id}")
         if r["hosts"] != 1:
-            raise Failure(f"{path}:{n}: hosts {r['hosts']}, expected 1")
+            raise CaseFailure(f"{path}:{n}: hosts {r['hosts']}, expected 1")
         c = prime_count(r["start"], r["stop"])
         if c is not None and r["count"] != c:
-            raise Failure(f"{path}:{n}: count {r['count']} for [{r['start']}, "
-                          f"{r['stop']}], expected {c}")
+            raise CaseFailure(f"{path}:{n}: count {r['count']} for [{r['start']}, "
+                              f"{r['stop']}], expected {c}")
     return rows
 
 
@@ -787,7 +780,7 @@ class Suite:
     def script(self, name):
         path = os.path.join(self.slurm_dir, name)
         if not os.path.isfile(path):
-            raise Skip(f"{os.path.relpath(path, self.args.source_dir)} is not there")
+            raise CaseSkipped(f"{os.path.relpath(path, self.args.source_dir)} is not there")
         return path
 
     def own_script(self, name, body):
@@ -806,7 +799,7 @@ class Suite:
 
     def own_srun(self):
         if not self.pmix_offered():
-            raise Failure("srun --mpi=list offers no pmix")
+            raise CaseFailure("srun --mpi=list offers no pmix")
         s = self.own_script("srun.sh", 'srun --mpi=pmix "$MPPRIMES" --count --json 1e7')
         job = self.c.submit("own-srun", s, opts=["--ntasks=4", "--output=%x-%j.out"],
                             env=self.base_env)
@@ -836,13 +829,13 @@ class Suite:
             r = re.search(r"^# ranks\s+(\d+)", text, re.M)
             got = (int(m.group(1)) if m else None, int(r.group(1)) if r else None)
             if got != (want, ranks):
-                raise Failure(f"job {job.id}: (primes, ranks) in the report {got}, "
-                              f"expected {(want, ranks)}\n" + job.diagnostics())
+                raise CaseFailure(f"job {job.id}: (primes, ranks) in the report {got}, "
+                                  f"expected {(want, ranks)}\n" + job.diagnostics())
         csv_path = (env or {}).get("MPPRIMES_CSV") or \
             os.path.join(job.wd, f"mpprimes-{job.id}.csv")
         if facts.get("csv") != csv_path:
-            raise Failure(f"job {job.id}: '# csv:' is {facts.get('csv')!r}, "
-                          f"expected {csv_path!r}")
+            raise CaseFailure(f"job {job.id}: '# csv:' is {facts.get('csv')!r}, "
+                              f"expected {csv_path!r}")
         check_csv_rows(csv_path, job, [(ranks, start, stop)])
         return job, facts
 
@@ -856,7 +849,7 @@ class Suite:
     def mpprimes_launcher(self, launcher):
         def case():
             if launcher == "srun" and not self.pmix_offered():
-                raise Failure("srun --mpi=list offers no pmix")
+                raise CaseFailure("srun --mpi=list offers no pmix")
             env = self.env(MPPRIMES_LAUNCHER=launcher) if launcher else self.base_env
             want = "mpirun" if launcher == "mpirun" or (
                 launcher is None and not self.pmix_offered()) else "srun --mpi=pmix"
@@ -864,8 +857,8 @@ class Suite:
                                            4, ["1e8", "--count", "--json"], 2, 10**8,
                                            env=env)
             if facts.get("launcher") != want:
-                raise Failure(f"job {job.id}: '# launcher:' is {facts.get('launcher')!r}, "
-                              f"expected {want!r}")
+                raise CaseFailure(f"job {job.id}: '# launcher:' is {facts.get('launcher')!r}, "
+                                  f"expected {want!r}")
         return case
 
     def mpprimes_csv_env(self):
@@ -873,7 +866,7 @@ class Suite:
         job, _ = self.mpprimes_job("mpprimes-csv-env", 2, ["1e9", "1e9+1e7", "--count"],
                                    10**9, 10**9 + 10**7, env=self.env(MPPRIMES_CSV=path))
         if os.path.exists(os.path.join(job.wd, f"mpprimes-{job.id}.csv")):
-            raise Failure("MPPRIMES_CSV set, but mpprimes-JOBID.csv was written too")
+            raise CaseFailure("MPPRIMES_CSV set, but mpprimes-JOBID.csv was written too")
 
     # The scaling studies
 
@@ -887,8 +880,8 @@ class Suite:
         want_launcher = "srun --mpi=pmix" if (env or {}).get("MPPRIMES_LAUNCHER") != "mpirun" \
             and self.pmix_offered() else "mpirun"
         if facts.get("launcher") != want_launcher:
-            raise Failure(f"job {job.id}: '# launcher:' is {facts.get('launcher')!r}, "
-                          f"expected {want_launcher!r}")
+            raise CaseFailure(f"job {job.id}: '# launcher:' is {facts.get('launcher')!r}, "
+                              f"expected {want_launcher!r}")
         csv_path = (env or {}).get("MPPRIMES_CSV") or \
             os.path.join(job.wd, f"{base}-{job.id}.csv")
         rows = check_csv_rows(csv_path, job, want_rows)
@@ -901,7 +894,7 @@ class Suite:
             _, rows = self.study("strong-scaling.sbatch", ntasks, ["1e9", "--count"],
                                  want, env=env)
             if len({r["count"] for r in rows}) != 1:
-                raise Failure(f"strong scaling: counts differ: {[r['count'] for r in rows]}")
+                raise CaseFailure(f"strong scaling: counts differ: {[r['count'] for r in rows]}")
         return case
 
     def weak(self, ntasks, env=None):
@@ -941,49 +934,14 @@ class Suite:
 # Main
 
 
-class Results:
-    def __init__(self):
-        self.passed = self.failed = self.skipped = 0
-
-    def case(self, name, fn):
-        t0 = time.monotonic()
-        try:
-            fn()
-        except Skip as e:
-            self.skipped += 1
-            print(f"skip {name}: {e}", flush=True)
-        except Failure as e:
-            self.failed += 1
-            print(f"FAIL {name}: {e}", flush=True)
-        except Exception as e:            # a bug here, or an OS error
-            self.failed += 1
-            print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
-        else:
-            self.passed += 1
-            print(f"ok   {name}", flush=True)
-        log(f"{name}: {time.monotonic() - t0:.1f} s")
-
-    def fail(self, name, why):
-        self.failed += 1
-        print(f"FAIL {name}: {why}", flush=True)
-
-    def summary(self):
-        if self.skipped:
-            print(f"({self.skipped} skipped)")
-        print(f"{self.passed} passed, {self.failed} failed", flush=True)
-        return 0 if self.failed == 0 else 1
-
-
 def skip_or_fail(why):
     """Prerequisites missing: skip (77), or fail under CI=true."""
+    results = harness.Suite()
     if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
-        print(f"FAIL prerequisites: {why} (CI=true: the CI runs this as root "
-              f"with slurm-wlm and munge installed)")
-        print("0 passed, 1 failed", flush=True)
-        return 1
-    print(f"skip slurm-cluster: {why}")
-    print("0 passed, 0 failed", flush=True)
-    return EXIT_SKIP
+        results.fail("prerequisites", f"{why} (CI=true: the CI runs this as root "
+                     f"with slurm-wlm and munge installed)")
+        return results.finish()
+    return results.finish_skipped("slurm-cluster", why)
 
 
 def main():
@@ -1006,10 +964,10 @@ def main():
     if missing:
         return skip_or_fail(f"not installed: {', '.join(missing)} "
                             "(apt-get install slurm-wlm munge)")
+    results = harness.Suite(log=log)   # each case's time with -v
     if not (os.path.isfile(args.binary) and os.access(args.binary, os.X_OK)):
-        print(f"FAIL setup: {args.binary} is not an executable")
-        print("0 passed, 1 failed")
-        return 1
+        results.fail("setup", f"{args.binary} is not an executable")
+        return results.finish()
 
     def on_signal(signum, frame):
         raise Interrupted(signal.Signals(signum).name)
@@ -1022,7 +980,6 @@ def main():
     if len(base) > 40:
         base = "/tmp"
     tmpdir = tempfile.mkdtemp(prefix="mpprimes-slurm-", dir=base)
-    results = Results()
     cluster = Cluster(tmpdir, programs)
     t0 = time.monotonic()
     try:
@@ -1041,8 +998,7 @@ def main():
             results.fail("cleanup", "processes remain: " + "; ".join(
                 f"{pid} {cmd[:80]}" for pid, cmd in left))
         else:
-            results.passed += 1
-            print("ok   cleanup", flush=True)
+            results.ok("cleanup")
         if args.keep:
             print(f"# kept {tmpdir}")
         else:
@@ -1050,7 +1006,7 @@ def main():
             if os.path.exists(tmpdir):
                 results.fail("cleanup-tmpdir", f"{tmpdir} could not be removed")
         log(f"total {time.monotonic() - t0:.1f} s")
-    return results.summary()
+    return results.finish()
 
 
 if __name__ == "__main__":
