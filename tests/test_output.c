@@ -1507,25 +1507,37 @@ START_TEST(test_outfile_errors)
 }
 END_TEST
 
-/* Opens PATH as the user nobody, in a child process; returns its result
- * (an errno), or -1 when the child could not become nobody. */
-static int open_as_nobody(const char *path)
+/* Runs FN(ARG) as the user nobody, in a child process; returns what FN
+ * returned (0 to 254), or -1 when the child could not become nobody. */
+static int as_nobody(int (*fn)(const void *), const void *arg)
 {
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
             _exit(255);
-        mpp_outfile o;
-        int rc = mpp_outfile_open(&o, path);
-        if (rc == 0)
-            mpp_outfile_abandon(&o);
-        _exit(rc);
+        _exit(fn(arg));
     }
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFEXITED(status));
     return WEXITSTATUS(status) == 255 ? -1 : WEXITSTATUS(status);
+}
+
+static int outfile_open_child(const void *path)
+{
+    mpp_outfile o;
+    int rc = mpp_outfile_open(&o, path);
+    if (rc == 0)
+        mpp_outfile_abandon(&o);
+    return rc;
+}
+
+/* Opens PATH as the user nobody; returns its result (an errno), or -1 when
+ * the child could not become nobody. */
+static int open_as_nobody(const char *path)
+{
+    return as_nobody(outfile_open_child, path);
 }
 
 /* A file its owner may not write is not replaced. Root may write anything,
@@ -2271,29 +2283,32 @@ START_TEST(test_append_errors)
 }
 END_TEST
 
+/* What append_as_nobody's child does. */
+typedef struct {
+    const char *path, *text;
+    bool keep;
+} append_job;
+
+static int append_child(const void *arg)
+{
+    const append_job *job = arg;
+    mpp_appendfile a;
+    int rc = mpp_appendfile_open(&a, job->path);
+    if (rc == 0 && job->text && mpp_appendfile_write(&a, job->text, strlen(job->text)) != 0)
+        rc = 254;
+    if (a.fd >= 0)
+        mpp_appendfile_close(&a, job->keep);
+    return rc;
+}
+
 /* What the user nobody gets, in a child process: the result of
  * mpp_appendfile_open on PATH (an errno), after which, when it succeeded,
  * TEXT (if any) is written and the file closed with KEEP; -1 when the child
  * could not become nobody; 254 when the write failed. */
 static int append_as_nobody(const char *path, const char *text, bool keep)
 {
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
-            _exit(255);
-        mpp_appendfile a;
-        int rc = mpp_appendfile_open(&a, path);
-        if (rc == 0 && text && mpp_appendfile_write(&a, text, strlen(text)) != 0)
-            rc = 254;
-        if (a.fd >= 0)
-            mpp_appendfile_close(&a, keep);
-        _exit(rc);
-    }
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert(WIFEXITED(status));
-    return WEXITSTATUS(status) == 255 ? -1 : WEXITSTATUS(status);
+    append_job job = {path, text, keep};
+    return as_nobody(append_child, &job);
 }
 
 /* A file the user may not write: EACCES, the file as it was. As root, the
