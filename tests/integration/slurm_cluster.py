@@ -5,10 +5,11 @@
 
 The test starts a private one-node Slurm cluster (munged, slurmctld and
 slurmd, all children of this script) with every file in one temporary
-directory, submits the batch scripts of REPO/slurm/ unchanged with sbatch,
-waits for each job (scontrol show job; there is no slurmdbd, so no sacct) and
-checks the job's output and CSV: the prime counts, the rank counts, the job's
-Slurm facts and both launchers, srun --mpi=pmix and mpirun.
+directory, then, once that is gone, a two-node one made of network
+namespaces (below); it submits the batch scripts of REPO/slurm/ unchanged
+with sbatch, waits for each job (scontrol show job; there is no slurmdbd,
+so no sacct) and checks the job's output and CSV: the prime counts, the rank
+counts, the job's Slurm facts and both launchers, srun --mpi=pmix and mpirun.
 
 The cluster:
   * munged with its own key (random, 0400), socket, pid, log and seed files.
@@ -31,6 +32,28 @@ The cluster:
     directory (Open MPI's and PMIx's session files), and no MPPRIMES_* or
     SLURM_* variables of the caller's.
 
+The two-node cluster (NetnsCluster), in a temporary directory of its own:
+  * netns.Cluster (the hosts of multihost.py): a switch namespace holding
+    10.213.7.1 on a bridge, and two hosts PREFIX-n1, PREFIX-n2 (PREFIX is
+    mpp and this script's PID) at 10.213.7.11 and .12. slurmctld and every
+    client command (sbatch, scontrol, squeue, scancel, srun --mpi=list) run
+    in the switch under its name: SlurmctldHost=PREFIX-switch(10.213.7.1).
+    One slurmd runs in each host's namespace under that host's name (a UTS
+    namespace), which is how it finds its NodeName; NodeName=PREFIX-nI
+    NodeAddr=10.213.7.1I CPUs=2 each. Jobs, srun steps, mpirun's orted
+    daemons and the ranks run where their slurmd does, and reach each other
+    over TCP across the bridge.
+  * Per-node paths through %n: SlurmdSpoolDir, SlurmdPidFile, SlurmdLogFile
+    and TmpFS (srun --mpi=pmix's spmix_appdir, which each node's slurmstepd
+    removes and makes again, so it must not be shared). One munged, in this
+    namespace, serves all three through its socket path (Unix sockets on
+    the file system are reachable from every network namespace).
+  * The namespaces are entered with nsenter --net, not `ip netns exec`:
+    that one mounts a fresh /sys without /sys/fs/cgroup, and slurmd 22.05
+    will not start without it even with proctrack/linuxproc.
+  * Jobs also get OMPI_MCA_btl_tcp_if_include and OMPI_MCA_oob_tcp_if_include
+    = 10.213.7.0/24 (the hosts' eth0s).
+
 The cases: tiny batch scripts of the test's own prove both launchers (srun
 --mpi=pmix and mpirun must each give one JSON report with ranks == 4, not
 four singletons); slurm/mpprimes.sbatch with no arguments (text report) and
@@ -40,14 +63,27 @@ at --ntasks=4 and 3 (rank counts 1, 2, 4 and 1, 2, 3). Each checks the "#
 slurm_job_id/slurm_ntasks/slurm_job_nodelist/launcher/csv:" lines and the
 CSV (header, widths, numbers, ranks, range, job_id, hosts, count against
 known pi(10^k) or a Python sieve). A script not in slurm/ is skipped.
+Then, on the two-node cluster, --nodes=2 --ntasks=4: slurm/mpprimes.sbatch
+1e8 --count --json with MPPRIMES_LAUNCHER=srun and =mpirun (mpirun starts
+its daemon on the other node with srun), each with ranks == 4, the count,
+"# slurm_job_nodelist:" naming both nodes (scontrol show hostnames),
+"# slurm_job_num_nodes: 2", per_rank[].host 2 ranks on each node and the
+CSV row's hosts == 2; and slurm/strong-scaling.sbatch 1e9 --count (rows
+at 1, 2 and 4 ranks; hosts == 2 at 4). When network namespaces cannot be
+made (`ip netns add` refused), these cases are skipped with the reason,
+unless CI=true, where that is a failure.
 
 Cleanup, always (finally, and on SIGTERM, SIGINT and SIGHUP): the jobs are
 cancelled, slurmd and slurmctld stopped (SIGTERM, then SIGKILL), then every
 process whose command line, environment or working directory names the
 temporary directory (slurmstepd, the job's shells, srun, mpirun, orted,
 mpprimes, munged) is stopped alike; the "cleanup" case fails when one
-remains. The daemons also get PR_SET_PDEATHSIG, so that they end if this
-script is killed outright. The directory is removed unless --keep.
+remains. For the two-node cluster, then, every process still in its
+namespaces is killed and the namespaces (with their veths and bridge) are
+deleted; "two-node-cleanup" fails when a process, a namespace or an
+interface with the prefix remains. The daemons also get PR_SET_PDEATHSIG,
+so that they end if this script is killed outright. The directories are
+removed unless --keep.
 
 Every case prints "ok   NAME", "FAIL NAME: WHY" or "skip NAME: WHY"; the
 last line is "N passed, M failed", and the exit status is 0 only when no case
@@ -75,6 +111,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (cases and runs, shared with the other tests)
+import netns  # noqa: E402  (namespace hosts, shared with multihost.py)
 from harness import CaseFailure, CaseSkipped  # noqa: E402
 
 # Timeouts, seconds.
@@ -327,9 +364,9 @@ def find_program(name):
 
 
 SLURM_CONF = """\
-# Generated by tests/integration/slurm_cluster.py: a one-node test cluster.
+# Generated by tests/integration/slurm_cluster.py: a {what} test cluster.
 ClusterName={cluster}
-SlurmctldHost={host}(127.0.0.1)
+SlurmctldHost={ctld_host}({ctld_addr})
 SlurmctldPort={ctld_port}
 SlurmdPort={slurmd_port}
 SlurmUser=root
@@ -338,12 +375,12 @@ AuthType=auth/munge
 AuthInfo=socket={munge_socket}
 CredType=cred/munge
 StateSaveLocation={tmp}/state
-SlurmdSpoolDir={tmp}/spool
+SlurmdSpoolDir={tmp}/spool{per_node_dir}
 SlurmctldPidFile={tmp}/run/slurmctld.pid
-SlurmdPidFile={tmp}/run/slurmd.pid
+SlurmdPidFile={tmp}/run/slurmd{per_node_name}.pid
 SlurmctldLogFile={tmp}/log/slurmctld.log
-SlurmdLogFile={tmp}/log/slurmd.log
-TmpFS={tmp}/jobtmp
+SlurmdLogFile={tmp}/log/slurmd{per_node_name}.log
+TmpFS={tmp}/jobtmp{per_node_dir}
 SlurmctldDebug=info
 SlurmdDebug=info
 MailProg=/bin/true
@@ -363,25 +400,33 @@ SlurmdParameters=config_overrides
 SlurmdTimeout=60
 InactiveLimit=0
 KillWait=5
-NodeName={host} NodeAddr=127.0.0.1 CPUs={cpus} State=UNKNOWN
-PartitionName=test Nodes={host} Default=YES MaxTime=INFINITE State=UP
+{node_lines}
+PartitionName=test Nodes={node_names} Default=YES MaxTime=INFINITE State=UP
 """
+NODE_LINE = "NodeName={name} NodeAddr={addr} CPUs={cpus} State=UNKNOWN"
 
 
 class Cluster:
-    """munged, slurmctld and slurmd, all state in tmpdir."""
+    """munged, slurmctld and slurmd, all state in tmpdir: one node, this
+    host at 127.0.0.1. NetnsCluster, below, is the several-node kind."""
 
     CPUS = 4
+    WHAT = "one-node"
 
     def __init__(self, tmpdir, programs):
         self.tmp = tmpdir
         self.prog = programs
         self.host = socket.gethostname().split(".")[0]
+        # (node name, address); slurmctld's host name and address.
+        self.nodes = [(self.host, "127.0.0.1")]
+        self.ctld_host, self.ctld_addr = self.host, "127.0.0.1"
+        self.job_nodelist = self.host   # SLURM_JOB_NODELIST of a job on every node
         self.conf = os.path.join(tmpdir, "slurm.conf")
         self.munge_dir = os.path.join(tmpdir, "munge")
         self.munge_socket = os.path.join(self.munge_dir, "socket")
         self.logdir = os.path.join(tmpdir, "log")
-        self.munged = self.slurmctld = self.slurmd = None
+        self.munged = self.slurmctld = None
+        self.slurmds = {}               # node name: Popen
         self.jobs = []
         self.env = self._env()
         # Job ids of their own: srun --mpi=pmix names the PMIx namespace after
@@ -390,6 +435,30 @@ class Cluster:
         # that; two test clusters on one host, both at job 3, would share
         # them, and the ranks crash.
         self.first_job_id = random.SystemRandom().randrange(10_000, 60_000_000)
+
+    @property
+    def node_names(self):
+        return [name for name, _ in self.nodes]
+
+    def slurmd_name(self, node):
+        """slurmd's name in log files: slurmd, or slurmd-NODE (%n) when
+        there are several."""
+        return "slurmd" if len(self.nodes) == 1 else f"slurmd-{node}"
+
+    # Where the programs run: here, this host. NetnsCluster puts them into
+    # namespaces.
+
+    def client_argv(self, argv):
+        """A Slurm client command (sbatch, scontrol, ...) as run."""
+        return argv
+
+    def daemon_argv(self, argv, node=None):
+        """slurmctld (node None) or NODE's slurmd as run."""
+        return argv
+
+    def run(self, argv, **kw):
+        """A client command: run() with this cluster's environment."""
+        return run(self.client_argv(argv), self.env, **kw)
 
     def _env(self):
         env = {k: v for k, v in os.environ.items()
@@ -402,8 +471,9 @@ class Cluster:
 
     def logs(self, lines=20):
         out = []
-        for name in ("slurmctld.log", "slurmd.log", "slurmctld.err",
-                     "slurmd.err", "munged.log", "munged.err"):
+        daemons = ["slurmctld"] + [self.slurmd_name(n) for n in self.node_names]
+        for name in [d + ext for ext in (".log", ".err") for d in daemons] + \
+                ["munged.log", "munged.err"]:
             path = os.path.join(self.logdir, name)
             if name.endswith(".err"):      # -D: a copy of the log, once that is open
                 log_path = path[:-4] + ".log"
@@ -453,58 +523,75 @@ class Cluster:
 
     def write_conf(self):
         ctld_port, slurmd_port = free_ports(2)
+        several = len(self.nodes) > 1
         with open(self.conf, "w") as f:
             f.write(SLURM_CONF.format(
-                cluster="mpptest", host=self.host, ctld_port=ctld_port,
+                what=self.WHAT, cluster="mpptest", ctld_host=self.ctld_host,
+                ctld_addr=self.ctld_addr, ctld_port=ctld_port,
                 slurmd_port=slurmd_port, munge_socket=self.munge_socket,
-                tmp=self.tmp, cpus=self.CPUS, first_job_id=self.first_job_id))
+                tmp=self.tmp, first_job_id=self.first_job_id,
+                per_node_dir="/%n" if several else "",
+                per_node_name="-%n" if several else "",
+                node_lines="\n".join(NODE_LINE.format(name=n, addr=a, cpus=self.CPUS)
+                                     for n, a in self.nodes),
+                node_names=",".join(self.node_names)))
         log(f"slurm.conf: SlurmctldPort={ctld_port} SlurmdPort={slurmd_port}")
 
     def start(self):
         for d in ("state", "spool", "run", "log", "jobs", "jobtmp"):
             os.makedirs(os.path.join(self.tmp, d), exist_ok=True)
+        if len(self.nodes) > 1:         # the %n directories
+            for node in self.node_names:
+                for d in ("spool", "jobtmp"):
+                    os.makedirs(os.path.join(self.tmp, d, node), exist_ok=True)
         self.start_munge()
         for attempt in range(3):        # a port taken in between: new ports
             self.write_conf()
-            self.slurmctld = self._daemon(
-                "slurmctld", [self.prog["slurmctld"], "-D", "-i", "-f", self.conf])
-            self.slurmd = self._daemon(
-                "slurmd", [self.prog["slurmd"], "-D", "-f", self.conf])
+            self.slurmctld = self._daemon("slurmctld", self.daemon_argv(
+                [self.prog["slurmctld"], "-D", "-i", "-f", self.conf]))
+            for node in self.node_names:
+                self.slurmds[node] = self._daemon(self.slurmd_name(node), self.daemon_argv(
+                    [self.prog["slurmd"], "-D", "-f", self.conf], node))
             try:
                 self.wait_idle()
                 return
             except CaseFailure:
-                text = tail(os.path.join(self.logdir, "slurmctld.log"), 50) + \
-                    tail(os.path.join(self.logdir, "slurmd.log"), 50)
+                text = tail(os.path.join(self.logdir, "slurmctld.log"), 50) + "".join(
+                    tail(os.path.join(self.logdir, self.slurmd_name(n) + ".log"), 50)
+                    for n in self.node_names)
                 if attempt == 2 or "Address already in use" not in text:
                     raise
                 log("a port was taken: once more with others")
-                stop_popen(self.slurmd, "slurmd")
+                for node, p in self.slurmds.items():
+                    stop_popen(p, self.slurmd_name(node))
                 stop_popen(self.slurmctld, "slurmctld")
 
     def wait_idle(self):
         deadline = time.monotonic() + TIMEOUT_START
-        state = "?"
+        states = {}
         while True:
-            for name, p in (("munged", self.munged), ("slurmctld", self.slurmctld),
-                            ("slurmd", self.slurmd)):
+            for name, p in [("munged", self.munged), ("slurmctld", self.slurmctld)] + \
+                    [(self.slurmd_name(n), p) for n, p in self.slurmds.items()]:
                 if p.poll() is not None:
                     raise CaseFailure(f"{name} exited ({p.returncode}) before the "
-                                      f"node was idle:\n" + self.logs())
-            r = run([self.prog["scontrol"], "-o", "show", "node", self.host],
-                    self.env, timeout=10, check=False)
-            m = re.search(r"\bState=(\S+)", r.stdout)
-            if m:
-                state = m.group(1)
-                if state == "IDLE":
-                    log(f"node {self.host} idle")
-                    return
-            else:
-                state = (r.stderr or r.stdout).strip()
+                                      f"nodes were idle:\n" + self.logs())
+            r = self.run([self.prog["scontrol"], "-o", "show", "node"],
+                         timeout=10, check=False)
+            states = dict(re.findall(r"\bNodeName=(\S+).*?\bState=(\S+)", r.stdout))
+            if not states:
+                states = {"?": (r.stderr or r.stdout).strip()}
+            if all(states.get(n) == "IDLE" for n in self.node_names):
+                log(f"nodes {', '.join(self.node_names)} idle")
+                return
             if time.monotonic() > deadline:
-                raise CaseFailure(f"node {self.host} not idle in {TIMEOUT_START} s "
-                                  f"(state: {state}):\n" + self.logs())
+                raise CaseFailure(f"nodes not idle in {TIMEOUT_START} s "
+                                  f"(states: {states}):\n" + self.logs())
             time.sleep(0.25)
+
+    def expand_nodelist(self, nodelist):
+        """A Slurm host list (name[1-2]) as its names: scontrol show hostnames."""
+        r = self.run([self.prog["scontrol"], "show", "hostnames", nodelist], check=False)
+        return r.stdout.split() if r.returncode == 0 else []
 
     # Jobs
 
@@ -517,8 +604,8 @@ class Cluster:
         """sbatch script from a working directory of its own; return a Job."""
         wd = os.path.join(self.tmp, "jobs", name)
         os.makedirs(wd, exist_ok=True)
-        r = run([self.prog["sbatch"], "--parsable", f"--chdir={wd}", *opts,
-                 script, *args], env or self.env, cwd=wd)
+        r = run(self.client_argv([self.prog["sbatch"], "--parsable", f"--chdir={wd}",
+                                  *opts, script, *args]), env or self.env, cwd=wd)
         job_id = r.stdout.strip().split(";")[0]
         if not job_id.isdigit():
             raise CaseFailure(f"sbatch gave no job id: {r.stdout!r} {r.stderr!r}")
@@ -527,8 +614,7 @@ class Cluster:
         return Job(self, job_id, wd)
 
     def show_job(self, job_id):
-        r = run([self.prog["scontrol"], "-o", "show", "job", job_id], self.env,
-                check=False)
+        r = self.run([self.prog["scontrol"], "-o", "show", "job", job_id], check=False)
         fields = {}
         for m in re.finditer(r"(\w+)=(\S*)", r.stdout):
             fields.setdefault(m.group(1), m.group(2))
@@ -536,11 +622,11 @@ class Cluster:
 
     def cancel_all(self):
         if self.jobs:
-            run([self.prog["scancel"], *self.jobs], self.env, timeout=15, check=False)
+            self.run([self.prog["scancel"], *self.jobs], timeout=15, check=False)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            r = run([self.prog["squeue"], "-h", "-o", "%i %T"], self.env,
-                    timeout=10, check=False)
+            r = self.run([self.prog["squeue"], "-h", "-o", "%i %T"], timeout=10,
+                         check=False)
             if r.returncode != 0 or not r.stdout.strip():
                 return
             log("waiting for jobs to end: " + r.stdout.strip().replace("\n", ", "))
@@ -553,7 +639,8 @@ class Cluster:
                 self.cancel_all()
         except CaseFailure as e:
             log(f"cancelling: {e}")
-        stop_popen(self.slurmd, "slurmd")
+        for node, p in self.slurmds.items():
+            stop_popen(p, self.slurmd_name(node))
         stop_popen(self.slurmctld, "slurmctld")
         # slurmstepd (daemons of slurmd's), job shells, srun, mpirun, orted, ranks.
         for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
@@ -573,11 +660,73 @@ class Cluster:
             kill_pids([p], signal.SIGKILL)
         time.sleep(0.2)
         left = [(p, proc_cmdline(p)) for p in processes_of(self.tmp)]
-        for name, p in (("munged", self.munged), ("slurmctld", self.slurmctld),
-                        ("slurmd", self.slurmd)):
+        for name, p in [("munged", self.munged), ("slurmctld", self.slurmctld)] + \
+                [(self.slurmd_name(n), p) for n, p in self.slurmds.items()]:
             if p is not None and p.poll() is None:
                 left.append((p.pid, name))
         return left
+
+    def cleanup_problems(self):
+        """stop(), and what it left, as text: [] when nothing."""
+        left = self.stop()
+        if not left:
+            return []
+        return ["processes remain: " + "; ".join(f"{pid} {cmd[:80]}" for pid, cmd in left)]
+
+
+NETNS_DIR = "/var/run/netns"   # where `ip netns add` binds the namespaces
+
+
+class NetnsCluster(Cluster):
+    """A two-node cluster of network namespace hosts (netns.py): slurmctld
+    and every client command in the switch namespace (host name
+    PREFIX-switch, 10.213.7.1), one slurmd in each host's namespace under
+    that host's name (PREFIX-n1, PREFIX-n2 at 10.213.7.11, .12); munged in
+    this namespace, reached through its socket on the shared file system."""
+
+    CPUS = 2
+    WHAT = "two-node (network namespaces)"
+
+    def __init__(self, tmpdir, programs, hosts=2):
+        self.net = netns.Cluster([f"n{i + 1}" for i in range(hosts)])
+        self.nsenter = netns.tool("nsenter")
+        super().__init__(tmpdir, programs)
+        self.nodes = [(h.name, h.address) for h in self.net.hosts]
+        self.ctld_host, self.ctld_addr = self.net.switch, netns.SWITCH_ADDRESS
+        self.job_nodelist = None        # Slurm's own compression, after start
+        self.created = False
+
+    def ns_argv(self, name, argv):
+        """ARGV in namespace NAME under the host name NAME, the way
+        netns.Cluster.exec_argv does it, but entered with nsenter --net
+        instead of `ip netns exec`: that one remounts /sys (a fresh sysfs
+        without /sys/fs/cgroup, where slurmd 22.05 looks for cgroups even
+        with proctrack/linuxproc, and stops: "Unable to initialize cgroup
+        plugin"); nsenter changes the network namespace alone."""
+        return [self.nsenter, f"--net={NETNS_DIR}/{name}", "--",
+                self.net.unshare, "--uts", "--",
+                "/bin/sh", "-c", netns.SET_HOSTNAME, name] + list(argv)
+
+    def client_argv(self, argv):
+        return self.ns_argv(self.net.switch, argv)
+
+    def daemon_argv(self, argv, node=None):
+        return self.ns_argv(self.net.switch if node is None else node, argv)
+
+    def start(self):
+        """Makes the namespaces (NetnsUnavailable goes on), then the cluster."""
+        self.created = True             # a partial create() needs destroy() too
+        self.net.create()
+        super().start()
+        r = self.run([self.prog["scontrol"], "show", "hostlist", ",".join(self.node_names)])
+        self.job_nodelist = r.stdout.strip()
+
+    def cleanup_problems(self):
+        problems = super().cleanup_problems()
+        if self.created:
+            problems += self.net.destroy()
+            problems += self.net.leftovers()
+        return problems
 
 
 class Job:
@@ -615,8 +764,7 @@ class Job:
             if state in TERMINAL_STATES:
                 break
             if time.monotonic() > deadline:
-                run([self.cluster.prog["scancel"], self.id], self.cluster.env,
-                    check=False)
+                self.cluster.run([self.cluster.prog["scancel"], self.id], check=False)
                 raise CaseFailure(f"job {self.id} still {state} after {timeout} s "
                                   f"(cancelled)\n" + self.diagnostics())
             time.sleep(0.25)
@@ -645,12 +793,21 @@ def parse_facts(text):
 
 
 def check_facts(text, job, ntasks, cluster):
+    """The "# slurm_...:" lines of a job given every node of the cluster."""
     facts = parse_facts(text)
-    for key, want in (("slurm_job_id", job.id), ("slurm_ntasks", str(ntasks)),
-                      ("slurm_job_nodelist", cluster.host)):
+    want_facts = [("slurm_job_id", job.id), ("slurm_ntasks", str(ntasks)),
+                  ("slurm_job_nodelist", cluster.job_nodelist)]
+    if len(cluster.nodes) > 1:
+        want_facts.append(("slurm_job_num_nodes", str(len(cluster.nodes))))
+    for key, want in want_facts:
         if facts.get(key) != want:
             raise CaseFailure(f"job {job.id}: '# {key}:' is {facts.get(key)!r}, "
                               f"expected {want!r}\n" + job.diagnostics())
+    if len(cluster.nodes) > 1:
+        names = cluster.expand_nodelist(facts["slurm_job_nodelist"])
+        if sorted(names) != sorted(cluster.node_names):
+            raise CaseFailure(f"job {job.id}: the node list {facts['slurm_job_nodelist']!r} "
+                              f"names {names}, expected {cluster.node_names}")
     return facts
 
 
@@ -728,8 +885,9 @@ def read_csv(path, job):
     return out
 
 
-def check_csv_rows(path, job, want):
-    """want: (ranks, start, stop) per row, in order."""
+def check_csv_rows(path, job, want, hosts=lambda ranks: {1}):
+    """want: (ranks, start, stop) per row, in order; hosts(ranks): the host
+    counts a row of that many ranks may have."""
     rows = read_csv(path, job)
     got = [(r["ranks"], r["start"], r["stop"]) for r in rows]
     if got != list(want):
@@ -737,8 +895,9 @@ def check_csv_rows(path, job, want):
     for n, r in enumerate(rows, 2):
         if str(r["job_id"]) != job.id:
             raise CaseFailure(f"{path}:{n}: job_id {r['job_id']}, expected {job.id}")
-        if r["hosts"] != 1:
-            raise CaseFailure(f"{path}:{n}: hosts {r['hosts']}, expected 1")
+        if r["hosts"] not in hosts(r["ranks"]):
+            raise CaseFailure(f"{path}:{n}: hosts {r['hosts']}, expected "
+                              f"{' or '.join(map(str, sorted(hosts(r['ranks']))))}")
         c = prime_count(r["start"], r["stop"])
         if c is not None and r["count"] != c:
             raise CaseFailure(f"{path}:{n}: count {r['count']} for [{r['start']}, "
@@ -791,7 +950,7 @@ class Suite:
 
     def pmix_offered(self):
         if self._pmix is None:
-            r = run([self.c.prog["srun"], "--mpi=list"], self.c.env, check=False)
+            r = self.c.run([self.c.prog["srun"], "--mpi=list"], check=False)
             self._pmix = bool(re.search(r"\bpmix\b", r.stdout + r.stderr))
         return self._pmix
 
@@ -813,16 +972,20 @@ class Suite:
 
     # slurm/mpprimes.sbatch
 
-    def mpprimes_job(self, name, ntasks, args, start, stop, env=None, opts=()):
-        """Submit mpprimes.sbatch; check facts, the one report and its CSV row."""
+    def mpprimes_job(self, name, ntasks, args, start, stop, env=None, opts=(),
+                     hosts=lambda ranks: {1}):
+        """Submit mpprimes.sbatch; check facts, the one report and its CSV row
+        (hosts: as check_csv_rows's). Returns the job, the facts and the JSON
+        report (None for a text one)."""
         script = self.script("mpprimes.sbatch")
         o = list(opts) + ([f"--ntasks={ntasks}"] if ntasks else [])
         job = self.c.submit(name, script, args=args, opts=o, env=env or self.base_env)
         text = job.wait()
         ranks = ntasks or 4                  # the script's #SBATCH --ntasks
         facts = check_facts(text, job, ranks, self.c)
+        rep = None
         if "--json" in args:
-            one_report(text, job, ranks, start, stop)
+            rep = one_report(text, job, ranks, start, stop)
         else:                                # the text report
             want = prime_count(start, stop)
             m = re.search(r"^# primes\s+(\d+)", text, re.M)
@@ -836,8 +999,8 @@ class Suite:
         if facts.get("csv") != csv_path:
             raise CaseFailure(f"job {job.id}: '# csv:' is {facts.get('csv')!r}, "
                               f"expected {csv_path!r}")
-        check_csv_rows(csv_path, job, [(ranks, start, stop)])
-        return job, facts
+        check_csv_rows(csv_path, job, [(ranks, start, stop)], hosts)
+        return job, facts, rep
 
     def mpprimes_default(self):
         # No arguments: "1e9 --count", the text report, 4 tasks (#SBATCH).
@@ -853,7 +1016,7 @@ class Suite:
             env = self.env(MPPRIMES_LAUNCHER=launcher) if launcher else self.base_env
             want = "mpirun" if launcher == "mpirun" or (
                 launcher is None and not self.pmix_offered()) else "srun --mpi=pmix"
-            job, facts = self.mpprimes_job(f"mpprimes-launcher-{launcher or 'default'}",
+            job, facts, _ = self.mpprimes_job(f"mpprimes-launcher-{launcher or 'default'}",
                                            4, ["1e8", "--count", "--json"], 2, 10**8,
                                            env=env)
             if facts.get("launcher") != want:
@@ -863,18 +1026,20 @@ class Suite:
 
     def mpprimes_csv_env(self):
         path = os.path.join(self.c.tmp, "jobs", "given.csv")
-        job, _ = self.mpprimes_job("mpprimes-csv-env", 2, ["1e9", "1e9+1e7", "--count"],
+        job, _, _ = self.mpprimes_job("mpprimes-csv-env", 2, ["1e9", "1e9+1e7", "--count"],
                                    10**9, 10**9 + 10**7, env=self.env(MPPRIMES_CSV=path))
         if os.path.exists(os.path.join(job.wd, f"mpprimes-{job.id}.csv")):
             raise CaseFailure("MPPRIMES_CSV set, but mpprimes-JOBID.csv was written too")
 
     # The scaling studies
 
-    def study(self, script_name, ntasks, args, want_rows, env=None):
+    def study(self, script_name, ntasks, args, want_rows, env=None, opts=(),
+              hosts=lambda ranks: {1}):
         script = self.script(script_name)
         base = script_name.split(".")[0]
         job = self.c.submit(f"{base}-n{ntasks}", script, args=args,
-                            opts=[f"--ntasks={ntasks}"], env=env or self.base_env)
+                            opts=list(opts) + [f"--ntasks={ntasks}"],
+                            env=env or self.base_env)
         text = job.wait(timeout=TIMEOUT_JOB + 30)
         facts = check_facts(text, job, ntasks, self.c)
         want_launcher = "srun --mpi=pmix" if (env or {}).get("MPPRIMES_LAUNCHER") != "mpirun" \
@@ -884,7 +1049,7 @@ class Suite:
                               f"expected {want_launcher!r}")
         csv_path = (env or {}).get("MPPRIMES_CSV") or \
             os.path.join(job.wd, f"{base}-{job.id}.csv")
-        rows = check_csv_rows(csv_path, job, want_rows)
+        rows = check_csv_rows(csv_path, job, want_rows, hosts)
         return job, rows
 
     def strong(self, ntasks, env=None):
@@ -930,8 +1095,68 @@ class Suite:
         ]
 
 
+class TwoNodeSuite(Suite):
+    """The cases of the NetnsCluster: --nodes=2 --ntasks=4, two ranks a
+    node, the ranks talking TCP across the namespaces' bridge."""
+
+    NTASKS = 4
+
+    def __init__(self, args, cluster):
+        super().__init__(args, cluster)
+        subnet = f"{netns.SUBNET}.0/24"   # the hosts' eth0, never their loopback
+        self.base_env.update(OMPI_MCA_btl_tcp_if_include=subnet,
+                             OMPI_MCA_oob_tcp_if_include=subnet)
+        self.opts = [f"--nodes={len(cluster.nodes)}"]
+
+    def hosts(self, ranks):
+        """The host counts allowed in a CSV row: every node at the full task
+        count; fewer ranks may be placed on one node or on both."""
+        n = len(self.c.nodes)
+        return {n} if ranks == self.NTASKS else set(range(1, min(ranks, n) + 1))
+
+    def launcher(self, launcher):
+        def case():
+            if launcher == "srun" and not self.pmix_offered():
+                raise CaseFailure("srun --mpi=list offers no pmix")
+            job, facts, rep = self.mpprimes_job(
+                f"two-node-{launcher}", self.NTASKS, ["1e8", "--count", "--json"],
+                2, 10**8, env=self.env(MPPRIMES_LAUNCHER=launcher), opts=self.opts,
+                hosts=self.hosts)
+            want = "srun --mpi=pmix" if launcher == "srun" else "mpirun"
+            if facts.get("launcher") != want:
+                raise CaseFailure(f"job {job.id}: '# launcher:' is {facts.get('launcher')!r}, "
+                                  f"expected {want!r}")
+            placed = [r.get("host") for r in rep["per_rank"]]
+            log(f"job {job.id}: ranks on {placed}")
+            per_node = self.NTASKS // len(self.c.nodes)
+            if sorted(placed) != sorted(self.c.node_names * per_node):
+                raise CaseFailure(f"job {job.id}: per_rank hosts {placed}, expected "
+                                  f"{per_node} ranks on each of {self.c.node_names}\n"
+                                  + job.diagnostics())
+        return case
+
+    def strong_two_nodes(self):
+        start, stop = 2, 10**9
+        want = [(n, start, stop) for n in rank_counts(self.NTASKS)]
+        _, rows = self.study("strong-scaling.sbatch", self.NTASKS, ["1e9", "--count"],
+                             want, opts=self.opts, hosts=self.hosts)
+        if len({r["count"] for r in rows}) != 1:
+            raise CaseFailure(f"strong scaling: counts differ: {[r['count'] for r in rows]}")
+
+    def cases(self):
+        return [
+            ("two-node-mpprimes.sbatch-srun", self.launcher("srun")),
+            ("two-node-mpprimes.sbatch-mpirun", self.launcher("mpirun")),
+            ("two-node-strong-scaling.sbatch-ntasks4", self.strong_two_nodes),
+        ]
+
+
 # ---------------------------------------------------------------------------
 # Main
+
+
+def skip_case(why):
+    raise CaseSkipped(why)
 
 
 def skip_or_fail(why):
@@ -979,32 +1204,81 @@ def main():
     base = tempfile.gettempdir()
     if len(base) > 40:
         base = "/tmp"
-    tmpdir = tempfile.mkdtemp(prefix="mpprimes-slurm-", dir=base)
-    cluster = Cluster(tmpdir, programs)
+    cluster = Cluster(tempfile.mkdtemp(prefix="mpprimes-slurm-", dir=base), programs)
+    two = None                          # the two-node cluster, once made
+    stopped = set()
     t0 = time.monotonic()
+
+    def finish(c, name):
+        """Stops cluster c (once), reports NAME, removes its directory."""
+        if id(c) in stopped:
+            return
+        problems = c.cleanup_problems()
+        stopped.add(id(c))
+        if problems:
+            results.fail(name, "; ".join(problems))
+        else:
+            results.ok(name)
+        if args.keep:
+            print(f"# kept {c.tmp}")
+        else:
+            shutil.rmtree(c.tmp, ignore_errors=True)
+            if os.path.exists(c.tmp):
+                results.fail(f"{name}-tmpdir", f"{c.tmp} could not be removed")
+
+    def two_nodes():
+        """The second cluster: two namespace hosts, after the first is gone."""
+        nonlocal two
+        ci = os.environ.get("CI", "").lower() in ("true", "1", "yes")
+        unavailable = []
+
+        def start():
+            try:
+                two.start()
+            except netns.NetnsUnavailable as e:
+                unavailable.append(str(e))
+                if ci:
+                    raise CaseFailure(f"network namespaces: {e} (CI=true: this "
+                                      f"test must run as root)")
+                raise CaseSkipped(f"network namespaces: {e}")
+
+        try:
+            two = NetnsCluster(tempfile.mkdtemp(prefix="mpprimes-slurm2-", dir=base),
+                               programs)
+        except netns.NetnsUnavailable as e:
+            if ci:
+                results.fail("two-node-cluster-start", f"network namespaces: {e}")
+            else:
+                print(f"skip two-node-cluster-start: network namespaces: {e}", flush=True)
+                results.skipped += 1
+            return
+        suite = TwoNodeSuite(args, two)
+        failed = results.failed
+        results.case("two-node-cluster-start", start)
+        started = results.failed == failed and not unavailable
+        for name, fn in suite.cases():
+            if unavailable and not ci:
+                results.case(name, skip_case, f"network namespaces: {unavailable[0]}")
+            elif started:
+                results.case(name, fn)
+        finish(two, "two-node-cleanup")
+
     try:
         results.case("cluster-start", cluster.start)
         if results.failed == 0:
             suite = Suite(args, cluster)
             for name, fn in suite.cases():
                 results.case(name, fn)
+        finish(cluster, "cleanup")
+        two_nodes()
     except Interrupted as e:
         results.fail("interrupted", f"{e}: stopping the cluster")
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)   # the cleanup is bounded; let it end
-        left = cluster.stop()
-        if left:
-            results.fail("cleanup", "processes remain: " + "; ".join(
-                f"{pid} {cmd[:80]}" for pid, cmd in left))
-        else:
-            results.ok("cleanup")
-        if args.keep:
-            print(f"# kept {tmpdir}")
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-            if os.path.exists(tmpdir):
-                results.fail("cleanup-tmpdir", f"{tmpdir} could not be removed")
+        finish(cluster, "cleanup")
+        if two is not None:
+            finish(two, "two-node-cleanup")
         log(f"total {time.monotonic() - t0:.1f} s")
     return results.finish()
 
