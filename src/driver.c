@@ -742,15 +742,15 @@ static void step5_report(run *r)
         mpp_report rep = {r->opts.start, r->opts.stop, r->size, r->opts.method, "block",
                           r->rounds, r->opts.count_only ? 0 : r->opts.buffer, r->total,
                           elapsed, stats};
-        if (r->opts.quiet)
-            ; /* no report */
-        else if (r->opts.json)
-            mpp_report_json(r->report, &rep);
-        else
-            mpp_report_text(r->report, &rep);
-        if (!r->opts.quiet && fflush(r->report) != 0) {
-            fprintf(r->err, "mpprimes: cannot write the report\n");
-            r->status = EXIT_RUNTIME;
+        if (!r->opts.quiet) {
+            if (r->opts.json)
+                mpp_report_json(r->report, &rep);
+            else
+                mpp_report_text(r->report, &rep);
+            if (fflush(r->report) != 0) {
+                fprintf(r->err, "mpprimes: cannot write the report\n");
+                r->status = EXIT_RUNTIME;
+            }
         }
         if (r->csv_open && r->status == EXIT_DONE)
             append_csv_row(r, &rep);
