@@ -173,16 +173,8 @@ int mpp_report_hosts(const mpp_report *r)
     if (r->ranks <= 0)
         return 0;
     const char **names = malloc((size_t)r->ranks * sizeof *names);
-    if (names == NULL) { /* count by pairs, without memory */
-        int distinct = 0;
-        for (int i = 0; i < r->ranks; i++) {
-            int j = 0;
-            while (j < i && strcmp(r->per_rank[j].host, r->per_rank[i].host) != 0)
-                j++;
-            distinct += j == i;
-        }
-        return distinct;
-    }
+    if (names == NULL)
+        return -1;
     for (int i = 0; i < r->ranks; i++)
         names[i] = r->per_rank[i].host;
     qsort(names, (size_t)r->ranks, sizeof *names, compare_names);
@@ -227,8 +219,12 @@ void mpp_report_csv_row(FILE *f, const mpp_report *r, const mpp_csv_context *c)
         rss = r->per_rank[i].max_rss_kib > rss ? r->per_rank[i].max_rss_kib : rss;
 
     csv_field(f, c ? c->timestamp : NULL);
-    fprintf(f, ",%s,%" PRIu64 ",%" PRIu64 ",%d,%d,%s,", MPPRIMES_VERSION, r->start, r->stop,
-            r->ranks, mpp_report_hosts(r), mpp_method_name(r->method));
+    fprintf(f, ",%s,%" PRIu64 ",%" PRIu64 ",%d,", MPPRIMES_VERSION, r->start, r->stop,
+            r->ranks);
+    int hosts = mpp_report_hosts(r);
+    if (hosts >= 0) /* else out of memory: an empty field */
+        fprintf(f, "%d", hosts);
+    fprintf(f, ",%s,", mpp_method_name(r->method));
     csv_field(f, r->decomposition);
     fprintf(f, ",%" PRIu64 ",", r->rounds);
     if (r->buffer_bytes)

@@ -43,7 +43,8 @@ typedef struct {
 /* The least and greatest prime of the per-rank figures (false when none). */
 bool mpp_report_first_last(const mpp_report *r, uint64_t *first, uint64_t *last);
 
-/* The number of distinct host names among the ranks. */
+/* The number of distinct host names among the ranks (-1 when memory for
+ * sorting them cannot be had; the CSV field is then empty). */
 int mpp_report_hosts(const mpp_report *r);
 
 void mpp_report_text(FILE *f, const mpp_report *r);
