@@ -43,6 +43,7 @@
 #include "driver.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -52,6 +53,7 @@
 #include <unistd.h>
 
 #include "decomp.h"
+#include "explain.h"
 #include "memory.h"
 #include "mpienv.h"
 #include "options.h"
@@ -98,13 +100,15 @@ typedef struct {
     bool csv_open;
     char *tmpname;     /* OUT_FILE: the temporary file every rank writes */
     int stream_fd;     /* rank 0, OUT_STREAM: where the bytes go */
-    mpp_block block;   /* --count: this rank's numbers */
+    mpp_share share;   /* --count: this rank's numbers */
     mpp_tally tally;   /* what this rank found (committed rounds only) */
-    bool spanned;      /* listing: a block of this rank was committed */
-    uint64_t span_lo, span_hi;
+    bool spanned;      /* a chunk of this rank was done (and committed) */
+    uint64_t span_lo, span_hi;         /* its least and greatest number */
+    uint64_t chunks_given, numbers_given;
     uint64_t total;    /* rank 0: number of primes */
     uint64_t rounds;   /* rank 0: rounds of the listing */
-    double t_start, compute_s, comm_s, io_s, elapsed_s;
+    double t_start, compute_s, cpu_s, comm_s, io_s, elapsed_s;
+    double serial_s;   /* rank 0, --compare: the range on rank 0 alone; else -1 */
     int failure;       /* FAILURE(...) seen by this rank, or 0 */
     bool reader_gone;  /* rank 0: --print's reader closed the pipe */
     int status;        /* exit status so far */
@@ -169,8 +173,14 @@ static mpp_format outlet_format(const mpp_options *o, outlet where)
  * created? Returns the exit status (EXIT_DONE to go on). */
 static int preflight(run *r)
 {
-    const mpp_options *o = &r->opts;
+    mpp_options *o = &r->opts;
     r->report = o->print ? r->err : r->out;
+    if (o->decomposition == MPP_DECOMP_CYCLIC || o->decomposition == MPP_DECOMP_DYNAMIC) {
+        if (o->chunk == 0)
+            o->chunk = mpp_default_chunk(o->method, o->start, o->stop, r->size);
+        else if (o->chunk - 1 > o->stop - o->start) /* no longer than the range */
+            o->chunk = o->stop - o->start + 1;
+    }
     if (o->csv) {
         int e = mpp_appendfile_open(&r->csv, o->csv);
         if (e) {
@@ -229,10 +239,23 @@ static int preflight(run *r)
     return EXIT_DONE;
 }
 
+/* Rank 0, --explain: the plan, before any work. */
+static void explain(run *r)
+{
+    static const mpp_plan_outlet plans[] = {MPP_PLAN_COUNT, MPP_PLAN_GATHER, MPP_PLAN_PRINT,
+                                            MPP_PLAN_FILE};
+    mpp_explain(r->report, &r->opts, r->size, plans[r->where],
+                rank_budget(&r->opts, r->where, r->size), outlet_format(&r->opts, r->where));
+    fflush(r->report);
+}
+
 /* Step 1. Returns false when the run ends here (help, version, an error). */
 static bool step1_parse_and_broadcast(run *r, int argc, char **argv)
 {
-    enum { GO, STATUS, START, STOP, METHOD, COUNT, WHERE, FORMAT, BUFFER, NAMELEN, WORDS };
+    enum {
+        GO, STATUS, START, STOP, METHOD, COUNT, WHERE, FORMAT, BUFFER, DECOMP, CHUNK, COMPARE,
+        NAMELEN, WORDS
+    };
     uint64_t msg[WORDS] = {0};
     if (r->rank == 0) {
         char why[256];
@@ -253,6 +276,8 @@ static bool step1_parse_and_broadcast(run *r, int argc, char **argv)
         case MPP_OPT_RUN:
             status = preflight(r);
             go = status == EXIT_DONE;
+            if (go && r->opts.explain)
+                explain(r);
             break;
         }
         msg[GO] = go;
@@ -264,6 +289,9 @@ static bool step1_parse_and_broadcast(run *r, int argc, char **argv)
         msg[WHERE] = (uint64_t)r->where;
         msg[FORMAT] = (uint64_t)r->opts.format;
         msg[BUFFER] = r->opts.buffer;
+        msg[DECOMP] = (uint64_t)r->opts.decomposition;
+        msg[CHUNK] = r->opts.chunk;
+        msg[COMPARE] = r->opts.compare;
         msg[NAMELEN] = go && r->where == OUT_FILE ? strlen(r->file.tmp) + 1 : 0;
     }
     MPI_TIMED(r, MPI_Bcast(msg, WORDS, MPI_UINT64_T, 0, r->comm));
@@ -279,6 +307,9 @@ static bool step1_parse_and_broadcast(run *r, int argc, char **argv)
         r->where = (outlet)msg[WHERE];
         r->opts.format = (mpp_format)msg[FORMAT];
         r->opts.buffer = msg[BUFFER];
+        r->opts.decomposition = (mpp_decomposition)msg[DECOMP];
+        r->opts.chunk = msg[CHUNK];
+        r->opts.compare = msg[COMPARE] != 0;
     }
     if (msg[NAMELEN]) {
         r->tmpname = xmalloc(r, msg[NAMELEN]);
@@ -289,34 +320,238 @@ static bool step1_parse_and_broadcast(run *r, int argc, char **argv)
     return true;
 }
 
-/* ---- --count: one block per rank, counted, the counts summed ---- */
+/* ---- step 3 on one chunk, and what a rank was given ---- */
 
-/* Step 2: one contiguous block per rank, computed on rank 0 and scattered. */
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void note_failure(run *r, int failure)
+{
+    if (!r->failure)
+        r->failure = failure;
+}
+
+/* Adds [LO, HI] to what this rank was given and did. */
+static void given(run *r, uint64_t lo, uint64_t hi)
+{
+    uint64_t n = hi - lo + 1; /* 0 for the whole 64-bit range: 2^64 numbers */
+    r->chunks_given++;
+    r->numbers_given = n == 0 || r->numbers_given > UINT64_MAX - n ? UINT64_MAX
+                                                                    : r->numbers_given + n;
+    if (!r->spanned || lo < r->span_lo)
+        r->span_lo = lo;
+    if (!r->spanned || hi > r->span_hi)
+        r->span_hi = hi;
+    r->spanned = true;
+}
+
+/* Adds primes found in a later chunk to this rank's tally. */
+static void add_tally(mpp_tally *to, const mpp_tally *t)
+{
+    if (t->count == 0)
+        return;
+    if (to->count == 0)
+        to->first = t->first;
+    to->last = t->last;
+    to->count += t->count;
+}
+
+/* Step 3 for one chunk: finds the primes of B (into SINK, when listing),
+ * timed in wall clock and in this thread's CPU time. */
+static int find_timed(run *r, mpp_block b, const mpp_sink *sink, mpp_tally *t)
+{
+    double t0 = MPI_Wtime(), c0 = thread_cpu();
+    int rc = mpp_find_primes(r->opts.method, b.lo, b.hi, sink, t);
+    r->cpu_s += thread_cpu() - c0;
+    r->compute_s += MPI_Wtime() - t0;
+    return rc;
+}
+
+/* Does one chunk (its number in the round INDEX, its bounds B); returns
+ * false when the rank can take no more. */
+typedef bool (*chunk_fn)(run *r, void *ctx, uint64_t index, mpp_block b);
+
+/* Every chunk of a static share, in order, until FN says stop. */
+static void static_work(run *r, const mpp_share *s, chunk_fn fn, void *ctx)
+{
+    uint64_t j = UINT64_MAX, index;
+    mpp_block b;
+    while (mpp_share_next(s, &j, &b, &index))
+        if (!fn(r, ctx, index, b))
+            break;
+}
+
+/* ---- dynamic: chunks handed out on request (manager/worker) ----
+ *
+ * Rank r starts with chunk r. A worker asks rank 0 for its next chunk
+ * (TAG_WANT, 1) before it starts on the one in hand, so the answer is there
+ * when it needs it; rank 0 answers with the next chunk not yet handed out
+ * (TAG_CHUNK), or NO_CHUNK when there is none left. Rank 0 works on chunks
+ * too, and answers between its own chunks. A worker that can take no more
+ * (its buffer is full, or it has done CAPACITY chunks) says so (TAG_WANT,
+ * 0), after collecting the answer to a question still open; a chunk handed
+ * to it then is not done, which the commit rule of the round handles. Rank
+ * 0 is done when every worker has been answered NO_CHUNK or has said it is
+ * done. */
+enum { TAG_WANT = 101, TAG_CHUNK = 102 };
+#define NO_CHUNK UINT64_MAX
+
+typedef struct {
+    uint64_t next, last; /* the next chunk to hand out; the last chunk */
+    bool exhausted;
+    int active;          /* workers not yet finished */
+} manager;
+
+static uint64_t hand_out(manager *m)
+{
+    if (m->exhausted)
+        return NO_CHUNK;
+    uint64_t j = m->next;
+    if (j == m->last)
+        m->exhausted = true;
+    else
+        m->next++;
+    return j;
+}
+
+/* Rank 0: answers the message from worker SRC. */
+static void serve(run *r, manager *m, int src)
+{
+    uint64_t want = 0, j;
+    MPI_TIMED(r, MPI_Recv(&want, 1, MPI_UINT64_T, src, TAG_WANT, r->comm, MPI_STATUS_IGNORE));
+    if (!want) {
+        m->active--;
+        return;
+    }
+    j = hand_out(m);
+    MPI_TIMED(r, MPI_Send(&j, 1, MPI_UINT64_T, src, TAG_CHUNK, r->comm));
+    if (j == NO_CHUNK)
+        m->active--;
+}
+
+static void dynamic_work(run *r, const mpp_share *s, uint64_t capacity, chunk_fn fn, void *ctx)
+{
+    uint64_t last = mpp_chunk_last(s->lo, s->hi, s->chunk), done = 0;
+    if (r->rank == 0) {
+        manager m = {(uint64_t)r->size, last, (uint64_t)r->size > last, r->size - 1};
+        uint64_t mine = s->empty ? NO_CHUNK : s->first;
+        for (;;) {
+            int flag = 0, src, misses = 0;
+            MPI_Status st;
+            /* Every question waiting. One MPI_Iprobe may only move an
+             * arrived message into MPI's queue and answer no (Open MPI
+             * 4.1 does), so it takes two misses in a row to stop. */
+            while (m.active > 0 && misses < 2) {
+                MPI_TIMED(r, MPI_Iprobe(MPI_ANY_SOURCE, TAG_WANT, r->comm, &flag, &st));
+                if (flag)
+                    serve(r, &m, st.MPI_SOURCE);
+                misses = flag ? 0 : misses + 1;
+            }
+            if (mine != NO_CHUNK) {
+                bool more = fn(r, ctx, mine, mpp_share_chunk(s, mine));
+                done++;
+                mine = more && done < capacity ? hand_out(&m) : NO_CHUNK;
+                continue;
+            }
+            if (m.active == 0)
+                break;
+            MPI_TIMED(r, MPI_Probe(MPI_ANY_SOURCE, TAG_WANT, r->comm, &st));
+            src = st.MPI_SOURCE;
+            serve(r, &m, src);
+        }
+        return;
+    }
+    const uint64_t want = 1, quit = 0;
+    uint64_t have = s->empty ? NO_CHUNK : s->first;
+    bool asked = false, told_none = false;
+    for (;;) {
+        if (have == NO_CHUNK) {
+            if (!asked)
+                MPI_TIMED(r, MPI_Send(&want, 1, MPI_UINT64_T, 0, TAG_WANT, r->comm));
+            MPI_TIMED(r, MPI_Recv(&have, 1, MPI_UINT64_T, 0, TAG_CHUNK, r->comm,
+                                  MPI_STATUS_IGNORE));
+            asked = false;
+            if (have == NO_CHUNK) {
+                told_none = true;
+                break;
+            }
+        }
+        if (!asked && done + 1 < capacity) { /* ask ahead */
+            MPI_TIMED(r, MPI_Send(&want, 1, MPI_UINT64_T, 0, TAG_WANT, r->comm));
+            asked = true;
+        }
+        bool more = fn(r, ctx, have, mpp_share_chunk(s, have));
+        done++;
+        have = NO_CHUNK;
+        if (!more || done >= capacity)
+            break;
+    }
+    if (!told_none) {
+        uint64_t j = NO_CHUNK;
+        if (asked)
+            MPI_TIMED(r, MPI_Recv(&j, 1, MPI_UINT64_T, 0, TAG_CHUNK, r->comm,
+                                  MPI_STATUS_IGNORE));
+        if (!asked || j != NO_CHUNK) /* else rank 0 counted us out already */
+            MPI_TIMED(r, MPI_Send(&quit, 1, MPI_UINT64_T, 0, TAG_WANT, r->comm));
+    }
+}
+
+/* Step 3 over a share, static or dynamic. */
+static void do_share(run *r, const mpp_share *s, uint64_t capacity, chunk_fn fn, void *ctx)
+{
+    if (r->opts.decomposition == MPP_DECOMP_DYNAMIC)
+        dynamic_work(r, s, capacity, fn, ctx);
+    else
+        static_work(r, s, fn, ctx);
+}
+
+/* ---- --count: each rank counts its share, the counts are summed ---- */
+
+/* Step 2: rank 0 decomposes the range and scatters every rank its share. */
 static void step2_decompose_and_scatter(run *r)
 {
-    mpp_block *blocks = NULL;
+    mpp_share *shares = NULL;
     if (r->rank == 0) {
-        blocks = xmalloc(r, (size_t)r->size * sizeof *blocks);
-        mpp_block_decompose(r->opts.start, r->opts.stop, r->size, blocks);
+        const mpp_options *o = &r->opts;
+        mpp_block *blocks = NULL;
+        shares = xmalloc(r, (size_t)r->size * sizeof *shares);
+        if (o->decomposition == MPP_DECOMP_BALANCED) {
+            blocks = xmalloc(r, (size_t)r->size * sizeof *blocks);
+            mpp_balanced_decompose(o->method, o->start, o->stop, r->size, blocks);
+        }
+        for (int i = 0; i < r->size; i++)
+            shares[i] = mpp_share_of(o->decomposition, blocks, o->start, o->stop, o->chunk,
+                                     r->size, i);
+        free(blocks);
     }
-    MPI_TIMED(r, MPI_Scatter(blocks, MPP_BLOCK_WORDS, MPI_UINT64_T, &r->block,
-                             MPP_BLOCK_WORDS, MPI_UINT64_T, 0, r->comm));
-    free(blocks);
+    MPI_TIMED(r, MPI_Scatter(shares, MPP_SHARE_WORDS, MPI_UINT64_T, &r->share,
+                             MPP_SHARE_WORDS, MPI_UINT64_T, 0, r->comm));
+    free(shares);
+}
+
+static bool count_chunk(run *r, void *ctx, uint64_t index, mpp_block b)
+{
+    (void)ctx;
+    (void)index;
+    mpp_tally t;
+    if (find_timed(r, b, NULL, &t) != MPP_OK) {
+        note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
+        return false;
+    }
+    add_tally(&r->tally, &t);
+    given(r, b.lo, b.hi);
+    return true;
 }
 
 /* Steps 3 and 4 of --count; a rank's failure is settled afterwards. */
 static void count_and_reduce(run *r)
 {
-    double t0 = MPI_Wtime();
-    int rc = MPP_OK;
     memset(&r->tally, 0, sizeof r->tally);
-    if (!r->block.empty)
-        rc = mpp_find_primes(r->opts.method, r->block.lo, r->block.hi, NULL, &r->tally);
-    r->compute_s = MPI_Wtime() - t0;
-    r->spanned = !r->block.empty;
-    r->span_lo = r->block.lo;
-    r->span_hi = r->block.hi;
-    r->failure = rc == MPP_OK ? 0 : FAILURE(FAIL_FIND, ENOMEM);
+    do_share(r, &r->share, UINT64_MAX, count_chunk, NULL);
     MPI_TIMED(r, MPI_Reduce(&r->tally.count, &r->total, 1, MPI_UINT64_T, MPI_SUM, 0,
                             r->comm));
     r->rounds = 1;
@@ -324,16 +559,20 @@ static void count_and_reduce(run *r)
 
 /* ---- the listing, in rounds ---- */
 
-/* What rank 0 scatters every round: the rank's block of the next round, and
- * what became of the round just done. */
+/* What rank 0 scatters every round: what became of the round just done,
+ * and the rank's share of the next round. */
 typedef struct {
     uint64_t flags;     /* ROUND_* */
-    uint64_t lo, hi, empty;
-    uint64_t committed; /* ranks 0..committed-1 of the round just done count */
-    uint64_t base;      /* OUT_FILE: the file offset of the round just done */
+    uint64_t committed; /* chunks 0..committed-1 of the round just done count */
+    mpp_share share;
 } round_msg;
-#define ROUND_MSG_WORDS 6
+#define ROUND_MSG_WORDS (2 + MPP_SHARE_WORDS)
 enum { ROUND_DONE = 1, ROUND_STOP = 2 };
+
+/* What a rank says about its round besides the chunks' metas. */
+enum { RM_CHUNKS, RM_BYTES, RM_ERROR, RM_WORDS };
+
+#define CAP MPP_ROUND_RANK_CHUNKS
 
 typedef struct {
     uint64_t budget;   /* bytes per rank per round */
@@ -342,34 +581,94 @@ typedef struct {
     mpp_piece piece;   /* this rank's primes of the round */
     MPI_File fh;       /* OUT_FILE */
     bool fh_open;
+    mpp_chunk_meta mine[CAP]; /* this rank's chunks of the round, in order */
+    mpp_block mine_b[CAP];
+    uint64_t mine_at[CAP];    /* OUT_FILE: where each goes in the file */
+    uint64_t nmine;
     /* rank 0 */
-    mpp_block *blocks;
-    mpp_piece_meta *meta;
+    mpp_round_plan plan, done_plan;
+    mpp_block *blocks, *done_blocks;
+    uint64_t *rank_meta;      /* RM_WORDS per rank */
+    mpp_chunk_meta *all;      /* CAP per rank */
+    uint64_t *slot_at;        /* per entry of ALL: its bytes' offset in the rank's slot */
+    uint64_t *file_at;        /* per entry of ALL: its bytes' offset in the file */
+    const mpp_chunk_meta **by_index; /* the round's chunks by number */
     round_msg *msgs;
     int *counts, *displs;
-    uint64_t stretch_end, file_base, last_prime;
+    uint64_t file_base, last_prime;
     bool any_prime;
 } lister;
 
-static void note_failure(run *r, int failure)
+/* A sink that passes the primes on to a piece and notes the first one the
+ * piece took (the chunk's first). */
+typedef struct {
+    mpp_piece *piece;
+    uint64_t first;
+    bool any;
+} chunk_sink;
+
+static int chunk_push(void *ctx, const uint64_t *primes, size_t n)
 {
-    if (!r->failure)
-        r->failure = failure;
+    chunk_sink *c = ctx;
+    uint64_t before = c->piece->count;
+    int rc = mpp_piece_push(c->piece, primes, n);
+    if (!c->any && c->piece->count > before) {
+        c->first = primes[0];
+        c->any = true;
+    }
+    return rc;
 }
 
-/* Rank 0: plans round messages after the round whose metas are in L->meta
- * (or the first round when FIRST). */
+static bool list_chunk(run *r, void *ctx, uint64_t index, mpp_block b)
+{
+    lister *L = ctx;
+    if (L->nmine == CAP)
+        return false;
+    uint64_t len0 = L->piece.len, count0 = L->piece.count;
+    chunk_sink cs = {&L->piece, 0, false};
+    mpp_sink sink = {chunk_push, &cs};
+    mpp_tally t;
+    int rc = find_timed(r, b, &sink, &t);
+    if (rc != MPP_OK && rc != MPP_PIECE_FULL)
+        note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
+    uint64_t count = L->piece.count - count0;
+    L->mine[L->nmine] = (mpp_chunk_meta){index, L->piece.len - len0, count,
+                                         count ? cs.first : 0, count ? L->piece.last : 0,
+                                         L->piece.full};
+    L->mine_b[L->nmine] = b;
+    L->nmine++;
+    return !L->piece.full && !r->failure && L->nmine < CAP;
+}
+
+/* Rank 0: the verdict on the round just done (unless FIRST) and the
+ * messages of the next. */
 static void plan_next(run *r, lister *L, bool first)
 {
     const mpp_options *o = &r->opts;
     uint64_t flags = 0, from = o->start;
     mpp_round_result res = {0, 0, 0, false, 0};
     if (!first) {
-        for (int i = 0; i < r->size; i++)
-            if (L->meta[i].error)
-                note_failure(r, (int)L->meta[i].error);
+        for (uint64_t j = 0; j < L->plan.nchunks; j++)
+            L->by_index[j] = NULL;
+        for (int i = 0; i < r->size; i++) {
+            const uint64_t *rm = L->rank_meta + (size_t)i * RM_WORDS;
+            if (rm[RM_ERROR])
+                note_failure(r, (int)rm[RM_ERROR]);
+            uint64_t at = 0;
+            for (uint64_t k = 0; k < rm[RM_CHUNKS] && k < CAP; k++) {
+                size_t e = (size_t)i * CAP + k;
+                const mpp_chunk_meta *m = &L->all[e];
+                L->slot_at[e] = at;
+                at += m->bytes;
+                if (m->index >= L->plan.nchunks || L->by_index[m->index] != NULL ||
+                    at > L->budget)
+                    note_failure(r, FAILURE(FAIL_ORDER, EIO));
+                else
+                    L->by_index[m->index] = m;
+            }
+        }
         if (!r->failure && !r->reader_gone &&
-            !mpp_commit_round(L->meta, r->size, L->stretch_end, o->stop, &res))
+            !mpp_commit_round(&L->plan, L->blocks, L->by_index, o->stop, &res))
             note_failure(r, FAILURE(FAIL_STALL, EIO));
         if (r->failure || r->reader_gone) {
             flags = ROUND_STOP;
@@ -379,33 +678,48 @@ static void plan_next(run *r, lister *L, bool first)
             r->total += res.count;
             flags = res.done ? ROUND_DONE : 0;
             from = res.next;
+            for (uint64_t j = 0; j < res.committed; j++) { /* the file, in chunk order */
+                const mpp_chunk_meta *m = L->by_index[j];
+                L->file_at[m - L->all] = L->file_base;
+                L->file_base += m->bytes;
+            }
         }
+        L->done_plan = L->plan;
+        memcpy(L->done_blocks, L->blocks, (size_t)r->size * sizeof *L->blocks);
     }
-    mpp_block none = {0, 0, 1};
     if (!flags)
-        L->stretch_end =
-            mpp_plan_round(from, o->stop, r->size, L->budget, L->fmt, L->blocks);
-    for (int i = 0; i < r->size; i++) {
-        const mpp_block *b = flags ? &none : &L->blocks[i];
-        L->msgs[i] = (round_msg){flags, b->lo, b->hi, b->empty, (uint64_t)res.committed,
-                                 L->file_base};
-    }
-    L->file_base += res.bytes;
+        mpp_plan_round(o->decomposition, o->method, from, o->stop, r->size, L->budget,
+                       L->fmt, o->chunk ? o->chunk : 1, L->blocks, &L->plan);
+    mpp_share none = {0, 0, 0, 0, 1, 0, 1};
+    for (int i = 0; i < r->size; i++)
+        L->msgs[i] = (round_msg){flags, res.committed,
+                                 flags ? none
+                                       : mpp_round_share(o->decomposition, &L->plan,
+                                                         L->blocks, r->size, i)};
 }
 
-/* Rank 0, default outlet: each committed rank's primes arrived in its slot,
- * beginning and ending with the primes it reported, inside its block and
- * after the previous rank's. (Per slot, not per prime: a serial pass over
- * every prime would cost rank 0 a fifth of the run.) */
-static void check_gathered(run *r, lister *L, const mpp_block *blocks, int committed)
+/* The committed chunks of the round just done, in chunk order: their
+ * meta, and where their bytes are in rank 0's buffer. */
+static const char *chunk_bytes(const lister *L, const mpp_chunk_meta *m)
 {
-    for (int i = 0; i < committed; i++) {
-        const uint64_t *p = (const uint64_t *)(L->buf + (size_t)i * L->budget);
-        const mpp_piece_meta *m = &L->meta[i];
+    size_t e = (size_t)(m - L->all), rank = e / CAP;
+    return L->buf + rank * L->budget + L->slot_at[e];
+}
+
+/* Rank 0, default outlet: each committed chunk's primes arrived where its
+ * rank said, beginning and ending with the primes it reported, inside the
+ * chunk and after the previous chunk's. (Per chunk, not per prime: a serial
+ * pass over every prime would cost rank 0 a fifth of the run.) */
+static void check_gathered(run *r, lister *L, uint64_t committed)
+{
+    for (uint64_t j = 0; j < committed; j++) {
+        const mpp_chunk_meta *m = L->by_index[j];
         if (m->count == 0)
             continue;
-        if (p[0] != m->first || p[m->count - 1] != m->last || m->first < blocks[i].lo ||
-            m->last > blocks[i].hi || m->first > m->last ||
+        const uint64_t *p = (const uint64_t *)chunk_bytes(L, m);
+        mpp_block b = mpp_round_chunk(&L->done_plan, L->done_blocks, j);
+        if (m->bytes != m->count * 8 || p[0] != m->first || p[m->count - 1] != m->last ||
+            m->first < b.lo || m->last > b.hi || m->first > m->last ||
             (L->any_prime && m->first <= L->last_prime)) {
             note_failure(r, FAILURE(FAIL_ORDER, EIO));
             return;
@@ -415,15 +729,15 @@ static void check_gathered(run *r, lister *L, const mpp_block *blocks, int commi
     }
 }
 
-/* Rank 0, stream outlet: writes the committed slots in rank order. */
-static void write_stream(run *r, lister *L, int committed)
+/* Rank 0, stream outlet: writes the committed chunks in order. */
+static void write_stream(run *r, lister *L, uint64_t committed)
 {
     if (r->failure || r->reader_gone)
         return;
     double t0 = MPI_Wtime();
-    for (int i = 0; i < committed; i++) {
-        int e = mpp_write_all(r->stream_fd, L->buf + (size_t)i * L->budget,
-                              (size_t)L->meta[i].bytes);
+    for (uint64_t j = 0; j < committed; j++) {
+        const mpp_chunk_meta *m = L->by_index[j];
+        int e = mpp_write_all(r->stream_fd, chunk_bytes(L, m), (size_t)m->bytes);
         if (e == EPIPE && r->opts.print) {
             r->reader_gone = true; /* `| head` has what it wanted */
             break;
@@ -436,26 +750,17 @@ static void write_stream(run *r, lister *L, int committed)
     r->io_s += MPI_Wtime() - t0;
 }
 
-/* Every rank, file outlet: writes its committed bytes at BASE plus the sum
- * of the lower ranks' bytes. */
-static void write_file(run *r, lister *L, const round_msg *m, bool committed)
+/* Every rank, file outlet: writes LEN bytes from P at offset AT. A short
+ * write (a disk filling up) is followed by another, which then fails with
+ * the reason. */
+static void write_at(run *r, lister *L, uint64_t at, const char *p, uint64_t len)
 {
-    uint64_t mine = committed ? L->piece.len : 0, before = 0;
-    MPI_TIMED(r, MPI_Exscan(&mine, &before, 1, MPI_UINT64_T, MPI_SUM, r->comm));
-    if (r->rank == 0)
-        before = 0; /* MPI_Exscan leaves rank 0's result undefined */
-    if (mine == 0 || !L->fh_open || r->failure)
-        return;
-    double t0 = MPI_Wtime();
-    MPI_Offset at = (MPI_Offset)(m->base + before);
-    const char *p = L->piece.buf;
-    /* A short write (a disk filling up) is followed by another, which then
-     * fails with the reason. */
-    while (mine > 0) {
+    while (len > 0 && !r->failure) {
         MPI_Status st;
         int written = 0;
         errno = 0;
-        int rc = MPI_File_write_at(L->fh, at, p, (int)mine, MPI_BYTE, &st), e = errno;
+        int rc = MPI_File_write_at(L->fh, (MPI_Offset)at, p, (int)len, MPI_BYTE, &st);
+        int e = errno;
         if (rc != MPI_SUCCESS) {
             note_failure(r, FAILURE(FAIL_WRITE, mpi_io_errno(rc, e)));
             break;
@@ -464,9 +769,31 @@ static void write_file(run *r, lister *L, const round_msg *m, bool committed)
             note_failure(r, FAILURE(FAIL_WRITE, e ? e : EIO));
             break;
         }
-        at += written;
+        at += (uint64_t)written;
         p += written;
-        mine -= (uint64_t)written;
+        len -= (uint64_t)written;
+    }
+}
+
+/* Every rank, file outlet: rank 0 sends each rank the file offsets of its
+ * chunks; each writes its committed chunks there. */
+static void write_file(run *r, lister *L, uint64_t committed)
+{
+    if (r->rank == 0)
+        for (int i = 0; i < r->size; i++) {
+            L->counts[i] = (int)L->rank_meta[(size_t)i * RM_WORDS + RM_CHUNKS];
+            L->displs[i] = i * CAP;
+        }
+    MPI_TIMED(r, MPI_Scatterv(L->file_at, L->counts, L->displs, MPI_UINT64_T, L->mine_at,
+                              (int)L->nmine, MPI_UINT64_T, 0, r->comm));
+    if (!L->fh_open || r->failure)
+        return;
+    double t0 = MPI_Wtime();
+    const char *p = L->piece.buf;
+    for (uint64_t k = 0; k < L->nmine; k++) {
+        if (L->mine[k].index < committed)
+            write_at(r, L, L->mine_at[k], p, L->mine[k].bytes);
+        p += L->mine[k].bytes;
     }
     r->io_s += MPI_Wtime() - t0;
 }
@@ -484,11 +811,19 @@ static bool lister_setup(run *r, lister *L)
     else
         mpp_piece_init(&L->piece, L->buf, (size_t)L->budget, L->fmt);
     if (r->rank == 0) {
-        L->blocks = xmalloc(r, (size_t)r->size * sizeof *L->blocks);
-        L->meta = xmalloc(r, (size_t)r->size * sizeof *L->meta);
-        L->msgs = xmalloc(r, (size_t)r->size * sizeof *L->msgs);
-        L->counts = xmalloc(r, (size_t)r->size * sizeof *L->counts);
-        L->displs = xmalloc(r, (size_t)r->size * sizeof *L->displs);
+        size_t n = (size_t)r->size, entries = n * CAP;
+        L->blocks = xmalloc(r, n * sizeof *L->blocks);
+        L->done_blocks = xmalloc(r, n * sizeof *L->done_blocks);
+        L->rank_meta = xmalloc(r, n * RM_WORDS * sizeof *L->rank_meta);
+        L->all = xmalloc(r, entries * sizeof *L->all);
+        L->slot_at = xmalloc(r, entries * sizeof *L->slot_at);
+        L->file_at = xmalloc(r, entries * sizeof *L->file_at);
+        L->by_index = xmalloc(r, entries * sizeof *L->by_index);
+        L->msgs = xmalloc(r, n * sizeof *L->msgs);
+        L->counts = xmalloc(r, n * sizeof *L->counts);
+        L->displs = xmalloc(r, n * sizeof *L->displs);
+        for (size_t e = 0; e < entries; e++)
+            L->file_at[e] = UINT64_MAX;
     }
     if (r->where == OUT_FILE && !r->failure) {
         /* Each rank opens the file alone (MPI_COMM_SELF): a rank that
@@ -516,93 +851,101 @@ static void lister_free(run *r, lister *L)
     }
     free(L->buf);
     free(L->blocks);
-    free(L->meta);
+    free(L->done_blocks);
+    free(L->rank_meta);
+    free(L->all);
+    free(L->slot_at);
+    free(L->file_at);
+    free(L->by_index);
     free(L->msgs);
     free(L->counts);
     free(L->displs);
 }
 
+/* This rank's committed chunks of the round just done, into its tally. */
+static void account_round(run *r, const lister *L, uint64_t committed)
+{
+    for (uint64_t k = 0; k < L->nmine; k++) {
+        const mpp_chunk_meta *m = &L->mine[k];
+        if (m->index >= committed)
+            continue;
+        mpp_tally t = {m->count, m->first, m->last};
+        add_tally(&r->tally, &t);
+        given(r, L->mine_b[k].lo, m->full ? m->last : L->mine_b[k].hi);
+    }
+}
+
 /* Steps 2-4, in rounds. */
 static void list_in_rounds(run *r)
 {
-    lister L;
-    int ready = lister_setup(r, &L), all_ready = 0;
+    lister *L = calloc(1, sizeof *L);
+    if (L == NULL)
+        note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
+    int ready = L != NULL && lister_setup(r, L), all_ready = 0;
     memset(&r->tally, 0, sizeof r->tally);
     /* A rank without its buffer could not take part in a Gatherv. */
     MPI_TIMED(r, MPI_Allreduce(&ready, &all_ready, 1, MPI_INT, MPI_MIN, r->comm));
     if (!all_ready) {
-        lister_free(r, &L);
+        if (L)
+            lister_free(r, L);
+        free(L);
         return;
     }
     if (r->rank == 0)
-        plan_next(r, &L, true);
+        plan_next(r, L, true);
     round_msg m;
-    MPI_TIMED(r, MPI_Scatter(L.msgs, ROUND_MSG_WORDS, MPI_UINT64_T, &m, ROUND_MSG_WORDS,
+    MPI_TIMED(r, MPI_Scatter(L->msgs, ROUND_MSG_WORDS, MPI_UINT64_T, &m, ROUND_MSG_WORDS,
                              MPI_UINT64_T, 0, r->comm));
-    mpp_block *done_blocks = r->rank == 0 ? xmalloc(r, (size_t)r->size * sizeof *done_blocks)
-                                          : NULL;
     while (!(m.flags & (ROUND_DONE | ROUND_STOP))) {
-        mpp_block mine = {m.lo, m.hi, m.empty};
         /* Step 3: find and encode this rank's primes of the round. */
-        double t0 = MPI_Wtime();
-        int rc = MPP_OK;
-        mpp_piece_reset(&L.piece);
-        mpp_sink sink = {mpp_piece_push, &L.piece};
-        mpp_tally t;
-        if (!mine.empty && !r->failure)
-            rc = mpp_find_primes(r->opts.method, mine.lo, mine.hi, &sink, &t);
-        if (rc != MPP_OK && rc != MPP_PIECE_FULL)
-            note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
-        r->compute_s += MPI_Wtime() - t0;
+        mpp_piece_reset(&L->piece);
+        L->nmine = 0;
+        if (!r->failure)
+            do_share(r, &m.share, CAP, list_chunk, L);
 
-        /* Step 4: what each rank has, then the primes themselves. */
-        mpp_piece_meta meta = {L.piece.len, L.piece.count, L.piece.first, L.piece.last,
-                               L.piece.full, (uint64_t)r->failure};
-        MPI_TIMED(r, MPI_Gather(&meta, MPP_META_WORDS, MPI_UINT64_T, L.meta, MPP_META_WORDS,
+        /* Step 4: what each rank did, then the primes themselves. */
+        uint64_t rm[RM_WORDS] = {L->nmine, L->piece.len, (uint64_t)r->failure};
+        MPI_TIMED(r, MPI_Gather(rm, RM_WORDS, MPI_UINT64_T, L->rank_meta, RM_WORDS,
                                 MPI_UINT64_T, 0, r->comm));
+        if (r->rank == 0)
+            for (int i = 0; i < r->size; i++) {
+                uint64_t n = L->rank_meta[(size_t)i * RM_WORDS + RM_CHUNKS];
+                L->counts[i] = (int)((n < CAP ? n : CAP) * MPP_CHUNK_META_WORDS);
+                L->displs[i] = i * CAP * MPP_CHUNK_META_WORDS;
+            }
+        MPI_TIMED(r, MPI_Gatherv(L->mine, (int)(L->nmine * MPP_CHUNK_META_WORDS),
+                                 MPI_UINT64_T, L->all, L->counts, L->displs, MPI_UINT64_T, 0,
+                                 r->comm));
         if (r->where != OUT_FILE) {
-            MPI_Datatype type = L.fmt == MPP_FORMAT_NATIVE ? MPI_UINT64_T : MPI_BYTE;
-            int unit = L.fmt == MPP_FORMAT_NATIVE ? 8 : 1;
+            MPI_Datatype type = L->fmt == MPP_FORMAT_NATIVE ? MPI_UINT64_T : MPI_BYTE;
+            int unit = L->fmt == MPP_FORMAT_NATIVE ? 8 : 1;
             if (r->rank == 0)
                 for (int i = 0; i < r->size; i++) {
-                    L.counts[i] = (int)(L.meta[i].bytes / (unsigned)unit);
-                    L.displs[i] = (int)((uint64_t)i * L.budget / (unsigned)unit);
+                    L->counts[i] =
+                        (int)(L->rank_meta[(size_t)i * RM_WORDS + RM_BYTES] / (unsigned)unit);
+                    L->displs[i] = (int)((uint64_t)i * L->budget / (unsigned)unit);
                 }
-            MPI_TIMED(r, MPI_Gatherv(r->rank == 0 ? MPI_IN_PLACE : L.piece.buf,
-                                     (int)(L.piece.len / (unsigned)unit), type, L.buf,
-                                     L.counts, L.displs, type, 0, r->comm));
+            MPI_TIMED(r, MPI_Gatherv(r->rank == 0 ? MPI_IN_PLACE : L->piece.buf,
+                                     (int)(L->piece.len / (unsigned)unit), type, L->buf,
+                                     L->counts, L->displs, type, 0, r->comm));
         }
         /* Step 2 of the next round, with the verdict on this one. */
-        if (r->rank == 0) {
-            memcpy(done_blocks, L.blocks, (size_t)r->size * sizeof *done_blocks);
-            plan_next(r, &L, false);
-        }
-        MPI_TIMED(r, MPI_Scatter(L.msgs, ROUND_MSG_WORDS, MPI_UINT64_T, &m, ROUND_MSG_WORDS,
+        if (r->rank == 0)
+            plan_next(r, L, false);
+        MPI_TIMED(r, MPI_Scatter(L->msgs, ROUND_MSG_WORDS, MPI_UINT64_T, &m, ROUND_MSG_WORDS,
                                  MPI_UINT64_T, 0, r->comm));
         if (m.flags & ROUND_STOP)
             break;
-        bool committed = (uint64_t)r->rank < m.committed;
-        if (committed && L.piece.count) {
-            if (!r->tally.count)
-                r->tally.first = L.piece.first;
-            r->tally.last = L.piece.last;
-            r->tally.count += L.piece.count;
-        }
-        if (committed && !mine.empty) {
-            if (!r->spanned)
-                r->span_lo = mine.lo;
-            r->span_hi = L.piece.full ? L.piece.last : mine.hi;
-            r->spanned = true;
-        }
+        account_round(r, L, m.committed);
         if (r->where == OUT_FILE)
-            write_file(r, &L, &m, committed);
+            write_file(r, L, m.committed);
         else if (r->rank == 0 && r->where == OUT_STREAM)
-            write_stream(r, &L, (int)m.committed);
+            write_stream(r, L, m.committed);
         else if (r->rank == 0)
-            check_gathered(r, &L, done_blocks, (int)m.committed);
+            check_gathered(r, L, m.committed);
     }
-    free(done_blocks);
-    lister_free(r, &L);
+    lister_free(r, L);
+    free(L);
 }
 
 /* Rank 0: the one-line message for FAILURE on rank WHO. */
@@ -659,6 +1002,68 @@ static void settle(run *r)
     }
 }
 
+/* A sink for --compare's serial run: encodes the primes into a piece as
+ * the listing does, and empties it whenever it fills. */
+static int discard_push(void *ctx, const uint64_t *primes, size_t n)
+{
+    mpp_piece *p = ctx;
+    while (n > 0) {
+        uint64_t before = p->count;
+        int rc = mpp_piece_push(p, primes, n);
+        if (rc != MPP_PIECE_FULL)
+            return rc;
+        size_t took = (size_t)(p->count - before);
+        primes += took;
+        n -= took;
+        mpp_piece_reset(p);
+    }
+    return 0;
+}
+
+/* --compare: rank 0 alone finds the primes of the whole range again, the
+ * same way (counting, or encoding them as the listing does, without
+ * output), timed; the other ranks wait without spinning, so as not to take
+ * its core. Its count must be the run's. */
+static void compare_serial(run *r)
+{
+    MPI_Request req;
+    if (r->rank == 0 && r->status == EXIT_DONE && !r->reader_gone) {
+        enum { PIECE = 1 << 20 };
+        mpp_tally t = {0, 0, 0};
+        char *buf = r->opts.count_only ? NULL : malloc(PIECE + MPP_PIECE_SLACK);
+        mpp_piece piece;
+        mpp_sink sink = {discard_push, &piece};
+        int rc = MPP_ENOMEM;
+        double t0 = MPI_Wtime();
+        if (r->opts.count_only) {
+            rc = mpp_find_primes(r->opts.method, r->opts.start, r->opts.stop, NULL, &t);
+        } else if (buf) {
+            mpp_piece_init(&piece, buf, PIECE, outlet_format(&r->opts, r->where));
+            rc = mpp_find_primes(r->opts.method, r->opts.start, r->opts.stop, &sink, &t);
+        }
+        r->serial_s = MPI_Wtime() - t0;
+        free(buf);
+        if (rc != MPP_OK) {
+            fprintf(r->err, "mpprimes: --compare: rank 0 ran out of memory for the serial "
+                            "run\n");
+            r->status = EXIT_RUNTIME;
+        } else if (t.count != r->total) {
+            fprintf(r->err, "mpprimes: internal error: the serial run found %" PRIu64
+                            " primes, the parallel run %" PRIu64 "\n", t.count, r->total);
+            r->status = EXIT_RUNTIME;
+        }
+    }
+    MPI_CHECK(r, MPI_Ibarrier(r->comm, &req));
+    int done = 0;
+    while (!done) {
+        MPI_CHECK(r, MPI_Test(&req, &done, MPI_STATUS_IGNORE));
+        if (!done) {
+            struct timespec pause = {0, 1000000}; /* 1 ms */
+            nanosleep(&pause, NULL);
+        }
+    }
+}
+
 /* Rank 0, --csv: the run's row (after a header when the file is empty),
  * appended in one write. */
 static void append_csv_row(run *r, const mpp_report *rep)
@@ -692,15 +1097,16 @@ static void append_csv_row(run *r, const mpp_report *rep)
 /* Step 5: every rank's figures to rank 0, which prints the report. */
 static void step5_report(run *r)
 {
-    enum { WORDS = 7, TIMES = 4 };
+    enum { WORDS = 9, TIMES = 5 };
     char host[MPP_HOST_MAX] = {0};
     char name[MPI_MAX_PROCESSOR_NAME];
     int len = 0;
     MPI_CHECK(r, MPI_Get_processor_name(name, &len));
     snprintf(host, sizeof host, "%.*s", len, name);
-    uint64_t words[WORDS] = {!r->spanned, r->span_lo, r->span_hi, r->tally.count,
-                             r->tally.first, r->tally.last, (uint64_t)mpp_max_rss_kib()};
-    double times[TIMES] = {r->compute_s, r->comm_s, r->io_s, r->elapsed_s};
+    uint64_t words[WORDS] = {!r->spanned,        r->span_lo,      r->span_hi,
+                             r->tally.count,     r->tally.first,  r->tally.last,
+                             (uint64_t)mpp_max_rss_kib(), r->chunks_given, r->numbers_given};
+    double times[TIMES] = {r->compute_s, r->comm_s, r->io_s, r->elapsed_s, r->cpu_s};
 
     uint64_t *all_words = NULL;
     double *all_times = NULL;
@@ -734,14 +1140,27 @@ static void step5_report(run *r)
             s->first = w[4];
             s->last = w[5];
             s->max_rss_kib = (long)w[6];
+            s->chunks = w[7];
+            s->numbers = w[8];
+            s->cpu_s = t[4];
             s->compute_s = t[0];
             s->comm_s = t[1];
             s->io_s = t[2];
             elapsed = t[3] > elapsed ? t[3] : elapsed;
         }
-        mpp_report rep = {r->opts.start, r->opts.stop, r->size, r->opts.method, "block",
-                          r->rounds, r->opts.count_only ? 0 : r->opts.buffer, r->total,
-                          elapsed, stats};
+        const mpp_options *o = &r->opts;
+        mpp_report rep = {o->start,
+                          o->stop,
+                          r->size,
+                          o->method,
+                          mpp_decomposition_name(o->decomposition),
+                          o->decomposition >= MPP_DECOMP_CYCLIC ? o->chunk : 0,
+                          r->rounds,
+                          o->count_only ? 0 : o->buffer,
+                          r->total,
+                          elapsed,
+                          stats,
+                          r->serial_s};
         if (!r->opts.quiet) {
             if (r->opts.json)
                 mpp_report_json(r->report, &rep);
@@ -771,6 +1190,7 @@ int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
     r.err = err;
     r.report = out;
     r.stream_fd = -1;
+    r.serial_s = -1;
     MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
     MPI_CHECK(&r, MPI_Comm_rank(comm, &r.rank));
     MPI_CHECK(&r, MPI_Comm_size(comm, &r.size));
@@ -784,6 +1204,8 @@ int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
         }
         settle(&r);
         r.elapsed_s = MPI_Wtime() - r.t_start;
+        if (r.opts.compare)
+            compare_serial(&r);
         step5_report(&r);
         /* Rank 0 alone knows whether the report was written: share it. */
         MPI_CHECK(&r, MPI_Bcast(&r.status, 1, MPI_INT, 0, comm));

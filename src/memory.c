@@ -9,7 +9,7 @@
 
 /* li(x) by the series gamma + ln ln x + sum_{k >= 1} (ln x)^k / (k k!).
  * All terms are positive, so double precision is enough up to x = 2^64. */
-static double li(double x)
+double mpp_li(double x)
 {
     if (x < 2)
         x = 2;
@@ -35,7 +35,7 @@ double mpp_prime_count_expected(uint64_t lo, uint64_t hi)
          * 1 / ln x is largest at lo, which makes this an upper estimate. */
         d = len / log((double)lo);
     else
-        d = li((double)hi + 1) - li((double)lo);
+        d = mpp_li((double)hi + 1) - mpp_li((double)lo);
     return d < 0 ? 0 : d;
 }
 

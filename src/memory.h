@@ -13,6 +13,9 @@
  * handled. */
 double mpp_prime_count_expected(uint64_t lo, uint64_t hi);
 
+/* The logarithmic integral li(x) (x below 2 is taken as 2). */
+double mpp_li(double x);
+
 /* Bytes this process can still allocate: the least of MemAvailable
  * (/proc/meminfo), the cgroup limit minus usage, and RLIMIT_AS / RLIMIT_DATA.
  * UINT64_MAX when nothing is known. */

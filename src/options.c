@@ -24,6 +24,10 @@
  *   option 'ARG' takes no value
  *   option 'ARG' needs a non-empty file name   (--output, --csv)
  *   invalid method 'ARG' (choose sieve or trial)
+ *   invalid decomposition 'ARG' (choose block, balanced, cyclic or dynamic)
+ *   --chunk: MESSAGE                           (MESSAGE from mpp_parse_u64)
+ *   --chunk must be at least 1
+ *   --chunk applies to -d cyclic and -d dynamic only
  *   --count cannot be combined with --print      (also with --output)
  *   --print cannot be combined with --output
  *   --quiet cannot be combined with --json
@@ -57,6 +61,10 @@ typedef enum {
     OPT_FORMAT,
     OPT_BUFFER,
     OPT_CSV,
+    OPT_DECOMP,
+    OPT_CHUNK,
+    OPT_EXPLAIN,
+    OPT_COMPARE,
     OPT_HELP,
     OPT_VERSION
 } opt_id;
@@ -75,6 +83,10 @@ static const opt_def opt_defs[] = {
     {"format", '\0', true, OPT_FORMAT}, {"buffer", '\0', true, OPT_BUFFER},
     {"csv", '\0', true, OPT_CSV},       {"help", 'h', false, OPT_HELP},
     {"version", 'V', false, OPT_VERSION},
+    {"decomposition", 'd', true, OPT_DECOMP},
+    {"chunk", '\0', true, OPT_CHUNK},
+    {"explain", '\0', false, OPT_EXPLAIN},
+    {"compare", '\0', false, OPT_COMPARE},
 };
 enum { N_OPT_DEFS = sizeof opt_defs / sizeof opt_defs[0] };
 
@@ -88,6 +100,7 @@ typedef struct {
     const char *extra;     /* the first operand beyond two */
     bool help, version;
     bool format_set;       /* --format was given */
+    bool chunk_set;        /* --chunk was given */
     bool failed;           /* an error has been recorded */
     char *err;
     size_t errlen;
@@ -122,6 +135,10 @@ void mpp_options_init(mpp_options *opts)
     opts->json = false;
     opts->quiet = false;
     opts->csv = NULL;
+    opts->decomposition = MPP_DECOMP_BLOCK;
+    opts->chunk = 0;
+    opts->explain = false;
+    opts->compare = false;
 }
 
 bool mpp_parse_size(const char *text, uint64_t *out)
@@ -214,6 +231,28 @@ static void set_method(parse_state *st, const char *value)
           mpp_quote(q, value, strlen(value)));
 }
 
+static void set_decomposition(parse_state *st, const char *value)
+{
+    if (mpp_decomposition_from_name(value, &st->opts.decomposition))
+        return;
+    char q[QUOTE_BUF];
+    error(st, "invalid decomposition '%s' (choose block, balanced, cyclic or dynamic)",
+          mpp_quote(q, value, strlen(value)));
+}
+
+static void set_chunk(parse_state *st, const char *value)
+{
+    char msg[256];
+    uint64_t n;
+    st->chunk_set = true;
+    if (mpp_parse_u64(value, &n, msg, sizeof msg) != MPP_NUM_OK)
+        error(st, "--chunk: %s", msg);
+    else if (n == 0)
+        error(st, "--chunk must be at least 1");
+    else
+        st->opts.chunk = n;
+}
+
 /* Applies option DEF, spelt SPELLING, with VALUE (NULL for flags). */
 static void apply(parse_state *st, const opt_def *def, const char *spelling, const char *value)
 {
@@ -227,6 +266,10 @@ static void apply(parse_state *st, const opt_def *def, const char *spelling, con
     case OPT_METHOD: set_method(st, value); break;
     case OPT_FORMAT: set_format(st, value); break;
     case OPT_BUFFER: set_buffer(st, value); break;
+    case OPT_DECOMP: set_decomposition(st, value); break;
+    case OPT_CHUNK: set_chunk(st, value); break;
+    case OPT_EXPLAIN: st->opts.explain = true; break;
+    case OPT_COMPARE: st->opts.compare = true; break;
     case OPT_OUTPUT:
     case OPT_CSV:
         if (value[0] == '\0')
@@ -341,6 +384,9 @@ static void check_conflicts(parse_state *st)
         error(st, "--quiet cannot be combined with --json");
     if (st->format_set && !o->print && o->output == NULL)
         error(st, "--format applies to --print and --output only");
+    if (st->chunk_set && o->decomposition != MPP_DECOMP_CYCLIC &&
+        o->decomposition != MPP_DECOMP_DYNAMIC)
+        error(st, "--chunk applies to -d cyclic and -d dynamic only");
 }
 
 /* Parses operand TEXT, named WHAT, into *VALUE; false after an error. */
@@ -406,9 +452,10 @@ void mpp_print_usage(FILE *f)
         "       mpprimes [OPTIONS] START STOP\n"
         "\n"
         "Find the prime numbers in [START, STOP] (inclusive; START is 2 when only\n"
-        "STOP is given) with MPI. Rank 0 splits the range into one block per rank\n"
-        "and hands the blocks out (MPI_Scatter); each rank finds the primes of its\n"
-        "block by a segmented sieve of Eratosthenes or by trial division;\n"
+        "STOP is given) with MPI. Rank 0 splits the range among the ranks (one\n"
+        "block each by default, see --decomposition) and hands the parts out\n"
+        "(MPI_Scatter); each rank finds the primes of its part by a segmented sieve\n"
+        "of Eratosthenes or by trial division;\n"
         "MPI_Gatherv brings them back to rank 0, which prints a report. When the\n"
         "primes would not fit in --buffer this happens in rounds, each over the\n"
         "next stretch of the range, so memory stays bounded for any range.\n"
@@ -435,6 +482,21 @@ void mpp_print_usage(FILE *f)
         "                       1G; K, M, G are powers of 1024)\n"
         "  -m, --method METHOD  sieve (segmented sieve of Eratosthenes, default)\n"
         "                       or trial (trial division)\n"
+        "  -d, --decomposition D  how the range is shared among the ranks:\n"
+        "                       block     one equal contiguous block per rank\n"
+        "                                 (default)\n"
+        "                       balanced  one contiguous block per rank, of equal\n"
+        "                                 modeled cost for the method\n"
+        "                       cyclic    chunks dealt round-robin to the ranks\n"
+        "                       dynamic   chunks handed out by rank 0 to whichever\n"
+        "                                 rank asks first (manager/worker)\n"
+        "      --chunk N        numbers per chunk for cyclic and dynamic (default:\n"
+        "                       about 16 chunks per rank; for the sieve at least\n"
+        "                       32 sqrt(STOP))\n"
+        "      --explain        print the plan first: what each rank gets, the MPI\n"
+        "                       calls in order, and why\n"
+        "      --compare        also time rank 0 alone over the same range, and\n"
+        "                       report the measured speedup and efficiency\n"
         "      --json           print the report as one JSON object\n"
         "  -q, --quiet          print no report\n"
         "      --csv FILE       also append the run's summary to FILE as one CSV\n"
@@ -468,6 +530,7 @@ void mpp_print_usage(FILE *f)
         "  mpirun -np 4 mpprimes --count 1e12 1e12+1e9\n"
         "  mpirun -np 2 mpprimes --print 100 200 > primes.txt\n"
         "  mpirun -np 4 mpprimes --output primes.bin --format binary 1e10\n"
+        "  mpirun -np 4 mpprimes -m trial -d dynamic --compare 1e7\n"
         "  for n in 1 2 4; do mpirun -np $n mpprimes -cq --csv strong.csv 1e10; done\n",
         f);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "decomp.h"
 #include "output.h"
 #include "primes.h"
 
@@ -36,6 +37,10 @@ typedef struct {
     bool json;           /* --json */
     bool quiet;          /* -q, --quiet */
     const char *csv;     /* --csv FILE: append a CSV row (points into argv), or NULL */
+    mpp_decomposition decomposition; /* -d, --decomposition (default block) */
+    uint64_t chunk;      /* --chunk N: numbers per chunk (cyclic, dynamic); 0: default */
+    bool explain;        /* --explain: print the plan before the run */
+    bool compare;        /* --compare: also run rank 0 alone, for the real speedup */
 } mpp_options;
 
 #define MPP_BUFFER_DEFAULT (64u << 20) /* 64 MiB */

@@ -48,6 +48,38 @@ static time_summary summarize(const mpp_report *r)
     return t;
 }
 
+mpp_balance mpp_report_balance(const mpp_report *r)
+{
+    mpp_balance b = {0, 0, 1};
+    for (int i = 0; i < r->ranks; i++) {
+        double c = r->per_rank[i].cpu_s;
+        b.cpu_max = c > b.cpu_max ? c : b.cpu_max;
+        b.cpu_mean += c / r->ranks;
+    }
+    if (b.cpu_mean > 0)
+        b.imbalance = b.cpu_max / b.cpu_mean;
+    return b;
+}
+
+void mpp_report_bars(FILE *f, const mpp_report *r, int width)
+{
+    mpp_balance b = mpp_report_balance(r);
+    fprintf(f, "#\n# work per rank (cpu_s: CPU time of the compute step; | marks the mean)\n");
+    int mean_at = b.cpu_max > 0 ? (int)(b.cpu_mean / b.cpu_max * width + 0.5) : 0;
+    for (int i = 0; i < r->ranks; i++) {
+        double c = r->per_rank[i].cpu_s;
+        int n = b.cpu_max > 0 ? (int)(c / b.cpu_max * width + 0.5) : 0;
+        fprintf(f, "# %5d ", r->per_rank[i].rank);
+        for (int k = 0; k < width; k++)
+            fputc(k < n ? '=' : k == mean_at ? '|' : ' ', f);
+        fprintf(f, " %10.6f\n", c);
+    }
+    fprintf(f, "# imbalance      %.2f (max %.6f / mean %.6f cpu_s)\n", b.imbalance, b.cpu_max,
+            b.cpu_mean);
+    fprintf(f, "# balance_bound  %.0f%% parallel efficiency at most: the ranks wait for the "
+               "slowest\n", 100.0 / b.imbalance);
+}
+
 /* A table cell that stays one whitespace-free field whatever the text:
  * blanks and control characters become '_', an empty text "-". */
 static void table_word(FILE *f, const char *text, int width)
@@ -80,6 +112,8 @@ void mpp_report_text(FILE *f, const mpp_report *r)
     fprintf(f, "# ranks          %d\n", r->ranks);
     fprintf(f, "# method         %s\n", method_description(r->method));
     fprintf(f, "# decomposition  %s\n", r->decomposition);
+    if (r->chunk)
+        fprintf(f, "# chunk          %" PRIu64 "\n", r->chunk);
     if (r->buffer_bytes) {
         fprintf(f, "# rounds         %" PRIu64 "\n", r->rounds);
         fprintf(f, "# buffer_bytes   %" PRIu64 "\n", r->buffer_bytes);
@@ -91,8 +125,9 @@ void mpp_report_text(FILE *f, const mpp_report *r)
     } else {
         fprintf(f, "# first          -\n# last           -\n");
     }
-    fprintf(f, "#\n# %4s %-16s %20s %20s %12s %10s %10s %10s %12s\n", "rank", "host",
-            "start", "stop", "primes", "compute_s", "comm_s", "io_s", "max_rss_kib");
+    fprintf(f, "#\n# %4s %-16s %20s %20s %12s %10s %10s %10s %12s %8s %20s %10s\n", "rank",
+            "host", "start", "stop", "primes", "compute_s", "comm_s", "io_s", "max_rss_kib",
+            "chunks", "numbers", "cpu_s");
     for (int i = 0; i < r->ranks; i++) {
         const mpp_rank_stats *s = &r->per_rank[i];
         fprintf(f, "  %4d ", s->rank);
@@ -102,13 +137,24 @@ void mpp_report_text(FILE *f, const mpp_report *r)
             fprintf(f, "%20s %20s ", "-", "-");
         else
             fprintf(f, "%20" PRIu64 " %20" PRIu64 " ", s->lo, s->hi);
-        fprintf(f, "%12" PRIu64 " %10.6f %10.6f %10.6f %12ld\n", s->count, s->compute_s,
-                s->comm_s, s->io_s, s->max_rss_kib);
+        fprintf(f, "%12" PRIu64 " %10.6f %10.6f %10.6f %12ld %8" PRIu64 " %20" PRIu64
+                   " %10.6f\n",
+                s->count, s->compute_s, s->comm_s, s->io_s, s->max_rss_kib, s->chunks,
+                s->numbers, s->cpu_s);
     }
     fprintf(f, "#\n# compute_s      max %.6f  mean %.6f\n", t.compute_max, t.compute_mean);
     fprintf(f, "# comm_s         max %.6f  mean %.6f\n", t.comm_max, t.comm_mean);
     fprintf(f, "# io_s           max %.6f  mean %.6f\n", t.io_max, t.io_mean);
     fprintf(f, "# elapsed_s      %.6f\n", r->elapsed_s);
+    mpp_report_bars(f, r, 40);
+    if (r->serial_s >= 0) {
+        fprintf(f, "# serial_s       %.6f (rank 0 alone, the same range and method)\n",
+                r->serial_s);
+        double speedup = r->elapsed_s > 0 ? r->serial_s / r->elapsed_s : 0;
+        fprintf(f, "# speedup        %.2f on %d ranks (serial_s / elapsed_s)\n", speedup,
+                r->ranks);
+        fprintf(f, "# efficiency     %.2f (speedup / ranks)\n", speedup / r->ranks);
+    }
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped. */
@@ -136,6 +182,10 @@ void mpp_report_json(FILE *f, const mpp_report *r)
                ", \"ranks\": %d, \"method\": \"%s\", \"decomposition\": ",
             MPPRIMES_VERSION, r->start, r->stop, r->ranks, mpp_method_name(r->method));
     json_string(f, r->decomposition);
+    if (r->chunk)
+        fprintf(f, ", \"chunk\": %" PRIu64, r->chunk);
+    else
+        fprintf(f, ", \"chunk\": null");
     fprintf(f, ", \"rounds\": %" PRIu64, r->rounds);
     if (r->buffer_bytes)
         fprintf(f, ", \"buffer_bytes\": %" PRIu64, r->buffer_bytes);
@@ -146,7 +196,18 @@ void mpp_report_json(FILE *f, const mpp_report *r)
         fprintf(f, ", \"first\": %" PRIu64 ", \"last\": %" PRIu64, first, last);
     else
         fprintf(f, ", \"first\": null, \"last\": null");
-    fprintf(f, ", \"elapsed_s\": %.9f, \"per_rank\": [", r->elapsed_s);
+    mpp_balance b = mpp_report_balance(r);
+    fprintf(f, ", \"elapsed_s\": %.9f, \"cpu_max_s\": %.9f, \"cpu_mean_s\": %.9f"
+               ", \"imbalance\": %.6f",
+            r->elapsed_s, b.cpu_max, b.cpu_mean, b.imbalance);
+    if (r->serial_s >= 0) {
+        double speedup = r->elapsed_s > 0 ? r->serial_s / r->elapsed_s : 0;
+        fprintf(f, ", \"serial_s\": %.9f, \"speedup\": %.6f, \"efficiency\": %.6f",
+                r->serial_s, speedup, speedup / r->ranks);
+    } else {
+        fprintf(f, ", \"serial_s\": null, \"speedup\": null, \"efficiency\": null");
+    }
+    fprintf(f, ", \"per_rank\": [");
     for (int i = 0; i < r->ranks; i++) {
         const mpp_rank_stats *s = &r->per_rank[i];
         fprintf(f, "%s\n  {\"rank\": %d, \"host\": ", i ? "," : "", s->rank);
@@ -156,9 +217,11 @@ void mpp_report_json(FILE *f, const mpp_report *r)
         else
             fprintf(f, ", \"start\": %" PRIu64 ", \"stop\": %" PRIu64 ", \"empty\": false",
                     s->lo, s->hi);
-        fprintf(f, ", \"count\": %" PRIu64 ", \"compute_s\": %.9f, \"comm_s\": %.9f"
-                   ", \"io_s\": %.9f, \"max_rss_kib\": %ld}",
-                s->count, s->compute_s, s->comm_s, s->io_s, s->max_rss_kib);
+        fprintf(f, ", \"chunks\": %" PRIu64 ", \"numbers\": %" PRIu64, s->chunks,
+                s->numbers);
+        fprintf(f, ", \"count\": %" PRIu64 ", \"compute_s\": %.9f, \"cpu_s\": %.9f"
+                   ", \"comm_s\": %.9f, \"io_s\": %.9f, \"max_rss_kib\": %ld}",
+                s->count, s->compute_s, s->cpu_s, s->comm_s, s->io_s, s->max_rss_kib);
     }
     fprintf(f, "\n]}\n");
 }
@@ -239,5 +302,12 @@ void mpp_report_csv_row(FILE *f, const mpp_report *r, const mpp_csv_context *c)
     csv_field(f, c ? c->job_id : NULL);
     fputc(',', f);
     csv_field(f, c ? c->job_nodelist : NULL);
+    mpp_balance b = mpp_report_balance(r);
+    fputc(',', f);
+    if (r->chunk)
+        fprintf(f, "%" PRIu64, r->chunk);
+    fprintf(f, ",%.6f,%.6f,%.6f,", b.cpu_max, b.cpu_mean, b.imbalance);
+    if (r->serial_s >= 0)
+        fprintf(f, "%.6f", r->serial_s);
     fputc('\n', f);
 }

@@ -222,7 +222,7 @@ static mpp_report report(uint64_t start, uint64_t stop, int ranks, mpp_method me
                          uint64_t count, double elapsed_s, const mpp_rank_stats *per_rank)
 {
     /* A --count run: one round, no buffer. */
-    mpp_report r = {start, stop, ranks, method, "block", 1, 0, count, elapsed_s, per_rank};
+    mpp_report r = {start, stop, ranks, method, "block", 0, 1, 0, count, elapsed_s, per_rank, -1};
     return r;
 }
 
