@@ -176,8 +176,13 @@ static int preflight(run *r)
     mpp_options *o = &r->opts;
     r->report = o->print ? r->err : r->out;
     if (o->decomposition == MPP_DECOMP_CYCLIC || o->decomposition == MPP_DECOMP_DYNAMIC) {
+        /* Dynamic: four times as many chunks, since its chunks cost
+         * only messages, and the last chunks handed out decide how evenly
+         * the ranks finish. */
+        int per = o->decomposition == MPP_DECOMP_DYNAMIC ? 4 : 1;
         if (o->chunk == 0)
-            o->chunk = mpp_default_chunk(o->method, o->start, o->stop, r->size);
+            o->chunk = mpp_default_chunk(o->method, o->start, o->stop,
+                                         r->size > INT_MAX / per ? INT_MAX : r->size * per);
         else if (o->chunk - 1 > o->stop - o->start) /* no longer than the range */
             o->chunk = o->stop - o->start + 1;
     }

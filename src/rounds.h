@@ -34,7 +34,7 @@
 /* Chunks a rank may do in one round (dynamic: a rank that has done this
  * many asks for no more; the planner deals at most a quarter of it per rank
  * on average). */
-#define MPP_ROUND_RANK_CHUNKS 64
+#define MPP_ROUND_RANK_CHUNKS 256
 
 /* How a round's stretch [FROM, END] is cut. */
 typedef struct {
