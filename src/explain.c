@@ -143,7 +143,7 @@ static void shares(FILE *f, const mpp_options *o, int nranks, const mpp_round_pl
         mpp_share_size(&s, &chunks, &numbers);
         fprintf(f, "#   rank %-4d ", r);
         if (!mpp_share_next(&s, &j, &b, &index))
-            fprintf(f, "nothing (more ranks than numbers)");
+            fprintf(f, "nothing (more ranks than %s)", s.chunk ? "chunks" : "numbers");
         else if (chunks == 1)
             fprintf(f, "[%" PRIu64 ", %" PRIu64 "]", b.lo, b.hi);
         else

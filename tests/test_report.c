@@ -1,22 +1,33 @@
 /* test_report.c - unit tests of the run report (src/report.c): reports built
  * by hand (one rank; three ranks with an empty block; no primes at all; the
  * whole 64-bit range) rendered into memory as text and as JSON. The text is
- * checked line by line (the "#" header, one 8-field table row per rank, which
- * is what gnuplot reads); the JSON by exact substrings, by Python's json
- * module (syntax) and by a Python script that checks every value read back.
+ * checked line by line (the "#" header, one 12-field table row per rank, which
+ * is what gnuplot reads, its column names; "# chunk" only when there is a
+ * chunk; the serial_s/speedup/efficiency lines only with --compare, serial_s
+ * >= 0); the JSON by exact substrings, by Python's json module (syntax) and
+ * by a Python script that checks every value read back, the exact key sets,
+ * null chunk and null --compare keys. The balance (mpp_report_balance, the
+ * cpu_s max, mean and max / mean computed here; 1 with nothing computed or
+ * no ranks) and the bar chart, in the text and alone at widths 1 to 100:
+ * each bar round(width * cpu / max) '=' (the max rank exactly WIDTH), a '|'
+ * at the mean where the bar stops at or before it, the imbalance and
+ * balance_bound lines (100 / imbalance); all cpu_s zero; one rank.
  * The CSV summary (--csv): mpp_report_hosts (no ranks, one host, repeats,
  * names that are prefixes of one another, 1000 ranks); the header, exactly
- * MPP_CSV_COLUMNS and a newline, its 22 columns spelt out; the row of every
- * report, read back by Python's csv module (strict) as 22 fields equal to
+ * MPP_CSV_COLUMNS and a newline, its 27 columns spelt out; the row of every
+ * report, read back by Python's csv module (strict) as 27 fields equal to
  * values computed here (start/stop up to 2^64 - 1, first/last as the least
  * and greatest over the ranks with primes, empty without primes, hosts,
  * buffer_bytes empty for 0, times as "%.6f", max/mean, the max RSS over all
- * ranks), and byte for byte once; the context fields empty for NULL, and
+ * ranks; chunk empty for 0, serial_s empty when not compared, the cpu_s
+ * max, mean and imbalance), and byte for byte once; the context fields
+ * empty for NULL, and
  * quoted per RFC 4180 (quotes doubled) when they hold a comma, a quote or
  * a line break, as is otherwise, in first, middle and last position; and a
  * file of a header and five appended rows.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,7 +41,8 @@
 #include "testutil.h"
 
 #define MAX64 "18446744073709551615"
-#define NFIELDS 9 /* rank host start stop primes compute_s comm_s io_s max_rss_kib */
+#define NFIELDS 12 /* rank host start stop primes compute_s comm_s io_s max_rss_kib
+                      chunks numbers cpu_s */
 
 /* ---- rendering and small text helpers ---- */
 
@@ -215,6 +227,11 @@ static mpp_rank_stats rank_stats(int rank, const char *host, bool empty, uint64_
     s.comm_s = comm_s;
     s.io_s = (compute_s + comm_s) / 4; /* distinct from both */
     s.max_rss_kib = rss;
+    /* the new fields, distinct from the others: chunks from the rank, the
+     * block's numbers, and 3/4 of the wall-clock time as CPU time */
+    s.chunks = (uint64_t)rank * 3 + 2;
+    s.numbers = empty ? 0 : hi - lo == UINT64_MAX ? UINT64_MAX : hi - lo + 1;
+    s.cpu_s = compute_s * 0.75;
     return s;
 }
 
@@ -242,7 +259,11 @@ static mpp_report three_ranks(void)
     three_rank_stats[0] = rank_stats(0, "alpha", false, 96, 96, 0, 12345, 54321, 0.5, 0.25, 1000);
     three_rank_stats[1] = rank_stats(1, "beta", false, 97, 97, 1, 97, 97, 1.0, 0.0, 2000);
     three_rank_stats[2] = rank_stats(2, "gamma", true, 777, 888, 0, 0, 0, 0.0, 0.5, 3000);
-    return report(96, 97, 3, MPP_METHOD_TRIAL, 1, 2.0, three_rank_stats);
+    mpp_report r = report(96, 97, 3, MPP_METHOD_TRIAL, 1, 2.0, three_rank_stats);
+    r.decomposition = "cyclic"; /* chunks of one number, and --compare */
+    r.chunk = 1;
+    r.serial_s = 3.0; /* speedup 1.5, efficiency 0.5 */
+    return r;
 }
 
 /* No prime at all: [2^64 - 2, 2^64 - 1] on three ranks, the last empty. */
@@ -254,7 +275,10 @@ static mpp_report no_primes(void)
     no_prime_stats[1] = rank_stats(1, "n1", false, UINT64_MAX, UINT64_MAX, 0, 7, 8, 0.003,
                                    0.004, 20);
     no_prime_stats[2] = rank_stats(2, "n2", true, 0, 0, 0, 0, 0, 0.0, 0.0, 30);
-    return report(UINT64_MAX - 1, UINT64_MAX, 3, MPP_METHOD_SIEVE, 0, 0.25, no_prime_stats);
+    mpp_report r =
+        report(UINT64_MAX - 1, UINT64_MAX, 3, MPP_METHOD_SIEVE, 0, 0.25, no_prime_stats);
+    r.serial_s = 0.0; /* --compare that took no time: still shown */
+    return r;
 }
 
 /* The whole 64-bit range on two ranks: the largest numbers there are. */
@@ -266,8 +290,12 @@ static mpp_report whole_range(void)
     whole_stats[1] = rank_stats(1, "big1", false, UINT64_MAX / 2 + 1, UINT64_MAX,
                                 209366672181778359ULL, 9223372036854775837ULL,
                                 18446744073709551557ULL, 130000.25, 1.5, 987654322L);
-    return report(0, UINT64_MAX, 2, MPP_METHOD_SIEVE, 425656284035217743ULL, 130001.0,
-                  whole_stats);
+    mpp_report r = report(0, UINT64_MAX, 2, MPP_METHOD_SIEVE, 425656284035217743ULL, 130001.0,
+                          whole_stats);
+    r.decomposition = "dynamic";
+    r.chunk = (uint64_t)1 << 40;
+    r.serial_s = 260002.0; /* speedup 2, efficiency 1 */
+    return r;
 }
 
 /* ---- generic checks, from the report's fields ---- */
@@ -295,6 +323,123 @@ static void expect_header(const char *text, const char *key, const char *expecte
     header_value(text, key, v, sizeof v);
     ck_assert_msg(strcmp(v, expected) == 0, "\"# %s\" is \"%s\", expected \"%s\"", key, v,
                   expected);
+}
+
+/* The balance of R's cpu_s computed here: max, mean, and max / mean (1
+ * when nothing was computed, or no rank). */
+typedef struct {
+    double max, mean, imbalance;
+} balance;
+
+static balance expected_balance(const mpp_report *r)
+{
+    balance b = {0, 0, 1};
+    double sum = 0;
+    for (int i = 0; i < r->ranks; i++) {
+        double c = r->per_rank[i].cpu_s;
+        b.max = c > b.max ? c : b.max;
+        sum += c;
+    }
+    if (r->ranks > 0)
+        b.mean = sum / r->ranks;
+    if (b.mean > 0)
+        b.imbalance = b.max / b.mean;
+    return b;
+}
+
+/* Whether X and Y agree within TOL (relative beyond 1). */
+static bool near(double x, double y, double tol)
+{
+    double m = y < 0 ? -y : y;
+    return x > y - tol * (m > 1 ? m : 1) && x < y + tol * (m > 1 ? m : 1);
+}
+
+/* The bar length of CPU when the longest is MAX: WIDTH * CPU / MAX rounded
+ * (none when MAX is 0). */
+static int bar_length(double cpu, double max, int width)
+{
+    if (max <= 0)
+        return 0;
+    return (int)floor(cpu / max * width + 0.5);
+}
+
+/* Checks the bar chart in TEXT (WIDTH characters for the longest bar): one
+ * line per rank "# RANK BAR CPU_S", the bar WIDTH * cpu / max '=' (the max
+ * rank exactly WIDTH), then blanks but for a '|' at the mean when the bar
+ * ends at or before it; then the imbalance and balance_bound lines, from
+ * R's cpu_s computed here. */
+static void check_bars(const char *text, const mpp_report *r, int width)
+{
+    const char *head = "# work per rank (cpu_s";
+    const char *p = strstr(text, head);
+    ck_assert_msg(p != NULL, "no bar chart in:\n%s", text);
+    ck_assert_msg(strstr(p + 1, head) == NULL, "two bar charts in:\n%s", text);
+    p = strchr(p, '\n') + 1;
+    balance b = expected_balance(r);
+    int mean_at = b.max > 0 ? bar_length(b.mean, b.max, width) : 0;
+    for (int i = 0; i < r->ranks; i++) {
+        const mpp_rank_stats *s = &r->per_rank[i];
+        const char *end = strchr(p, '\n');
+        ck_assert_ptr_nonnull(end);
+        ck_assert_msg(p[0] == '#' && p[1] == ' ', "bar line %d: \"%.*s\"", i, (int)(end - p), p);
+        ck_assert_msg(end - p > 9 + width, "bar line %d too short: \"%.*s\"", i, (int)(end - p),
+                      p);
+        char rank[8];
+        memcpy(rank, p + 2, 5);
+        rank[5] = '\0';
+        ck_assert_int_eq(atoi(rank), s->rank);
+        ck_assert_int_eq(p[7], ' ');
+        const char *bar = p + 8;
+        int n = bar_length(s->cpu_s, b.max, width);
+        if (b.max > 0 && s->cpu_s == b.max)
+            ck_assert_int_eq(n, width);
+        for (int k = 0; k < width; k++) {
+            char want = k < n ? '=' : k == mean_at ? '|' : ' ';
+            ck_assert_msg(bar[k] == want, "rank %d, width %d: bar \"%.*s\", char %d is '%c', "
+                          "expected '%c' (%d '=', mean at %d)",
+                          s->rank, width, width, bar, k, bar[k], want, n, mean_at);
+        }
+        ck_assert_msg(bar[width] == ' ', "bar of rank %d longer than %d: \"%.*s\"", s->rank,
+                      width, (int)(end - p), p);
+        char *e;
+        double v = strtod(bar + width, &e);
+        ck_assert_msg(e == end && near(v, s->cpu_s, 1e-6), "rank %d cpu_s: \"%.*s\"", s->rank,
+                      (int)(end - p), p);
+        p = end + 1;
+    }
+    double imb, max, mean;
+    ck_assert_msg(sscanf(p, "# imbalance %lf (max %lf / mean %lf cpu_s)\n", &imb, &max, &mean) ==
+                      3,
+                  "no imbalance line after the bars:\n%s", p);
+    ck_assert_msg(near(imb, b.imbalance, 0.0051), "imbalance %.4f, expected %.4f", imb,
+                  b.imbalance);
+    ck_assert_msg(near(max, b.max, 1e-6), "cpu max %.6f, expected %.6f", max, b.max);
+    ck_assert_msg(near(mean, b.mean, 1e-6), "cpu mean %.6f, expected %.6f", mean, b.mean);
+    p = strchr(p, '\n') + 1;
+    int bound;
+    ck_assert_msg(sscanf(p, "# balance_bound %d%% parallel efficiency at most", &bound) == 1,
+                  "no balance_bound line after the imbalance:\n%s", p);
+    ck_assert_msg(near(bound, 100 / b.imbalance, 0.5 + 1e-9), "balance_bound %d%%, expected "
+                  "%.2f%%", bound, 100 / b.imbalance);
+    expect_absent(text, "nan");
+    expect_absent(text, "inf");
+}
+
+/* Renders R's bar chart alone, WIDTH wide, into a malloc'd string. */
+static char *render_bars(const mpp_report *r, int width)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    mpp_report_bars(f, r, width);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_ptr_nonnull(buf);
+    for (const char *line = buf; *line; line = strchr(line, '\n') + 1) {
+        ck_assert_msg(line[0] == '#', "bar chart line without '#':\n%s", buf);
+        ck_assert_ptr_nonnull(strchr(line, '\n'));
+    }
+    return buf;
 }
 
 /* Checks the text rendering of R against R's fields; returns the text. */
@@ -362,8 +507,118 @@ static char *check_text(const mpp_report *r)
         expect_seconds(row->field[7], s->io_s, "io_s");
         fmt(want, sizeof want, "%ld", s->max_rss_kib);
         ck_assert_str_eq(row->field[8], want);
+        fmt(want, sizeof want, "%" PRIu64, s->chunks);
+        ck_assert_str_eq(row->field[9], want);
+        fmt(want, sizeof want, "%" PRIu64, s->numbers);
+        ck_assert_str_eq(row->field[10], want);
+        expect_seconds(row->field[11], s->cpu_s, "cpu_s");
+    }
+    /* the column names, in that order, on the "#" line before the rows */
+    expect_contains(text, "# rank host");
+    header_value(text, "rank", got, sizeof got);
+    ck_assert_msg(strncmp(got, "host ", 5) == 0, "table header \"%s\"", got);
+    {
+        static const char *const names[NFIELDS - 1] = {
+            "host",   "start",       "stop",   "primes",  "compute_s", "comm_s",
+            "io_s",   "max_rss_kib", "chunks", "numbers", "cpu_s"};
+        char *save = NULL, *tok = strtok_r(got, " ", &save);
+        for (int k = 0; k < NFIELDS - 1; k++, tok = strtok_r(NULL, " ", &save))
+            ck_assert_msg(tok && strcmp(tok, names[k]) == 0, "table column %d: %s, not %s",
+                          k + 1, tok ? tok : "(none)", names[k]);
+        ck_assert_ptr_null(tok);
+    }
+    /* "# chunk" when the decomposition has chunks */
+    if (r->chunk) {
+        fmt(want, sizeof want, "%" PRIu64, r->chunk);
+        expect_header(text, "chunk", want);
+    } else {
+        expect_absent(text, "# chunk");
+    }
+    check_bars(text, r, 40);
+    /* --compare: serial time, speedup and efficiency */
+    if (r->serial_s >= 0) {
+        double serial, speedup, efficiency;
+        int ranks;
+        header_value(text, "serial_s", got, sizeof got);
+        ck_assert_int_eq(sscanf(got, "%lf (rank 0 alone", &serial), 1);
+        ck_assert_msg(near(serial, r->serial_s, 1e-6), "serial_s \"%s\"", got);
+        header_value(text, "speedup", got, sizeof got);
+        ck_assert_int_eq(sscanf(got, "%lf on %d ranks (serial_s / elapsed_s)", &speedup, &ranks),
+                         2);
+        ck_assert_int_eq(ranks, r->ranks);
+        header_value(text, "efficiency", got, sizeof got);
+        ck_assert_int_eq(sscanf(got, "%lf (speedup / ranks)", &efficiency), 1);
+        if (r->elapsed_s > 0) {
+            double s = r->serial_s / r->elapsed_s;
+            ck_assert_msg(near(speedup, s, 0.0051), "speedup %.2f, expected %.4f", speedup, s);
+            ck_assert_msg(near(efficiency, s / r->ranks, 0.0051),
+                          "efficiency %.2f, expected %.4f", efficiency, s / r->ranks);
+        }
+        /* after the bars */
+        ck_assert(strstr(text, "# serial_s") > strstr(text, "# balance_bound"));
+    } else {
+        expect_absent(text, "# serial_s");
+        expect_absent(text, "# speedup");
+        expect_absent(text, "# efficiency");
     }
     return text;
+}
+
+/* Python reads back the JSON keys of the decomposition, the balance and
+ * --compare, and the per-rank chunks, numbers and cpu_s, against values
+ * computed here; and the exact key sets (none missing, none extra). */
+static void check_json_new_fields(const char *json, const mpp_report *r)
+{
+    char *code = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&code, &len);
+    ck_assert_ptr_nonnull(f);
+    fputs("def close(x, y, tol):\n"
+          "    assert isinstance(x, float), (x, y)\n"
+          "    assert abs(x - y) <= tol * max(1.0, abs(y)), (x, y)\n"
+          "assert sorted(d) == sorted(['version', 'start', 'stop', 'ranks', 'method',"
+          " 'decomposition', 'chunk', 'rounds', 'buffer_bytes', 'count', 'first', 'last',"
+          " 'elapsed_s', 'cpu_max_s', 'cpu_mean_s', 'imbalance', 'serial_s', 'speedup',"
+          " 'efficiency', 'per_rank']), sorted(d)\n"
+          "for x in d['per_rank']:\n"
+          "    assert sorted(x) == sorted(['rank', 'host', 'start', 'stop', 'empty', 'chunks',"
+          " 'numbers', 'count', 'compute_s', 'cpu_s', 'comm_s', 'io_s', 'max_rss_kib']),"
+          " sorted(x)\n",
+          f);
+    if (r->chunk)
+        fprintf(f, "assert d['chunk'] == %" PRIu64 ", d['chunk']\n", r->chunk);
+    else
+        fputs("assert d['chunk'] is None, d['chunk']\n", f);
+    balance b = expected_balance(r);
+    fprintf(f, "close(d['cpu_max_s'], %.17g, 1e-9)\n", b.max);
+    fprintf(f, "close(d['cpu_mean_s'], %.17g, 1e-9)\n", b.mean);
+    fprintf(f, "close(d['imbalance'], %.17g, 1e-6)\n", b.imbalance);
+    if (r->serial_s >= 0) {
+        fprintf(f, "close(d['serial_s'], %.17g, 1e-9)\n", r->serial_s);
+        if (r->elapsed_s > 0) {
+            double sp = r->serial_s / r->elapsed_s;
+            fprintf(f, "close(d['speedup'], %.17g, 1e-6)\n", sp);
+            fprintf(f, "close(d['efficiency'], %.17g, 1e-6)\n", sp / r->ranks);
+        } else {
+            fputs("assert isinstance(d['speedup'], float)\n"
+                  "assert isinstance(d['efficiency'], float)\n", f);
+        }
+    } else {
+        fputs("assert d['serial_s'] is None and d['speedup'] is None"
+              " and d['efficiency'] is None, d\n", f);
+    }
+    fputs("p = d['per_rank']\n", f);
+    fprintf(f, "assert len(p) == %d\n", r->ranks);
+    for (int i = 0; i < r->ranks; i++) {
+        const mpp_rank_stats *s = &r->per_rank[i];
+        fprintf(f, "assert (p[%d]['chunks'], p[%d]['numbers']) == (%" PRIu64 ", %" PRIu64
+                   "), p[%d]\n",
+                i, i, s->chunks, s->numbers, i);
+        fprintf(f, "close(p[%d]['cpu_s'], %.17g, 1e-9)\n", i, s->cpu_s);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    python_check(json, code);
+    free(code);
 }
 
 /* Checks the JSON rendering of R: exact substrings for every key and value,
@@ -381,16 +636,19 @@ static char *check_json(const mpp_report *r)
     expect_contains(json, want);
     fmt(want, sizeof want, "\"method\": \"%s\"", mpp_method_name(r->method));
     expect_contains(json, want);
+    char chunk[32] = "null";
+    if (r->chunk)
+        fmt(chunk, sizeof chunk, "%" PRIu64, r->chunk);
     if (r->buffer_bytes)
         fmt(want, sizeof want,
-            "\"decomposition\": \"%s\", \"rounds\": %" PRIu64 ", \"buffer_bytes\": %" PRIu64
-            ", \"count\": %" PRIu64 ", \"first\"",
-            r->decomposition, r->rounds, r->buffer_bytes, r->count);
+            "\"decomposition\": \"%s\", \"chunk\": %s, \"rounds\": %" PRIu64
+            ", \"buffer_bytes\": %" PRIu64 ", \"count\": %" PRIu64 ", \"first\"",
+            r->decomposition, chunk, r->rounds, r->buffer_bytes, r->count);
     else
         fmt(want, sizeof want,
-            "\"decomposition\": \"%s\", \"rounds\": %" PRIu64 ", \"buffer_bytes\": null"
-            ", \"count\": %" PRIu64 ", \"first\"",
-            r->decomposition, r->rounds, r->count);
+            "\"decomposition\": \"%s\", \"chunk\": %s, \"rounds\": %" PRIu64
+            ", \"buffer_bytes\": null, \"count\": %" PRIu64 ", \"first\"",
+            r->decomposition, chunk, r->rounds, r->count);
     expect_contains(json, want);
     uint64_t first = 0, last = 0;
     if (expected_first_last(r, &first, &last))
@@ -415,8 +673,11 @@ static char *check_json(const mpp_report *r)
                 s->host, s->lo, s->hi);
         expect_contains(json, want);
         fmt(want, sizeof want,
-            "\"empty\": %s, \"count\": %" PRIu64 ", \"compute_s\": %.6f",
-            s->empty ? "true" : "false", s->count, s->compute_s);
+            "\"empty\": %s, \"chunks\": %" PRIu64 ", \"numbers\": %" PRIu64
+            ", \"count\": %" PRIu64 ", \"compute_s\": %.6f",
+            s->empty ? "true" : "false", s->chunks, s->numbers, s->count, s->compute_s);
+        expect_contains(json, want);
+        fmt(want, sizeof want, "\"cpu_s\": %.6f", s->cpu_s);
         expect_contains(json, want);
         fmt(want, sizeof want, "\"comm_s\": %.6f", s->comm_s);
         expect_contains(json, want);
@@ -428,12 +689,13 @@ static char *check_json(const mpp_report *r)
     size_t len = strlen(json);
     ck_assert_msg(len >= 2 && strcmp(json + len - 2, "}\n") == 0,
                   "JSON does not end with \"}\\n\"");
+    check_json_new_fields(json, r);
     return json;
 }
 
 /* ---- CSV: the expected fields, computed here, and Python's reading ---- */
 
-#define NCSV 22 /* columns of the CSV summary */
+#define NCSV 27 /* columns of the CSV summary */
 
 /* The columns, spelt out by hand (the header must be exactly these). */
 static const char *const csv_names[NCSV] = {
@@ -441,13 +703,14 @@ static const char *const csv_names[NCSV] = {
     "hosts",          "method",         "decomposition", "rounds",   "buffer_bytes",
     "count",          "first",          "last",       "elapsed_s",   "compute_max_s",
     "compute_mean_s", "comm_max_s",     "comm_mean_s", "io_max_s",   "max_rss_kib",
-    "job_id",         "job_nodelist",
+    "job_id",         "job_nodelist",   "chunk",      "cpu_max_s",   "cpu_mean_s",
+    "imbalance",      "serial_s",
 };
 
 /* The columns that hold seconds: "%.6f", compared within 1.5e-6. */
 static bool csv_is_time(int column)
 {
-    return column >= 13 && column <= 18;
+    return (column >= 13 && column <= 18) || (column >= 23 && column <= 26);
 }
 
 static void expect_ends_with(const char *text, const char *suffix)
@@ -545,6 +808,29 @@ static void expected_csv(const mpp_report *r, const mpp_csv_context *c, char fie
     fmt(field[19], 512, "%ld", rss);
     fmt(field[20], 512, "%s", c && c->job_id ? c->job_id : "");
     fmt(field[21], 512, "%s", c && c->job_nodelist ? c->job_nodelist : "");
+    if (r->chunk)
+        fmt(field[22], 512, "%" PRIu64, r->chunk);
+    else
+        field[22][0] = '\0';
+    balance b = expected_balance(r);
+    fmt(field[23], 512, "%.6f", b.max);
+    fmt(field[24], 512, "%.6f", b.mean);
+    fmt(field[25], 512, "%.6f", b.imbalance);
+    if (r->serial_s >= 0)
+        fmt(field[26], 512, "%.6f", r->serial_s);
+    else
+        field[26][0] = '\0';
+}
+
+/* The end of R's CSV row after job_nodelist: ",chunk,...,serial_s\n", from
+ * the fields computed here, into OUT (SIZE bytes). */
+static void csv_tail(const mpp_report *r, char *out, size_t size)
+{
+    char (*f)[512] = malloc(NCSV * sizeof *f);
+    ck_assert_ptr_nonnull(f);
+    expected_csv(r, NULL, f);
+    fmt(out, size, ",%s,%s,%s,%s,%s\n", f[22], f[23], f[24], f[25], f[26]);
+    free(f);
 }
 
 /* TEXT as a Python expression: its UTF-8 bytes in hex, decoded. */
@@ -600,7 +886,7 @@ static void python_csv_check(const char *csv, int nrows, char (*const *want)[512
             python_string(f, want[i][k]);
         }
         fprintf(f, "]\nfor n, g, w in zip(names, rows[%d], want):\n", i);
-        fprintf(f, "    if n in times:\n"
+        fprintf(f, "    if n in times and w != '':\n"
                    "        assert re.fullmatch(r'[0-9]+\\.[0-9]{6}', g), ('row %d', n, g)\n"
                    "        assert abs(float(g) - float(w)) < 1.5e-6, ('row %d', n, g, w)\n"
                    "    else:\n"
@@ -680,6 +966,16 @@ START_TEST(test_text_one_rank)
     ck_assert_str_eq(rows[0].field[6], "0.125000");
     ck_assert_str_eq(rows[0].field[7], "0.093750");
     ck_assert_str_eq(rows[0].field[8], "4096");
+    ck_assert_str_eq(rows[0].field[9], "2");
+    ck_assert_str_eq(rows[0].field[10], "101");
+    ck_assert_str_eq(rows[0].field[11], "0.187500");
+    /* block: no chunk line; no --compare; one rank: one full bar, even */
+    expect_absent(text, "chunk ");
+    expect_absent(text, "serial");
+    expect_absent(text, "speedup");
+    expect_contains(text, "\n#     0 ======================================== "
+                          "  0.187500\n# imbalance      1.00 (max 0.187500 / mean 0.187500 "
+                          "cpu_s)\n# balance_bound  100% parallel efficiency at most");
     free(text);
 }
 END_TEST
@@ -711,6 +1007,35 @@ START_TEST(test_text_three_ranks)
     ck_assert_str_eq(v, "max 1.000000  mean 0.500000");
     header_value(text, "comm_s", v, sizeof v);
     ck_assert_str_eq(v, "max 0.500000  mean 0.250000");
+    /* The new columns: chunks 2, 5, 8; numbers 1, 1, 0; cpu 3/4 of compute. */
+    ck_assert_str_eq(rows[0].field[9], "2");
+    ck_assert_str_eq(rows[1].field[9], "5");
+    ck_assert_str_eq(rows[2].field[9], "8");
+    ck_assert_str_eq(rows[0].field[10], "1");
+    ck_assert_str_eq(rows[2].field[10], "0");
+    ck_assert_str_eq(rows[0].field[11], "0.375000");
+    ck_assert_str_eq(rows[1].field[11], "0.750000");
+    ck_assert_str_eq(rows[2].field[11], "0.000000");
+    expect_header(text, "chunk", "1");
+    /* The bars, 40 wide: the mean (0.375) half way, marked where the bar
+     * stops short of it; max / mean = 2, so at most 50% efficiency. */
+    expect_contains(text, "#\n# work per rank (cpu_s: CPU time of the compute step; | marks "
+                          "the mean)\n"
+                          "#     0 ====================|" "                   "
+                          "   0.375000\n"
+                          "#     1 ======================================== "
+                          "  0.750000\n"
+                          "#     2                     |" "                   "
+                          "   0.000000\n"
+                          "# imbalance      2.00 (max 0.750000 / mean 0.375000 cpu_s)\n"
+                          "# balance_bound  50% parallel efficiency at most");
+    /* --compare: 3 s alone, 2 s on 3 ranks */
+    header_value(text, "serial_s", v, sizeof v);
+    ck_assert(strncmp(v, "3.000000 ", 9) == 0);
+    header_value(text, "speedup", v, sizeof v);
+    ck_assert_str_eq(v, "1.50 on 3 ranks (serial_s / elapsed_s)");
+    header_value(text, "efficiency", v, sizeof v);
+    ck_assert_str_eq(v, "0.50 (speedup / ranks)");
     free(text);
 }
 END_TEST
@@ -746,6 +1071,18 @@ START_TEST(test_text_whole_range)
     ck_assert_str_eq(rows[1].field[2], "9223372036854775808");
     ck_assert_str_eq(rows[1].field[3], MAX64);
     ck_assert_str_eq(rows[1].field[5], "130000.250000");
+    ck_assert_str_eq(rows[0].field[10], "9223372036854775808");
+    ck_assert_str_eq(rows[1].field[10], "9223372036854775808");
+    ck_assert_str_eq(rows[1].field[11], "97500.187500");
+    expect_header(text, "chunk", "1099511627776");
+    header_value(text, "speedup", rows[0].field[0], sizeof rows[0].field[0]);
+    ck_assert_str_eq(rows[0].field[0], "2.00 on 2 ranks (serial_s / elapsed_s)");
+    header_value(text, "efficiency", rows[0].field[0], sizeof rows[0].field[0]);
+    ck_assert_str_eq(rows[0].field[0], "1.00 (speedup / ranks)");
+    /* 92592.375 / 97500.1875 of 40 is 37.99: 38 '='; the mean 95046.28125
+     * at 38.99: 39, one blank after the bar */
+    expect_contains(text, "#     0 ====================================== | 92592.375000\n"
+                          "#     1 ======================================== 97500.187500\n");
     free(text);
 }
 END_TEST
@@ -794,12 +1131,17 @@ START_TEST(test_json_one_rank)
     /* Spelled out by hand once, key by key. */
     expect_contains(json, "\"version\": \"" MPPRIMES_VERSION "\"");
     expect_contains(json, "\"start\": 0, \"stop\": 100, \"ranks\": 1, \"method\": \"sieve\"");
-    expect_contains(json, "\"decomposition\": \"block\", \"rounds\": 1, "
+    expect_contains(json, "\"decomposition\": \"block\", \"chunk\": null, \"rounds\": 1, "
                           "\"buffer_bytes\": null, \"count\": 25");
+    expect_contains(json, "\"elapsed_s\": 1.500000000, \"cpu_max_s\": 0.187500000, "
+                          "\"cpu_mean_s\": 0.187500000, \"imbalance\": 1.000000, "
+                          "\"serial_s\": null, \"speedup\": null, \"efficiency\": null, "
+                          "\"per_rank\": [");
     expect_contains(json, "\"first\": 2, \"last\": 97");
     expect_contains(json, "\"elapsed_s\": 1.500000");
     expect_contains(json, "{\"rank\": 0, \"host\": \"node01\", \"start\": 0, \"stop\": 100, "
-                          "\"empty\": false, \"count\": 25, \"compute_s\": 0.250000");
+                          "\"empty\": false, \"chunks\": 2, \"numbers\": 101, \"count\": 25, "
+                          "\"compute_s\": 0.250000000, \"cpu_s\": 0.187500000, ");
     expect_contains(json, "\"comm_s\": 0.125000000, \"io_s\": 0.093750000, ");
     expect_contains(json, "\"max_rss_kib\": 4096}");
     python_check(json, "assert d['version'] == '" MPPRIMES_VERSION "'\n"
@@ -810,9 +1152,15 @@ START_TEST(test_json_one_rank)
                        "p = d['per_rank']\n"
                        "assert len(p) == 1\n"
                        "assert p[0] == {'rank': 0, 'host': 'node01', 'start': 0, 'stop': 100,"
-                       " 'empty': False, 'count': 25, 'compute_s': 0.25, 'comm_s': 0.125,"
+                       " 'empty': False, 'chunks': 2, 'numbers': 101, 'count': 25,"
+                       " 'compute_s': 0.25, 'cpu_s': 0.1875, 'comm_s': 0.125,"
                        " 'io_s': 0.09375, 'max_rss_kib': 4096}, p[0]\n"
-                       "assert d['rounds'] == 1 and d['buffer_bytes'] is None");
+                       "assert d['rounds'] == 1 and d['buffer_bytes'] is None\n"
+                       "assert d['chunk'] is None\n"
+                       "assert (d['cpu_max_s'], d['cpu_mean_s'], d['imbalance']) =="
+                       " (0.1875, 0.1875, 1.0)\n"
+                       "assert d['serial_s'] is None and d['speedup'] is None\n"
+                       "assert d['efficiency'] is None");
     free(json);
 }
 END_TEST
@@ -824,7 +1172,11 @@ START_TEST(test_json_three_ranks)
     expect_contains(json, "\"method\": \"trial\"");
     expect_contains(json, "\"first\": 97, \"last\": 97");
     expect_contains(json, "\"host\": \"gamma\", \"start\": null, \"stop\": null, "
-                          "\"empty\": true, \"count\": 0");
+                          "\"empty\": true, \"chunks\": 8, \"numbers\": 0, \"count\": 0");
+    expect_contains(json, "\"decomposition\": \"cyclic\", \"chunk\": 1, \"rounds\": 1");
+    expect_contains(json, "\"cpu_max_s\": 0.750000000, \"cpu_mean_s\": 0.375000000, "
+                          "\"imbalance\": 2.000000, \"serial_s\": 3.000000000, "
+                          "\"speedup\": 1.500000, \"efficiency\": 0.500000");
     expect_absent(json, "12345");
     expect_absent(json, "777");
     python_check(json, "p = d['per_rank']\n"
@@ -836,7 +1188,14 @@ START_TEST(test_json_three_ranks)
                        "assert [x['count'] for x in p] == [0, 1, 0]\n"
                        "assert [x['max_rss_kib'] for x in p] == [1000, 2000, 3000]\n"
                        "assert (d['count'], d['first'], d['last']) == (1, 97, 97)\n"
-                       "assert d['method'] == 'trial'");
+                       "assert d['method'] == 'trial'\n"
+                       "assert [x['chunks'] for x in p] == [2, 5, 8]\n"
+                       "assert [x['numbers'] for x in p] == [1, 1, 0]\n"
+                       "assert [x['cpu_s'] for x in p] == [0.375, 0.75, 0.0]\n"
+                       "assert d['chunk'] == 1 and d['decomposition'] == 'cyclic'\n"
+                       "assert (d['cpu_max_s'], d['cpu_mean_s'], d['imbalance']) =="
+                       " (0.75, 0.375, 2.0)\n"
+                       "assert (d['serial_s'], d['speedup'], d['efficiency']) == (3.0, 1.5, 0.5)");
     free(json);
 }
 END_TEST
@@ -1026,7 +1385,7 @@ START_TEST(test_csv_header)
     char *again = render(render_csv_header, &empty);
     ck_assert_str_eq(again, header);
     free(again);
-    python_csv_check(header, 0, NULL, "assert len(set(h)) == len(h) == 22");
+    python_csv_check(header, 0, NULL, "assert len(set(h)) == len(h) == 27");
     free(header);
 }
 END_TEST
@@ -1048,7 +1407,7 @@ START_TEST(test_csv_one_rank)
     /* Spelled out by hand once, byte for byte. */
     ck_assert_str_eq(row, "2026-11-21T10:00:00Z," MPPRIMES_VERSION ",0,100,1,1,sieve,block,1,,"
                           "25,2,97,1.500000,0.250000,0.250000,0.125000,0.125000,0.093750,4096,"
-                          "4242,node01\n");
+                          "4242,node01,,0.187500,0.187500,1.000000,\n");
     free(row);
 }
 END_TEST
@@ -1067,13 +1426,16 @@ START_TEST(test_csv_three_ranks)
                           "assert d['io_max_s'] == '0.250000'\n"
                           "assert d['elapsed_s'] == '2.000000'\n"
                           "assert d['max_rss_kib'] == '3000'\n"
-                          "assert d['job_nodelist'] == 'alpha,beta,gamma'");
+                          "assert d['job_nodelist'] == 'alpha,beta,gamma'\n"
+                          "assert (d['chunk'], d['cpu_max_s'], d['cpu_mean_s']) =="
+                          " ('1', '0.750000', '0.375000')\n"
+                          "assert (d['imbalance'], d['serial_s']) == ('2.000000', '3.000000')");
     /* Junk in the prime-less rank's first/last, the empty block's ends. */
     expect_absent(row, "12345");
     expect_absent(row, "54321");
     expect_absent(row, "777");
     expect_absent(row, "888");
-    expect_contains(row, ",\"alpha,beta,gamma\"\n");
+    expect_contains(row, ",\"alpha,beta,gamma\",1,0.750000,0.375000,2.000000,3.000000\n");
     free(row);
 }
 END_TEST
@@ -1092,7 +1454,9 @@ START_TEST(test_csv_no_primes)
                           " ('0.003000', '0.001333')\n"
                           "assert (d['comm_max_s'], d['comm_mean_s']) =="
                           " ('0.004000', '0.002000')\n"
-                          "assert d['io_max_s'] == '0.001750'");
+                          "assert d['io_max_s'] == '0.001750'\n"
+                          "assert (d['chunk'], d['serial_s']) == ('', '0.000000')\n"
+                          "assert (d['cpu_max_s'], d['imbalance']) == ('0.002250', '2.250000')");
     expect_contains(row, ",18446744073709551614," MAX64 ",3,3,sieve,block,1,,0,,,0.250000,");
     /* Junk in the prime-less ranks' first/last fields. */
     expect_absent(row, ",5,");
@@ -1117,8 +1481,11 @@ START_TEST(test_csv_whole_range)
                           "assert d['io_max_s'] == '32500.437500'\n"
                           "assert d['elapsed_s'] == '130001.000000'\n"
                           "assert d['max_rss_kib'] == '987654322'");
-    expect_contains(row, ",0," MAX64 ",2,2,sieve,block,1,,425656284035217743,2,"
+    expect_contains(row, ",0," MAX64 ",2,2,sieve,dynamic,1,,425656284035217743,2,"
                          "18446744073709551557,130001.000000,");
+    /* chunk 2^40; cpu 92592.375 and 97500.1875; compared in 260002 s */
+    expect_ends_with(row, ",big[0-1],1099511627776,97500.187500,95046.281250,1.025818,"
+                          "260002.000000\n");
     free(row);
 }
 END_TEST
@@ -1179,7 +1546,7 @@ START_TEST(test_csv_no_context)
                           "assert (d['timestamp'], d['job_id'], d['job_nodelist']) =="
                           " ('', '', '')");
     ck_assert_int_eq(row[0], ',');
-    expect_ends_with(row, ",4096,,\n");
+    expect_ends_with(row, ",4096,,,,0.187500,0.187500,1.000000,\n");
     mpp_csv_context nulls = {NULL, NULL, NULL};
     char *again = check_csv(&r, &nulls, NULL);
     ck_assert_str_eq(again, row);
@@ -1193,7 +1560,7 @@ START_TEST(test_csv_no_context)
     mpp_csv_context only = {NULL, "77", NULL};
     again = check_csv(&r, &only, "assert (d['timestamp'], d['job_id'], d['job_nodelist']) =="
                                  " ('', '77', '')");
-    expect_ends_with(again, ",4096,77,\n");
+    expect_ends_with(again, ",4096,77,,,0.187500,0.187500,1.000000,\n");
     free(again);
     free(row);
 }
@@ -1224,19 +1591,21 @@ START_TEST(test_csv_quoting)
         {"semi;colon'quote", "semi;colon'quote"},
     };
     mpp_report r = three_ranks();
-    char want[256];
+    char want[256], tail[128];
+    csv_tail(&r, tail, sizeof tail);
+    ck_assert_str_eq(tail, ",1,0.750000,0.375000,2.000000,3.000000\n");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *v = cases[i].value, *q = cases[i].spelt;
-        /* as the node list (the last field) */
+        /* as the node list (the last context field) */
         mpp_csv_context c = {"2026-11-21T10:00:00Z", "1", v};
         char *row = check_csv(&r, &c, NULL);
-        fmt(want, sizeof want, ",1,%s\n", q);
+        fmt(want, sizeof want, ",1,%s%s", q, tail);
         expect_ends_with(row, want);
         free(row);
         /* as the job id (between two fields) */
         c = (mpp_csv_context){"2026-11-21T10:00:00Z", v, "n1"};
         row = check_csv(&r, &c, NULL);
-        fmt(want, sizeof want, ",3000,%s,n1\n", q);
+        fmt(want, sizeof want, ",3000,%s,n1%s", q, tail);
         expect_ends_with(row, want);
         free(row);
         /* as the timestamp (the first field) */
@@ -1257,7 +1626,7 @@ START_TEST(test_csv_quoting)
                           "assert d['method'] == 'trial' and d['hosts'] == '3'");
     expect_contains(row, ",trial,\"block,cyclic\",1,");
     ck_assert(strncmp(row, "\"2026,11\",", 10) == 0);
-    expect_contains(row, ",\"a\"\"b\",\"x\ny,z\"\n");
+    expect_contains(row, ",\"a\"\"b\",\"x\ny,z\",1,");
     free(row);
 }
 END_TEST
@@ -1298,6 +1667,179 @@ START_TEST(test_csv_appended_rows)
 }
 END_TEST
 
+/* ---- the balance, the bars, --compare ---- */
+
+/* Five ranks with cpu_s 1, 2, 4, 0.5, 0 (the max in the middle): mean 1.5,
+ * imbalance 8/3 (max / min would be infinite, max / median 2). */
+static mpp_rank_stats five_stats[5];
+static mpp_report five_ranks(void)
+{
+    static const double cpu[5] = {1.0, 2.0, 4.0, 0.5, 0.0};
+    for (int i = 0; i < 5; i++) {
+        five_stats[i] = rank_stats(i, "n", false, 100 * (uint64_t)i, 100 * (uint64_t)i + 99, 3,
+                                   100 * (uint64_t)i + 1, 100 * (uint64_t)i + 97, 9.0 - i, 0.5,
+                                   1);
+        five_stats[i].cpu_s = cpu[i];
+    }
+    mpp_report r = report(0, 499, 5, MPP_METHOD_TRIAL, 15, 5.0, five_stats);
+    r.decomposition = "balanced";
+    return r;
+}
+
+/* mpp_report_balance against the balance computed here. */
+START_TEST(test_balance)
+{
+    mpp_report rs[] = {one_rank(), three_ranks(), no_primes(), whole_range(), five_ranks()};
+    for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++) {
+        mpp_balance b = mpp_report_balance(&rs[i]);
+        balance e = expected_balance(&rs[i]);
+        ck_assert_msg(near(b.cpu_max, e.max, 1e-12), "report %zu: max %g, expected %g", i,
+                      b.cpu_max, e.max);
+        ck_assert_msg(near(b.cpu_mean, e.mean, 1e-12), "report %zu: mean %g, expected %g", i,
+                      b.cpu_mean, e.mean);
+        ck_assert_msg(near(b.imbalance, e.imbalance, 1e-12), "report %zu: imbalance %g, "
+                      "expected %g", i, b.imbalance, e.imbalance);
+    }
+    mpp_report r = five_ranks();
+    mpp_balance b = mpp_report_balance(&r);
+    ck_assert(near(b.cpu_max, 4.0, 1e-12) && near(b.cpu_mean, 1.5, 1e-12));
+    ck_assert(near(b.imbalance, 8.0 / 3, 1e-12));
+    r = one_rank();
+    b = mpp_report_balance(&r);
+    ck_assert(b.imbalance == 1.0 && b.cpu_max == 0.1875 && b.cpu_mean == 0.1875);
+    /* nothing computed: 1, not 0/0; no ranks at all: the same */
+    mpp_rank_stats z[3];
+    for (int i = 0; i < 3; i++)
+        z[i] = rank_stats(i, "z", false, (uint64_t)i, (uint64_t)i, 0, 0, 0, 0.0, 0.0, 0);
+    r = report(0, 2, 3, MPP_METHOD_SIEVE, 0, 0.0, z);
+    b = mpp_report_balance(&r);
+    ck_assert(b.cpu_max == 0 && b.cpu_mean == 0 && b.imbalance == 1.0);
+    r = report(0, 2, 0, MPP_METHOD_SIEVE, 0, 0.0, NULL);
+    b = mpp_report_balance(&r);
+    ck_assert(b.cpu_max == 0 && b.cpu_mean == 0 && b.imbalance == 1.0);
+}
+END_TEST
+
+/* The bar chart alone at several widths, for every fixture. */
+START_TEST(test_bars_widths)
+{
+    static const int widths[] = {1, 2, 7, 10, 40, 64, 100};
+    mpp_report rs[] = {one_rank(), three_ranks(), no_primes(), whole_range(), five_ranks()};
+    for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
+        for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+            char *bars = render_bars(&rs[i], widths[w]);
+            check_bars(bars, &rs[i], widths[w]);
+            free(bars);
+        }
+    /* five ranks, 8 wide: 2, 4, 8, 1, 0 '='; the mean at 3 */
+    mpp_report r = five_ranks();
+    char *bars = render_bars(&r, 8);
+    expect_contains(bars, "#     0 == |       1.000000\n"
+                          "#     1 ====       2.000000\n"
+                          "#     2 ========   4.000000\n"
+                          "#     3 =  |       0.500000\n"
+                          "#     4    |       0.000000\n"
+                          "# imbalance      2.67 (max 4.000000 / mean 1.500000 cpu_s)\n"
+                          "# balance_bound  38% parallel efficiency at most");
+    free(bars);
+    char *text = check_text(&r);
+    /* 40 wide: 5 '=', the mean at 15 */
+    expect_contains(text, "#     3 =====          |                        "
+                          "   0.500000\n");
+    free(text);
+    free(check_json(&r));
+    free(check_csv(&r, NULL, "assert d['imbalance'] == '2.666667'"));
+}
+END_TEST
+
+/* No rank computed anything: imbalance 1, no '=' (no division by zero),
+ * 100%, in all three forms. */
+START_TEST(test_zero_cpu)
+{
+    mpp_rank_stats z[4];
+    for (int i = 0; i < 4; i++)
+        z[i] = rank_stats(i, "z", false, 10 * (uint64_t)i, 10 * (uint64_t)i + 9, 0, 0, 0, 0.0,
+                          0.25, 7);
+    mpp_report r = report(0, 39, 4, MPP_METHOD_SIEVE, 0, 0.5, z);
+    char *text = check_text(&r);
+    const char *bars = strstr(text, "# work per rank");
+    ck_assert_ptr_nonnull(bars);
+    const char *after = strstr(bars, "# imbalance");
+    ck_assert_ptr_nonnull(after);
+    for (const char *p = bars; p < after; p++)
+        ck_assert_msg(*p != '=', "a bar without any work:\n%s", text);
+    expect_contains(text, "# imbalance      1.00 (max 0.000000 / mean 0.000000 cpu_s)\n"
+                          "# balance_bound  100% parallel efficiency at most");
+    free(text);
+    char *json = check_json(&r);
+    expect_contains(json, "\"cpu_max_s\": 0.000000000, \"cpu_mean_s\": 0.000000000, "
+                          "\"imbalance\": 1.000000");
+    free(json);
+    char *row = check_csv(&r, NULL, "assert (d['cpu_max_s'], d['cpu_mean_s'], d['imbalance'])"
+                                    " == ('0.000000', '0.000000', '1.000000')");
+    free(row);
+    /* and one rank that did nothing */
+    r.ranks = 1;
+    free(check_text(&r));
+    free(check_json(&r));
+}
+END_TEST
+
+/* "# chunk" iff chunk != 0 and the --compare lines iff serial_s >= 0, in
+ * every combination, in text, JSON and CSV. */
+START_TEST(test_chunk_and_compare)
+{
+    static const uint64_t chunks[] = {0, 1, 1000, UINT64_MAX};
+    static const double serials[] = {-1.0, -0.5, 0.0, 1e-9, 4.5, 12345.125};
+    static const double elapsed[] = {1.5, 0.0};
+    for (size_t c = 0; c < 4; c++)
+        for (size_t k = 0; k < 6; k++)
+            for (size_t e = 0; e < 2; e++) {
+                mpp_report r = five_ranks();
+                r.chunk = chunks[c];
+                r.serial_s = serials[k];
+                r.elapsed_s = elapsed[e];
+                char *text = check_text(&r);
+                free(text);
+                if ((c + k + e) % 4 == 0) /* python3 for a quarter of them */
+                    free(check_json(&r));
+            }
+    /* CSV: the chunk empty for 0; serial_s empty when not compared */
+    mpp_report r = five_ranks();
+    char *row = check_csv(&r, NULL, "assert (d['chunk'], d['serial_s']) == ('', '')");
+    expect_ends_with(row, ",,4.000000,1.500000,2.666667,\n");
+    free(row);
+    r.chunk = UINT64_MAX;
+    r.serial_s = 4.5;
+    row = check_csv(&r, NULL, "assert d['chunk'] == str(2**64 - 1)\n"
+                              "assert d['serial_s'] == '4.500000'");
+    expect_ends_with(row, "," MAX64 ",4.000000,1.500000,2.666667,4.500000\n");
+    free(row);
+    r.serial_s = 0.0;
+    row = check_csv(&r, NULL, "assert d['serial_s'] == '0.000000'");
+    free(row);
+    /* speedup and efficiency spelt out: 4.5 s alone, 1.5 s on 5 ranks */
+    r.elapsed_s = 1.5;
+    r.serial_s = 4.5;
+    char *text = check_text(&r);
+    expect_contains(text, "# speedup        3.00 on 5 ranks (serial_s / elapsed_s)\n"
+                          "# efficiency     0.60 (speedup / ranks)\n");
+    expect_contains(text, "# chunk          " MAX64 "\n");
+    free(text);
+    char *json = check_json(&r);
+    expect_contains(json, "\"serial_s\": 4.500000000, \"speedup\": 3.000000, "
+                          "\"efficiency\": 0.600000");
+    free(json);
+    /* elapsed 0: no infinity or NaN anywhere (JSON would not parse) */
+    r.elapsed_s = 0.0;
+    text = check_text(&r);
+    expect_absent(text, "inf");
+    expect_absent(text, "nan");
+    free(text);
+    free(check_json(&r));
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -1307,6 +1849,14 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_text_no_primes);
     tcase_add_test(tc, test_text_whole_range);
     tcase_add_test(tc, test_text_long_host);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("balance");
+    tcase_set_timeout(tc, 120); /* the JSON and CSV checks start python3 */
+    tcase_add_test(tc, test_balance);
+    tcase_add_test(tc, test_bars_widths);
+    tcase_add_test(tc, test_zero_cpu);
+    tcase_add_test(tc, test_chunk_and_compare);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("json");
