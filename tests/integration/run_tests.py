@@ -15,6 +15,9 @@ Suites:
             byte for byte against primesieve, many rounds, a closed pipe,
             full disks, read-only directories, FIFOs, symbolic links
   examples  hostfiles/localhost and slurm/mpprimes.sbatch (outside Slurm)
+  decomp    the decompositions (-d block, balanced, cyclic, dynamic, --chunk):
+            the same primes at 1 to 7 ranks, the report's per-rank chunks,
+            numbers and cpu_s, --explain, --compare, their bad usage
   long      the expensive checks: pi(1e9), near 2^64, 1e12 windows
 
 Every listing run gets a small --buffer (BUFFER_PER_RANK bytes per rank) unless
@@ -296,11 +299,44 @@ def is_seconds(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
 
 
+DECOMPOSITIONS = ("block", "balanced", "cyclic", "dynamic")
+CHUNKED = ("cyclic", "dynamic")
+
+# A rank's CPU time in the compute step (cpu_s) cannot exceed that step's
+# wall time (compute_s) but by the clocks' granularity; this much is allowed.
+CPU_SLACK_S = 0.05
+
+# Half a unit in the last place of the report's %.9f seconds.
+HALF_NS = 5e-10
+
+
+def ratio_bounds(num, den, half=HALF_NS):
+    """(least, greatest) of x/y for the true x, y behind NUM and DEN, each
+    printed rounded to HALF; None when DEN may be 0."""
+    if den - half <= 0:
+        return None
+    return max(num - half, 0) / (den + half), (num + half) / (den - half)
+
+
+def expect_ratio(value, num, den, what, slack=1e-6):
+    """VALUE (printed to 6 decimals) is NUM / DEN (each printed to 9)."""
+    bounds = ratio_bounds(num, den)
+    if bounds is None:
+        return
+    lo, hi = bounds
+    expect(lo - slack <= value <= hi + slack,
+           f"{what} {value}, but {num} / {den} = {num / den:.6f}")
+
+
 def check_json_report(report, start, stop, nranks, method, count=None,
-                      first=None, last=None, check_first_last=True):
-    """Checks a --json report against the request and the reference facts."""
-    keys = {"version", "start", "stop", "ranks", "method", "decomposition", "rounds",
-            "buffer_bytes", "count", "first", "last", "elapsed_s", "per_rank"}
+                      first=None, last=None, check_first_last=True,
+                      decomposition="block", chunk=None, compare=False):
+    """Checks a --json report against the request and the reference facts.
+    DECOMPOSITION: the one asked for (-d); CHUNK: --chunk, when given;
+    COMPARE: whether --compare was given."""
+    keys = {"version", "start", "stop", "ranks", "method", "decomposition", "chunk",
+            "rounds", "buffer_bytes", "count", "first", "last", "elapsed_s", "cpu_max_s",
+            "cpu_mean_s", "imbalance", "serial_s", "speedup", "efficiency", "per_rank"}
     missing = keys - report.keys()
     expect(not missing, f"JSON lacks keys {sorted(missing)}")
     expect(isinstance(report["version"], str) and report["version"],
@@ -309,8 +345,16 @@ def check_json_report(report, start, stop, nranks, method, count=None,
            f"start/stop {report['start']}/{report['stop']}, expected {start}/{stop}")
     expect(report["ranks"] == nranks, f"ranks {report['ranks']}, expected {nranks}")
     expect(report["method"] == method, f"method {report['method']!r}, expected {method!r}")
-    expect(report["decomposition"] == "block",
-           f"decomposition {report['decomposition']!r}, expected 'block'")
+    expect(report["decomposition"] == decomposition,
+           f"decomposition {report['decomposition']!r}, expected {decomposition!r}")
+    if decomposition in CHUNKED:
+        expect(is_uint(report["chunk"]) and report["chunk"] >= 1, f"chunk {report['chunk']!r}")
+        if chunk is not None:  # a --chunk longer than the range is cut to it
+            want = min(chunk, stop - start + 1)
+            expect(report["chunk"] == want, f"chunk {report['chunk']}, expected {want}")
+    else:
+        expect(report["chunk"] is None,
+               f"chunk {report['chunk']!r} for {decomposition}, expected null")
     expect(is_uint(report["count"]), f"count {report['count']!r}")
     expect(is_seconds(report["elapsed_s"]), f"elapsed_s {report['elapsed_s']!r}")
     expect(is_uint(report["rounds"]) and report["rounds"] >= 1,
@@ -322,25 +366,82 @@ def check_json_report(report, start, stop, nranks, method, count=None,
     if check_first_last:
         expect(report["first"] == first, f"first {report['first']}, expected {first}")
         expect(report["last"] == last, f"last {report['last']}, expected {last}")
-    check_per_rank(report, start, stop, nranks)
+    check_per_rank(report, start, stop, nranks, decomposition)
+    check_balance(report)
+    check_compare(report, compare)
 
 
-def check_per_rank(report, start, stop, nranks):
-    """The per-rank table: in one round, exactly the block decomposition of
-    [START, STOP]; in several, each rank's span (its first block's start to
-    its last block's stop) inside the range, the spans starting in rank
-    order, the first at START, the last reaching STOP."""
-    if report.get("rounds", 1) > 1:
-        return check_per_rank_rounds(report, start, stop, nranks)
+def check_balance(report):
+    """cpu_max_s and cpu_mean_s are the largest and the mean per-rank cpu_s;
+    imbalance = cpu_max_s / cpu_mean_s (1 when nothing was measured), >= 1."""
+    cpus = [entry["cpu_s"] for entry in report["per_rank"]]
+    cmax, cmean, imb = report["cpu_max_s"], report["cpu_mean_s"], report["imbalance"]
+    expect(is_seconds(cmax) and is_seconds(cmean), f"cpu_max_s/cpu_mean_s {cmax!r}/{cmean!r}")
+    expect(abs(cmax - max(cpus)) <= 2 * HALF_NS,
+           f"cpu_max_s {cmax}, but the largest per-rank cpu_s is {max(cpus)}")
+    mean = sum(cpus) / len(cpus)
+    expect(abs(cmean - mean) <= 2 * HALF_NS + 1e-12 * len(cpus),
+           f"cpu_mean_s {cmean}, but the per-rank cpu_s average {mean:.9f}")
+    expect(isinstance(imb, (int, float)) and not isinstance(imb, bool) and imb >= 1,
+           f"imbalance {imb!r}, expected a number >= 1")
+    expect_ratio(imb, cmax, cmean, "imbalance")
+    if cmean == 0:
+        expect(imb == 1, f"imbalance {imb} with no CPU time measured, expected 1")
+
+
+def check_compare(report, compare):
+    """serial_s, speedup, efficiency: null without --compare; with it,
+    serial_s > 0, speedup = serial_s / elapsed_s, efficiency = speedup / ranks."""
+    serial, speedup, eff = report["serial_s"], report["speedup"], report["efficiency"]
+    if not compare:
+        expect(serial is None and speedup is None and eff is None,
+               f"serial_s/speedup/efficiency {serial!r}/{speedup!r}/{eff!r} without "
+               "--compare, expected null")
+        return
+    for name, v in (("serial_s", serial), ("speedup", speedup), ("efficiency", eff)):
+        expect(is_seconds(v), f"{name} {v!r} with --compare")
+    expect(serial > 0, f"serial_s {serial}: rank 0's serial run took no time?")
+    expect_ratio(speedup, serial, report["elapsed_s"], "speedup")
+    expect(abs(eff - speedup / report["ranks"]) <= 1e-6 + 5e-7 / report["ranks"],
+           f"efficiency {eff}, but speedup / ranks = {speedup / report['ranks']:.6f}")
+
+
+def cyclic_model(start, stop, chunk, nranks):
+    """[(lo, hi, chunks, numbers) or None] per rank: chunks of CHUNK numbers
+    from START dealt round-robin (rank r gets chunks r, r + NRANKS, ...)."""
+    n = stop - start + 1
+    nchunks = -(-n // chunk)
+    model = []
+    for r in range(nranks):
+        mine = len(range(r, nchunks, nranks))
+        if not mine:
+            model.append(None)
+            continue
+        j_last = r + (mine - 1) * nranks
+        hi = min(start + (j_last + 1) * chunk - 1, stop)
+        numbers = mine * chunk - ((nchunks * chunk - n) if j_last == nchunks - 1 else 0)
+        model.append((start + r * chunk, hi, mine, numbers))
+    return model
+
+
+def check_per_rank(report, start, stop, nranks, decomposition="block"):
+    """The per-rank table. Every decomposition: each rank's entry well
+    formed, cpu_s no more than compute_s, the ranks' numbers summing to the
+    range's size and their counts to the count. In one round:
+      block     exactly the block decomposition of [START, STOP];
+      balanced  contiguous blocks in rank order covering [START, STOP],
+                empty ones last (their lengths come from a cost model);
+      cyclic    --count: exactly the round-robin of the report's chunk;
+      dynamic   --count: rank r starts at chunk r, all chunks done once.
+    Otherwise (several rounds, or cyclic and dynamic listings) each rank's
+    span (least to greatest number it was given) inside the range, the spans
+    starting in rank order, the first at START, one reaching STOP."""
     per_rank = report["per_rank"]
     expect(isinstance(per_rank, list) and len(per_rank) == nranks,
            f"per_rank has {len(per_rank) if isinstance(per_rank, list) else '?'}"
            f" entries, expected {nranks}")
-    rank_keys = {"rank", "host", "start", "stop", "empty", "count", "compute_s",
-                 "comm_s", "io_s", "max_rss_kib"}
-    expected_blocks = model_blocks(start, stop, nranks)
-    next_lo = start
-    seen_empty = False
+    rank_keys = {"rank", "host", "start", "stop", "empty", "chunks", "numbers", "count",
+                 "compute_s", "cpu_s", "comm_s", "io_s", "max_rss_kib"}
     for i, entry in enumerate(per_rank):
         expect(isinstance(entry, dict), f"per_rank[{i}] is not an object")
         missing = rank_keys - entry.keys()
@@ -349,33 +450,116 @@ def check_per_rank(report, start, stop, nranks):
         expect(isinstance(entry["host"], str) and entry["host"], f"per_rank[{i}].host")
         expect(isinstance(entry["empty"], bool), f"per_rank[{i}].empty is not a bool")
         expect(is_uint(entry["count"]), f"per_rank[{i}].count {entry['count']!r}")
-        expect(is_seconds(entry["compute_s"]) and is_seconds(entry["comm_s"]),
-               f"per_rank[{i}] compute_s/comm_s {entry['compute_s']!r}/{entry['comm_s']!r}")
+        expect(is_seconds(entry["compute_s"]) and is_seconds(entry["comm_s"])
+               and is_seconds(entry["io_s"]) and is_seconds(entry["cpu_s"]),
+               f"per_rank[{i}] compute_s/comm_s/io_s/cpu_s {entry['compute_s']!r}/"
+               f"{entry['comm_s']!r}/{entry['io_s']!r}/{entry['cpu_s']!r}")
+        expect(entry["cpu_s"] <= entry["compute_s"] + CPU_SLACK_S,
+               f"per_rank[{i}] cpu_s {entry['cpu_s']} exceeds its compute_s "
+               f"{entry['compute_s']}: CPU time beyond the step's wall time")
         expect(is_uint(entry["max_rss_kib"]), f"per_rank[{i}].max_rss_kib {entry['max_rss_kib']!r}")
+        chunks, numbers = entry["chunks"], entry["numbers"]
+        expect(is_uint(chunks) and is_uint(numbers),
+               f"per_rank[{i}] chunks/numbers {chunks!r}/{numbers!r}")
         if entry["empty"]:
-            seen_empty = True
             expect(entry["start"] is None and entry["stop"] is None,
                    f"per_rank[{i}] is empty but has start/stop {entry['start']}/{entry['stop']}")
             expect(entry["count"] == 0, f"per_rank[{i}] is empty but counts {entry['count']}")
+            expect(chunks == 0 and numbers == 0,
+                   f"per_rank[{i}] is empty but has {chunks} chunks, {numbers} numbers")
             continue
-        expect(not seen_empty, f"per_rank[{i}] is not empty but follows an empty rank")
         lo, hi = entry["start"], entry["stop"]
-        expect(is_uint(lo) and is_uint(hi) and lo <= hi,
-               f"per_rank[{i}] start/stop {lo!r}/{hi!r}")
-        expect(lo == next_lo, f"per_rank[{i}] starts at {lo}, expected {next_lo}: "
-               "blocks are not contiguous")
-        expect(hi <= stop, f"per_rank[{i}] stops at {hi}, beyond stop {stop}")
-        next_lo = hi + 1
-        expect((lo, hi) == expected_blocks[i],
-               f"per_rank[{i}] block [{lo}, {hi}], expected {expected_blocks[i]} "
-               "(balanced block decomposition)")
-    expect(next_lo == stop + 1, f"the blocks end at {next_lo - 1}, not at stop {stop}")
+        expect(is_uint(lo) and is_uint(hi) and start <= lo <= hi <= stop,
+               f"per_rank[{i}] span {lo!r}..{hi!r} outside [{start}, {stop}]")
+        expect(1 <= chunks <= numbers <= hi - lo + 1,
+               f"per_rank[{i}] {chunks} chunks, {numbers} numbers in [{lo}, {hi}]")
+        expect(entry["count"] <= numbers,
+               f"per_rank[{i}] counts {entry['count']} primes in {numbers} numbers")
     total = sum(entry["count"] for entry in per_rank)
     expect(total == report["count"],
            f"per-rank counts sum to {total}, but count is {report['count']}")
+    numbers = sum(entry["numbers"] for entry in per_rank)
+    expect(numbers == stop - start + 1,
+           f"per-rank numbers sum to {numbers}, but [{start}, {stop}] holds {stop - start + 1}")
+    one_round = report.get("rounds", 1) == 1
+    counting = report.get("buffer_bytes") is None
+    if one_round and decomposition in ("block", "balanced"):
+        check_per_rank_blocks(report, start, stop, nranks, decomposition)
+    elif one_round and counting and decomposition == "cyclic":
+        check_per_rank_cyclic(report, start, stop, nranks)
+    elif one_round and counting and decomposition == "dynamic":
+        check_per_rank_dynamic(report, start, stop, nranks)
+    else:
+        check_per_rank_rounds(report, start, stop, nranks)
+
+
+def check_per_rank_blocks(report, start, stop, nranks, decomposition):
+    """One contiguous block per rank, in rank order, covering [START, STOP],
+    empty ones last; for block, exactly model_blocks."""
+    expected_blocks = model_blocks(start, stop, nranks)
+    next_lo = start
+    seen_empty = False
+    for i, entry in enumerate(report["per_rank"]):
+        if entry["empty"]:
+            seen_empty = True
+            continue
+        expect(not seen_empty, f"per_rank[{i}] is not empty but follows an empty rank")
+        lo, hi = entry["start"], entry["stop"]
+        expect(lo == next_lo, f"per_rank[{i}] starts at {lo}, expected {next_lo}: "
+               "blocks are not contiguous")
+        next_lo = hi + 1
+        expect(entry["chunks"] == 1 and entry["numbers"] == hi - lo + 1,
+               f"per_rank[{i}] {entry['chunks']} chunks, {entry['numbers']} numbers for "
+               f"its block [{lo}, {hi}], expected 1 and {hi - lo + 1}")
+        if decomposition == "block":
+            expect((lo, hi) == expected_blocks[i],
+                   f"per_rank[{i}] block [{lo}, {hi}], expected {expected_blocks[i]} "
+                   "(balanced block decomposition)")
+    expect(next_lo == stop + 1, f"the blocks end at {next_lo - 1}, not at stop {stop}")
+
+
+def check_per_rank_cyclic(report, start, stop, nranks):
+    """--count, cyclic: every rank's span, chunks and numbers exactly the
+    round-robin of the report's chunk."""
+    model = cyclic_model(start, stop, report["chunk"], nranks)
+    for i, (entry, want) in enumerate(zip(report["per_rank"], model)):
+        got = None if entry["empty"] else (entry["start"], entry["stop"], entry["chunks"],
+                                           entry["numbers"])
+        expect(got == want, f"per_rank[{i}] (start, stop, chunks, numbers) {got}, expected "
+               f"{want} (chunks of {report['chunk']} dealt round-robin)")
+    chunks = [entry["chunks"] for entry in report["per_rank"]]
+    expect(max(chunks) - min(chunks) <= 1, f"cyclic chunks per rank {chunks}: not round-robin")
+
+
+def check_per_rank_dynamic(report, start, stop, nranks):
+    """--count, dynamic: rank r starts with chunk r (the ranks beyond the
+    last chunk have nothing); every chunk is done once."""
+    chunk = report["chunk"]
+    nchunks = -(-(stop - start + 1) // chunk)
+    per_rank = report["per_rank"]
+    for i, entry in enumerate(per_rank):
+        if i >= nchunks:
+            expect(entry["empty"], f"per_rank[{i}] is not empty, but there are only "
+                   f"{nchunks} chunks")
+            continue
+        expect(not entry["empty"], f"per_rank[{i}] is empty, but should start with chunk {i}")
+        expect(entry["start"] == start + i * chunk,
+               f"per_rank[{i}] starts at {entry['start']}, not at its first chunk "
+               f"{start + i * chunk}")
+        c, n = entry["chunks"], entry["numbers"]
+        expect((c - 1) * chunk < n <= c * chunk,
+               f"per_rank[{i}] {n} numbers in {c} chunks of {chunk}")
+    done = sum(entry["chunks"] for entry in per_rank)
+    expect(done == nchunks, f"the ranks did {done} chunks, expected {nchunks}")
+    expect(max(entry["stop"] or 0 for entry in per_rank) == stop,
+           f"no rank reaches stop {stop}")
 
 
 def check_per_rank_rounds(report, start, stop, nranks):
+    """Each rank's span inside [START, STOP], the spans starting in rank
+    order (a round commits a prefix of its chunks, and rank r's first chunk
+    of a round comes before rank r + 1's), the first at START, one reaching
+    STOP."""
     per_rank = report["per_rank"]
     expect(isinstance(per_rank, list) and len(per_rank) == nranks,
            f"per_rank has {len(per_rank)} entries, expected {nranks}")
@@ -653,7 +837,8 @@ def suite_cli(runner, suite):
 
 CSV_COLUMNS = ("timestamp,version,start,stop,ranks,hosts,method,decomposition,rounds,"
                "buffer_bytes,count,first,last,elapsed_s,compute_max_s,compute_mean_s,"
-               "comm_max_s,comm_mean_s,io_max_s,max_rss_kib,job_id,job_nodelist").split(",")
+               "comm_max_s,comm_mean_s,io_max_s,max_rss_kib,job_id,job_nodelist,"
+               "chunk,cpu_max_s,cpu_mean_s,imbalance,serial_s").split(",")
 
 
 def read_csv_rows(path):
@@ -674,6 +859,18 @@ def expect_row_matches(row, report):
     for key in ("start", "stop", "ranks", "rounds", "count", "first", "last"):
         expect(row[key] == str(report[key]), f"{key}: csv {row[key]!r}, json {report[key]!r}")
     expect(row["method"] == report["method"], f"method {row['method']!r}")
+    expect(row["decomposition"] == report["decomposition"],
+           f"decomposition: csv {row['decomposition']!r}, json {report['decomposition']!r}")
+    expect(row["chunk"] == str(report["chunk"] or ""),
+           f"chunk: csv {row['chunk']!r}, json {report['chunk']!r}")
+    for key in ("cpu_max_s", "cpu_mean_s", "imbalance"):
+        expect(abs(float(row[key]) - report[key]) < 2e-6,
+               f"{key}: csv {row[key]!r}, json {report[key]!r}")
+    if report["serial_s"] is None:
+        expect(row["serial_s"] == "", f"serial_s {row['serial_s']!r} without --compare")
+    else:
+        expect(abs(float(row["serial_s"]) - report["serial_s"]) < 2e-6,
+               f"serial_s: csv {row['serial_s']!r}, json {report['serial_s']!r}")
     expect(row["buffer_bytes"] == str(report["buffer_bytes"] or ""),
            f"buffer_bytes {row['buffer_bytes']!r}, json {report['buffer_bytes']!r}")
     expect(row["hosts"] == str(len({r["host"] for r in report["per_rank"]})),
@@ -1366,6 +1563,425 @@ def suite_examples(runner, suite):
 
 
 # ---------------------------------------------------------------------------
+# Suite: decomp (-d/--decomposition, --chunk, --explain, --compare)
+
+
+# Per method: the high window counted, and the high window listed with a
+# 1 KiB buffer (in many rounds). Trial division is slow up there: small ones.
+DECOMP_WINDOWS = {
+    "sieve": ((10**9, 10**9 + 2 * 10**6), (10**9, 10**9 + 10**5)),
+    "trial": ((10**9, 10**9 + 2 * 10**4), (10**9, 10**9 + 10**4)),
+}
+DECOMP_NPS = (1, 2, 3, 4, 7)
+
+
+def decomp_args(d, method, chunk=None):
+    args = ["-d", d, "-m", method]
+    return args + (["--chunk", str(chunk)] if chunk is not None else [])
+
+
+def case_decomp_count(runner, np, d, method, lo, hi, chunk=None):
+    """--count --json: the count, first and last of the reference, and the
+    per-rank table the decomposition implies."""
+    count, first, last = reference_facts(lo, hi)
+    res = runner.mpprimes(["--count", "--json"] + decomp_args(d, method, chunk)
+                          + [str(lo), str(hi)], np)
+    expect_success(res)
+    report = parse_json_report(res.out)
+    check_json_report(report, lo, hi, np, method, count, first, last,
+                      decomposition=d, chunk=chunk)
+    return report
+
+
+def case_decomp_list(runner, np, d, method, lo, hi, how, buffer=None, chunk=None):
+    """--print or --output (HOW) of [LO, HI] byte for byte the reference,
+    or (HOW "gather") the default mode's count; the JSON report right. BUFFER:
+    --buffer's bytes (None: BUFFER_PER_RANK per rank, "default": 64 MiB);
+    a listing longer than the buffer must take several rounds."""
+    expected = reference(lo, hi)
+    count, first, last = reference_facts(lo, hi)
+    args = ["--json"] + decomp_args(d, method, chunk)
+    if buffer == "default":
+        size = None
+    else:
+        size = buffer or BUFFER_PER_RANK * np
+        args = ["--buffer", str(size)] + args
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        path = os.path.join(tmp, "primes.txt")
+        if how == "print":
+            res = runner.mpprimes(args + ["--print", str(lo), str(hi)], np, buffer=False)
+            expect_success(res)
+            expect_same_listing(res.stdout, expected, "--print output")
+            report = parse_json_report(res.stderr, "stderr")
+        elif how == "output":
+            res = runner.mpprimes(args + ["--output", path, str(lo), str(hi)], np,
+                                  buffer=False)
+            expect_success(res)
+            left = sorted(os.listdir(tmp))
+            expect(left == ["primes.txt"], f"directory holds {left}, expected only primes.txt")
+            with open(path, "rb") as f:
+                expect_same_listing(f.read(), expected, "--output file")
+            report = parse_json_report(res.out)
+        else:
+            res = runner.mpprimes(args + [str(lo), str(hi)], np, buffer=False)
+            expect_success(res)
+            report = parse_json_report(res.out)
+    check_json_report(report, lo, hi, np, method, count, first, last,
+                      decomposition=d, chunk=chunk)
+    if size is not None:
+        held = count * 8 if how == "gather" else len(expected)
+        listing_rounds(report, held, size * np if how == "output" else size)
+    return report
+
+
+def case_more_ranks_than_numbers(runner, d):
+    """[2, 4] at 7 ranks: most ranks get nothing; the count is 2, the
+    listing 2 and 3, in the three modes."""
+    for how in ("count", "print", "gather"):
+        if how == "count":
+            report = case_decomp_count(runner, 7, d, "sieve", 2, 4)
+        else:
+            report = case_decomp_list(runner, 7, d, "sieve", 2, 4, how)
+        expect(report["count"] == 2, f"{how}: count {report['count']}, expected 2")
+        busy = [e["rank"] for e in report["per_rank"] if not e["empty"]]
+        expect(1 <= len(busy) <= 3, f"{how}: ranks {busy} were given numbers, of 3")
+
+
+def case_chunk_one(runner, d):
+    """--chunk 1 over [2, 200] at 3 ranks: 199 one-number chunks; the count
+    (46), the listing and the gathered count right, every chunk done once."""
+    report = case_decomp_count(runner, 3, d, "sieve", 2, 200, chunk=1)
+    expect(report["count"] == 46, f"count {report['count']}, expected 46")
+    chunks = [e["chunks"] for e in report["per_rank"]]
+    expect(sum(chunks) == 199, f"chunks per rank {chunks}: not 199 in all")
+    if d == "cyclic":
+        expect(chunks == [67, 66, 66], f"chunks per rank {chunks}, expected [67, 66, 66]")
+    for how in ("print", "gather"):
+        case_decomp_list(runner, 3, d, "sieve", 2, 200, how, chunk=1)
+    case_decomp_list(runner, 3, d, "trial", 2, 200, "print", chunk=1)
+
+
+def case_chunk_given(runner, d, chunk, nranks):
+    """--chunk N at NRANKS ranks over [2, 1e6]: the report's chunk is N (cut
+    to the range when longer), each rank's chunks as the decomposition deals
+    them (cyclic: round-robin, the ranks differing by one chunk at most)."""
+    report = case_decomp_count(runner, nranks, d, "sieve", 2, 10**6, chunk=chunk)
+    per_chunk = min(chunk, 10**6 - 1)
+    nchunks = -(-(10**6 - 1) // per_chunk)
+    chunks = [e["chunks"] for e in report["per_rank"]]
+    expect(sum(chunks) == nchunks, f"chunks per rank {chunks}, expected {nchunks} in all")
+    if d == "cyclic":
+        expect(max(chunks) - min(chunks) <= 1, f"cyclic chunks per rank {chunks}")
+
+
+def case_balanced_decreasing(runner):
+    """Balanced trial division over [2, 1e6] at 4 ranks: the cost of a
+    number grows with it, so the blocks shrink, rank 0's the longest."""
+    report = case_decomp_count(runner, 4, "balanced", "trial", 2, 10**6)
+    lengths = [e["numbers"] for e in report["per_rank"]]
+    expect(all(a > b for a, b in zip(lengths, lengths[1:])),
+           f"balanced trial block lengths {lengths}: not decreasing")
+    expect(lengths[0] > (10**6 - 1) // 4, f"rank 0's block {lengths[0]} is not the longest")
+
+
+def split_plan(text):
+    """(plan lines, the rest) of an output that starts with --explain's plan:
+    the plan is every line before the report's first, '# mpprimes VERSION'
+    (text), '{' (JSON), or the end."""
+    lines = text.splitlines(keepends=True)
+    expect(lines and lines[0].startswith("# plan"),
+           f"the output does not start with '# plan': {text[:300]!r}")
+    for i, line in enumerate(lines):
+        if line.startswith("# mpprimes ") or line.startswith("{"):
+            return lines[:i], "".join(lines[i:])
+    return lines, ""
+
+
+def expect_plan(plan, d, nranks):
+    expect(len(plan) >= 5, f"a plan of {len(plan)} lines: {plan}")
+    bad = [line for line in plan if not line.startswith("#")]
+    expect(not bad, f"plan lines without '#': {bad[:3]}")
+    head = plan[0]
+    ranks = f"on {nranks} rank" + ("s" if nranks != 1 else "")
+    expect(f"decomposition {d}" in head and re.search(rf"{ranks}\b", head),
+           f"the plan's first line does not name decomposition {d} on {nranks} ranks: "
+           f"{head!r}")
+    expect(any(f"why {d}" in line for line in plan), f"the plan does not say why {d}")
+
+
+def case_explain(runner, d, how, nranks=3):
+    """--explain: the plan first, on the report stream, every line of it
+    '#'-prefixed and naming the decomposition; then the run, still right.
+    HOW: count (text report), json (the plan, then the JSON object), print
+    (the plan and report on stderr, stdout only the primes), output (the
+    plan and report on stdout, the file right)."""
+    lo, hi = 2, 10**5
+    expected = reference(lo, hi)
+    count, first, last = reference_facts(lo, hi)
+    args = ["--explain", "-d", d]
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        path = os.path.join(tmp, "primes.txt")
+        if how == "count":
+            res = runner.mpprimes(args + ["--count", "1e5"], nranks)
+        elif how == "json":
+            res = runner.mpprimes(args + ["--json", "1e5"], nranks)
+        elif how == "print":
+            res = runner.mpprimes(args + ["--print", "1e5"], nranks)
+        else:
+            res = runner.mpprimes(args + ["--output", path, "1e5"], nranks)
+        expect_success(res)
+        if how == "output":
+            with open(path, "rb") as f:
+                expect_same_listing(f.read(), expected, "--output file")
+    if how == "print":
+        expect_same_listing(res.stdout, expected, "--print output (with --explain)")
+        stream = res.stderr
+    else:
+        stream = res.out
+    plan, rest = split_plan(stream)
+    expect_plan(plan, d, nranks)
+    if how == "json":
+        report = parse_json_report(rest)
+        check_json_report(report, lo, hi, nranks, "sieve", count, first, last,
+                          decomposition=d)
+    else:
+        expect(rest.startswith("# mpprimes "), f"no report after the plan: {rest[:300]!r}")
+        expect(re.search(rf"^# decomposition +{d}$", rest, re.M),
+               f"the report does not name {d}: {rest[:600]!r}")
+        expect(re.search(rf"^# primes +{count}$", rest, re.M),
+               f"the report does not count {count}: {rest[:600]!r}")
+
+
+def case_compare(runner, d, method, how, nranks=3):
+    """--compare: rank 0 also runs the range alone. JSON: serial_s > 0,
+    speedup = serial_s / elapsed_s, efficiency = speedup / ranks, the count
+    right (check_json_report); the serial run adds nothing to the listing."""
+    lo, hi = (2, 10**6) if method == "sieve" else (2, 2 * 10**5)
+    count, first, last = reference_facts(lo, hi)
+    args = ["--compare", "--json"] + decomp_args(d, method) + [str(lo), str(hi)]
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        path = os.path.join(tmp, "primes.txt")
+        if how == "count":
+            res = runner.mpprimes(["--count"] + args, nranks)
+        elif how == "print":
+            res = runner.mpprimes(["--print"] + args, nranks)
+        else:
+            res = runner.mpprimes(["--output", path] + args, nranks)
+        expect_success(res)
+        if how == "output":
+            with open(path, "rb") as f:
+                expect_same_listing(f.read(), reference(lo, hi), "--output file")
+            expect(os.listdir(tmp) == ["primes.txt"], f"left behind: {os.listdir(tmp)}")
+    if how == "print":
+        expect_same_listing(res.stdout, reference(lo, hi), "--print output (with --compare)")
+        report = parse_json_report(res.stderr, "stderr")
+    else:
+        report = parse_json_report(res.out)
+    check_json_report(report, lo, hi, nranks, method, count, first, last,
+                      decomposition=d, compare=True)
+
+
+def report_value(text, key):
+    m = re.search(rf"^# {key} +(\S+)", text, re.M)
+    expect(m, f"no '# {key}' line in the report: {text[-800:]!r}")
+    return m.group(1)
+
+
+def case_text_report_decomp(runner, d, compare, nranks=3):
+    """The text report: the table's chunks, numbers and cpu_s columns (the
+    numbers summing to the range's size), the decomposition and chunk lines,
+    a bar per rank, the imbalance and balance bound, and with --compare the
+    serial_s, speedup and efficiency lines (consistent with each other)."""
+    args = ["--count", "-d", d, "1e6"] + (["--compare"] if compare else [])
+    res = runner.mpprimes(args, nranks)
+    expect_success(res)
+    text = res.out
+    expect(report_value(text, "decomposition") == d, f"decomposition line: {text[:500]!r}")
+    expect(report_value(text, "primes") == "78498", "the count is not 78498")
+    has_chunk = re.search(r"^# chunk +\d+$", text, re.M) is not None
+    expect(has_chunk == (d in CHUNKED), f"a '# chunk' line {'' if has_chunk else 'not '}"
+           f"printed for {d}")
+    header = re.search(r"^# +rank +host .*$", text, re.M)
+    expect(header and header.group(0).split()[-3:] == ["chunks", "numbers", "cpu_s"],
+           f"table header {header.group(0) if header else None!r}")
+    rows = [line.split() for line in text.splitlines() if line and not line.startswith("#")]
+    expect(len(rows) == nranks and all(len(r) == 12 for r in rows),
+           f"table rows {rows}: expected {nranks} of 12 fields")
+    expect([int(r[0]) for r in rows] == list(range(nranks)), f"table ranks {rows}")
+    numbers = sum(int(r[10]) for r in rows)
+    expect(numbers == 10**6 - 1, f"the numbers column sums to {numbers}, expected 999999")
+    chunks = [int(r[9]) for r in rows]
+    expect(all(c >= 1 for c in chunks), f"chunks column {chunks}")
+    if d in ("block", "balanced"):
+        expect(chunks == [1] * nranks, f"chunks column {chunks} for {d}")
+    bars = re.findall(r"^# +(\d+) [=| ]+ +(\d+\.\d+)$", text, re.M)
+    expect([int(b[0]) for b in bars] == list(range(nranks)), f"bars {bars}")
+    cpus = [float(r[11]) for r in rows]
+    expect([float(b[1]) for b in bars] == cpus, f"bar values {bars}, cpu_s {cpus}")
+    imbalance = float(report_value(text, "imbalance"))
+    expect(imbalance >= 1, f"imbalance {imbalance}")
+    bound = report_value(text, "balance_bound")
+    expect(bound.endswith("%") and abs(float(bound[:-1]) - 100 / imbalance) <= 1.5,
+           f"balance_bound {bound} with imbalance {imbalance}")
+    serial = re.search(r"^# (serial_s|speedup|efficiency) ", text, re.M)
+    if not compare:
+        expect(serial is None, f"'{serial and serial.group(0)}' without --compare")
+        return
+    serial_s = float(report_value(text, "serial_s"))
+    speedup = float(report_value(text, "speedup"))
+    efficiency = float(report_value(text, "efficiency"))
+    elapsed = float(report_value(text, "elapsed_s"))
+    expect(serial_s > 0, f"serial_s {serial_s}")
+    bounds = ratio_bounds(serial_s, elapsed, 5e-7)
+    expect(bounds is None or bounds[0] - 0.005 <= speedup <= bounds[1] + 0.005,
+           f"speedup {speedup}, but serial_s / elapsed_s = {serial_s / elapsed:.2f}")
+    expect(abs(efficiency - speedup / nranks) <= 0.01,
+           f"efficiency {efficiency}, but speedup / ranks = {speedup / nranks:.2f}")
+    expect(re.search(rf"^# speedup +\S+ on {nranks} ranks", text, re.M), "speedup line")
+
+
+def case_imbalance_direction(runner):
+    """Trial division over [2, 2e6] at 4 ranks: block gives the last rank
+    the dearest numbers, balanced evens the modeled cost out. The measured
+    imbalance (CPU time, so robust to oversubscribed cores) must fall from
+    block to balanced, and balanced's stay under 1.15. A direction, not a
+    timing target."""
+    imbalance = {}
+    for d in ("block", "balanced"):
+        report = case_decomp_count(runner, 4, d, "trial", 2, 2 * 10**6)
+        imbalance[d] = report["imbalance"]
+    expect(imbalance["block"] > imbalance["balanced"],
+           f"imbalance block {imbalance['block']}, balanced {imbalance['balanced']}: "
+           "balanced is not better")
+    expect(imbalance["balanced"] < 1.15, f"balanced imbalance {imbalance['balanced']}")
+
+
+def case_decomp_csv(runner):
+    """--csv rows of runs with -d, --chunk and --compare: the decomposition,
+    chunk, cpu_max_s, cpu_mean_s, imbalance and serial_s columns say what the
+    same run's JSON report says."""
+    runs = [(3, ["--count", "-d", "cyclic", "--chunk", "5000", "--compare", "1e6"]),
+            (2, ["-d", "balanced", "-m", "trial", "1e5"]),
+            (4, ["--count", "-d", "dynamic", "1e6"]),
+            (1, ["--count", "--compare", "1e5"])]
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        path = os.path.join(tmp, "runs.csv")
+        reports = []
+        for np, args in runs:
+            res = runner.mpprimes(["--json", "--csv", path] + args, np)
+            expect_success(res)
+            reports.append(parse_json_report(res.out))
+        rows = read_csv_rows(path)
+    expect(len(rows) == len(runs), f"{len(rows)} rows, expected {len(runs)}")
+    for row, report in zip(rows, reports):
+        expect_row_matches(row, report)
+    want = [("cyclic", "5000", True), ("balanced", "", False), ("dynamic", None, False),
+            ("block", "", True)]
+    for row, (d, chunk, serial) in zip(rows, want):
+        expect(row["decomposition"] == d, f"decomposition {row['decomposition']!r}, "
+               f"expected {d!r}")
+        if chunk is None:
+            expect(row["chunk"].isdigit() and int(row["chunk"]) >= 1,
+                   f"default chunk {row['chunk']!r}")
+        else:
+            expect(row["chunk"] == chunk, f"chunk {row['chunk']!r}, expected {chunk!r}")
+        expect((row["serial_s"] != "") == serial, f"serial_s {row['serial_s']!r}")
+        expect(float(row["imbalance"]) >= 1, f"imbalance {row['imbalance']!r}")
+
+
+# (label, arguments, what the one line must say): each is bad usage (exit 2).
+DECOMP_BAD_USAGE = [
+    ("-d bogus", ["-d", "bogus", "1e6"], ("bogus", "decomposition")),
+    ("--decomposition=Cyclic", ["--decomposition=Cyclic", "1e6"], ("Cyclic", "decomposition")),
+    ("-d without value", ["1e6", "-d"], ("-d",)),
+    ("--chunk 0", ["-d", "cyclic", "--chunk", "0", "1e6"], ("--chunk", "1")),
+    ("--chunk x", ["-d", "dynamic", "--chunk", "x", "1e6"], ("--chunk", "'x'")),
+    ("--chunk -5", ["-d", "cyclic", "--chunk=-5", "1e6"], ("--chunk", "-5")),
+    ("--chunk 2^64", ["-d", "cyclic", "--chunk", "2^64", "1e6"], ("--chunk", "2^64")),
+    ("--chunk 10 without -d", ["--chunk", "10", "1e6"], ("--chunk", "cyclic", "dynamic")),
+    ("--chunk 10 with -d block", ["-d", "block", "--chunk", "10", "1e6"],
+     ("--chunk", "cyclic", "dynamic")),
+    ("--chunk 10 with -d balanced", ["--chunk", "10", "-d", "balanced", "1e6"],
+     ("--chunk", "cyclic", "dynamic")),
+]
+
+
+def case_decomp_bad_usage(runner, np, args, words):
+    """Exit 2, nothing on stdout, one 'mpprimes: ' line on stderr that names
+    what was wrong; all ranks leave together, at once, and leave nothing."""
+    with tempfile.TemporaryDirectory(prefix="mpprimes-it-") as tmp:
+        res = runner.mpprimes(args, np, quiet=True, timeout=TIMEOUT_QUICK, cwd=tmp)
+        line = expect_one_error_line(res, 2)
+        for word in words:
+            expect(word in line, f"the message does not say {word!r}: {line!r}")
+        expect(res.elapsed < TIMEOUT_QUICK / 2,
+               f"took {res.elapsed:.1f} s to reject bad usage: " + res.describe())
+        expect(os.listdir(tmp) == [], f"left files behind: {os.listdir(tmp)}")
+
+
+def suite_decomp(runner, suite):
+    if not have_primesieve():
+        print("note: primesieve not found; the Python sieve stands in where it can")
+    for np in DECOMP_NPS:
+        for d in DECOMPOSITIONS:
+            for method in ("sieve", "trial"):
+                (clo, chi), (llo, lhi) = DECOMP_WINDOWS[method]
+                tag = f"np{np} {d} {method}"
+                suite.case(f"{tag} count 2..1e6", case_decomp_count,
+                           runner, np, d, method, 2, 10**6)
+                suite.case(f"{tag} count {clo}..{chi}", case_decomp_count,
+                           runner, np, d, method, clo, chi)
+                suite.case(f"{tag} print 2..1e5 (64 MiB buffer)", case_decomp_list,
+                           runner, np, d, method, 2, 10**5, "print", "default")
+                suite.case(f"{tag} print {llo}..{lhi} (1 KiB buffer)", case_decomp_list,
+                           runner, np, d, method, llo, lhi, "print", 1024)
+                suite.case(f"{tag} default mode 2..1e5 in rounds", case_decomp_list,
+                           runner, np, d, method, 2, 10**5, "gather")
+                if np in (3, 7):
+                    suite.case(f"{tag} output 2..1e5 in rounds", case_decomp_list,
+                               runner, np, d, method, 2, 10**5, "output")
+    for d in DECOMPOSITIONS:
+        suite.case(f"np7 {d} 2..4: more ranks than numbers", case_more_ranks_than_numbers,
+                   runner, d)
+    for d in CHUNKED:
+        suite.case(f"np3 {d} --chunk 1 over 2..200", case_chunk_one, runner, d)
+        suite.case(f"np3 {d} --chunk 1000", case_chunk_given, runner, d, 1000, 3)
+        suite.case(f"np4 {d} --chunk 12345", case_chunk_given, runner, d, 12345, 4)
+        suite.case(f"np2 {d} --chunk 1e9 (longer than the range)", case_chunk_given,
+                   runner, d, 10**9, 2)
+    suite.case("np4 balanced trial 2..1e6: blocks of decreasing length",
+               case_balanced_decreasing, runner)
+    for d in DECOMPOSITIONS:
+        suite.case(f"np3 {d} --explain --count", case_explain, runner, d, "count")
+        suite.case(f"np3 {d} --explain --print", case_explain, runner, d, "print")
+    suite.case("np3 dynamic --explain --json", case_explain, runner, "dynamic", "json")
+    suite.case("np3 cyclic --explain --output", case_explain, runner, "cyclic", "output")
+    suite.case("np1 block --explain --count", case_explain, runner, "block", "count", 1)
+    for d in DECOMPOSITIONS:
+        suite.case(f"np3 {d} --compare --count", case_compare, runner, d, "sieve", "count")
+    suite.case("np3 dynamic trial --compare --print", case_compare,
+               runner, "dynamic", "trial", "print")
+    suite.case("np3 balanced --compare --output", case_compare,
+               runner, "balanced", "sieve", "output")
+    suite.case("np1 block trial --compare --count", case_compare,
+               runner, "block", "trial", "count", 1)
+    for d in DECOMPOSITIONS:
+        suite.case(f"np3 {d} text report", case_text_report_decomp, runner, d, False)
+    suite.case("np3 cyclic text report with --compare", case_text_report_decomp,
+               runner, "cyclic", True)
+    suite.case("np4 trial 2..2e6: block's imbalance > balanced's, balanced < 1.15",
+               case_imbalance_direction, runner)
+    suite.case("--csv rows with -d, --chunk, --compare", case_decomp_csv, runner)
+    for np in (3, None):
+        where = "singleton" if np is None else f"np{np}"
+        for label, args, words in DECOMP_BAD_USAGE:
+            if np is None and label not in ("-d bogus", "--chunk 0", "--chunk 10 without -d"):
+                continue
+            suite.case(f"{where} bad usage ({label}): mpprimes {shlex.join(args)}",
+                       case_decomp_bad_usage, runner, np, args, words)
+
+
+# ---------------------------------------------------------------------------
 # Suite: long
 
 
@@ -1589,8 +2205,8 @@ def main(argv=None):
     parser.add_argument("--mpiexec", required=True, help="mpirun / mpiexec")
     parser.add_argument("--source-dir", required=True, help="the repository root")
     parser.add_argument("--suite", required=True,
-                        choices=["ranks", "cli", "errors", "listing", "examples", "long",
-                                 "bench"])
+                        choices=["ranks", "cli", "errors", "listing", "examples", "decomp",
+                                 "long", "bench"])
     parser.add_argument("--np", type=int, help="ranks for the ranks suite")
     args = parser.parse_args(argv)
 
@@ -1613,6 +2229,8 @@ def main(argv=None):
         suite_listing(runner, suite)
     elif args.suite == "examples":
         suite_examples(runner, suite)
+    elif args.suite == "decomp":
+        suite_decomp(runner, suite)
     elif args.suite == "bench":
         suite_bench(runner, suite)
     else:
