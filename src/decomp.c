@@ -179,13 +179,20 @@ void mpp_balanced_decompose(mpp_method method, uint64_t start, uint64_t stop, in
 
 /* ---- chunks ---- */
 
+#define SIEVE_LEAST_CHUNK ((u128)1 << 24)
+
 uint64_t mpp_default_chunk(mpp_method method, uint64_t start, uint64_t stop, int nranks)
 {
     u128 n = (u128)(stop - start) + 1;
     u128 want = (u128)(unsigned)nranks * MPP_CHUNKS_PER_RANK;
     u128 chunk = (n + want - 1) / want;
     if (method == MPP_METHOD_SIEVE) {
+        /* Each chunk finds its sieving primes and sets the sieve up
+         * (about 0.3 ms here whatever its length): a chunk shorter than
+         * 2^24 numbers (2 ms of sieving) would spend much of its time so. */
         u128 least = (u128)(32 * sqrt((double)stop));
+        if (least < SIEVE_LEAST_CHUNK)
+            least = SIEVE_LEAST_CHUNK;
         if (chunk < least)
             chunk = least;
     }
