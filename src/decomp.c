@@ -68,39 +68,40 @@ void mpp_block_decompose(uint64_t start, uint64_t stop, int nranks, mpp_block *b
 #define SIEVE_C1 8.22e-9
 #define SIEVE_C2 1.5e-8
 
-/* A window is narrow when it is short next to where it starts: the
- * difference of two large antiderivatives would then be lost in rounding,
- * so the density at its middle times its length is used instead. */
-static bool narrow(uint64_t lo, double len)
+/* The integral of a positive, non-decreasing density F over [LO, HI + 1],
+ * by Simpson's rule on PANELS equal panels: a sum of positive terms (no
+ * difference of two large antiderivatives to lose in rounding, near 2^64
+ * too), and non-decreasing in HI, as a cost must be. */
+#define PANELS 32
+static double integral(double (*f)(double), uint64_t lo, uint64_t hi)
 {
-    return lo > 2 && len < (double)lo / 64;
+    /* The length exactly (lo and hi + 1 may round to one double). */
+    double a = (double)lo, h = ((double)(hi - lo) + 1) / (2 * PANELS);
+    double sum = f(a) + f(a + 2 * PANELS * h);
+    for (int i = 1; i < 2 * PANELS; i++)
+        sum += (i % 2 ? 4 : 2) * f(a + i * h);
+    return sum * h / 3;
 }
 
-/* The integrals of sqrt(x)/ln x and sqrt(x)/(ln x)^2 from 0 to X, by
- * u = x^1.5: li(u) and 1.5 (li(u) - u / ln u) (from 2 on). */
-static void trial_integrals(double x, double *i1, double *i2)
+/* Trial division's cost density: the primes' sqrt(x)/2 divisions and the
+ * composites'; held at its value at 8 below 8, where sqrt(x)/ln x would
+ * fall and then blow up (the few numbers there cost next to nothing). */
+static double trial_density(double x)
 {
-    double u = x < 2 ? 2 : x * sqrt(x);
-    *i1 = mpp_li(u);
-    *i2 = 1.5 * (mpp_li(u) - u / log(u));
+    if (x < 8)
+        x = 8;
+    double l = log(x), q = sqrt(x) / l;
+    return TRIAL_B1 * q + TRIAL_B2 * q / l;
+}
+
+static double sieve_density(double x)
+{
+    return SIEVE_A * pow(x < 1 ? 1 : x, SIEVE_K);
 }
 
 static double trial_cost(uint64_t lo, uint64_t hi)
 {
-    double len = (double)(hi - lo) + 1, w1, w2;
-    if (narrow(lo, len)) {
-        double mid = (double)lo + len / 2, l = log(mid);
-        w1 = len * sqrt(mid) / l;
-        w2 = w1 / l;
-    } else {
-        double a1, a2, b1, b2;
-        trial_integrals((double)lo, &a1, &a2);
-        trial_integrals((double)hi + 1, &b1, &b2);
-        w1 = b1 - a1;
-        w2 = b2 - a2;
-    }
-    double c = TRIAL_B1 * w1 + TRIAL_B2 * w2;
-    return c > 0 ? c : 0;
+    return integral(trial_density, lo, hi);
 }
 
 /* pi(x), estimated. */
@@ -116,16 +117,9 @@ static double sieve_fixed(uint64_t hi)
 
 static double sieve_cost(uint64_t lo, uint64_t hi)
 {
-    double len = (double)(hi - lo) + 1, work;
-    if (narrow(lo, len)) {
-        work = len * pow((double)lo + len / 2, SIEVE_K);
-    } else {
-        /* The integral of x^K is x^(K+1) / (K+1). */
-        double a = (double)lo, b = (double)hi + 1;
-        work = (pow(b, SIEVE_K + 1) - pow(a, SIEVE_K + 1)) / (SIEVE_K + 1);
-    }
-    double root = sqrt((double)hi);
-    return SIEVE_A * work + sieve_fixed(hi) + SIEVE_C2 * pi_of(len < root ? len : root);
+    double len = (double)(hi - lo) + 1, root = sqrt((double)hi);
+    return integral(sieve_density, lo, hi) + sieve_fixed(hi) +
+           SIEVE_C2 * pi_of(len < root ? len : root);
 }
 
 double mpp_cost(mpp_method method, uint64_t lo, uint64_t hi)
@@ -159,7 +153,9 @@ void mpp_balanced_decompose(mpp_method method, uint64_t start, uint64_t stop, in
              * at least that (bisection: the cost grows with HI). */
             double target = (mpp_cost(method, lo, stop) +
                              (left - 1) * fixed_cost(method, stop)) / left;
-            uint64_t a = lo, b = stop;
+            /* Leave at least one number for each later rank, when there
+             * are enough: no rank idles while another has two numbers. */
+            uint64_t a = lo, b = stop - lo >= (uint64_t)(left - 1) ? stop - (left - 1) : lo;
             while (a < b) {
                 uint64_t mid = a + (b - a) / 2;
                 if (mpp_cost(method, lo, mid) >= target)

@@ -120,9 +120,19 @@ uint64_t mpp_plan_round(mpp_decomposition d, mpp_method method, uint64_t from,
     u128 remaining = (u128)(stop - from) + 1;
     uint64_t most = remaining < chunk ? (uint64_t)remaining : chunk;
     uint64_t len = longest_fit(from, stop, 1, most, limit, fmt);
-    double one = expected_bytes(from < 2 ? 2 : from, len, stop, fmt);
-    double per_rank = one > 0 ? limit / one : ROUND_CHUNKS;
-    uint64_t m = per_rank < 1 ? 1 : per_rank > ROUND_CHUNKS ? ROUND_CHUNKS : (uint64_t)per_rank;
+    uint64_t m = ROUND_CHUNKS;
+    for (int pass = 0; pass < 2; pass++) {
+        /* The chunks' count per rank for this length; then, since the
+         * stretch's later chunks hold longer primes (more digits), the
+         * length again with the bytes of a prime at the stretch's end. */
+        u128 stretch = (u128)len * m * (unsigned)nranks;
+        uint64_t last = end_of(from, stretch, stop);
+        double one = expected_bytes(from < 2 ? 2 : from, len, last, fmt);
+        double per_rank = one > 0 ? limit / one : ROUND_CHUNKS;
+        m = per_rank < 1 ? 1 : per_rank > ROUND_CHUNKS ? ROUND_CHUNKS : (uint64_t)per_rank;
+        if (one > limit)
+            len = longest_fit(from, stop, (u128)m * (unsigned)nranks, len, limit, fmt);
+    }
     u128 want = (u128)m * (unsigned)nranks;
     u128 have = (remaining - 1) / len + 1;
     plan->chunk = len;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
 #include "options.h"
 #include "testutil.h"
 
@@ -103,6 +104,10 @@ START_TEST(test_init)
     ck_assert(!o.json);
     ck_assert(!o.quiet);
     ck_assert_ptr_null(o.csv);
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_BLOCK);
+    ck_assert_uint_eq(o.chunk, 0);
+    ck_assert(!o.explain);
+    ck_assert(!o.compare);
 }
 END_TEST
 
@@ -119,6 +124,10 @@ START_TEST(test_defaults)
     ck_assert(!o.json);
     ck_assert(!o.quiet);
     ck_assert_ptr_null(o.csv);
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_BLOCK);
+    ck_assert_uint_eq(o.chunk, 0);
+    ck_assert(!o.explain);
+    ck_assert(!o.compare);
 }
 END_TEST
 
@@ -1241,6 +1250,325 @@ START_TEST(test_random_lines_csv)
 }
 END_TEST
 
+/* --- -d/--decomposition, --chunk, --explain, --compare --- */
+
+START_TEST(test_decomposition)
+{
+    static const struct {
+        const char *name;
+        mpp_decomposition d;
+    } all[] = {{"block", MPP_DECOMP_BLOCK},
+               {"balanced", MPP_DECOMP_BALANCED},
+               {"cyclic", MPP_DECOMP_CYCLIC},
+               {"dynamic", MPP_DECOMP_DYNAMIC}};
+    mpp_options o;
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        char attached[40], eq[60];
+        snprintf(attached, sizeof attached, "-d%s", all[i].name);
+        snprintf(eq, sizeof eq, "--decomposition=%s", all[i].name);
+        EXPECT_RUN(o, "-d", all[i].name, "10");
+        ck_assert_int_eq(o.decomposition, all[i].d);
+        ck_assert_uint_eq(o.chunk, 0); /* no --chunk: the default */
+        EXPECT_RUN(o, attached, "10");
+        ck_assert_int_eq(o.decomposition, all[i].d);
+        EXPECT_RUN(o, "--decomposition", all[i].name, "10");
+        ck_assert_int_eq(o.decomposition, all[i].d);
+        EXPECT_RUN(o, eq, "10");
+        ck_assert_int_eq(o.decomposition, all[i].d);
+        /* after the operands, and grouped after flags */
+        EXPECT_RUN(o, "5", "10", "-d", all[i].name);
+        ck_assert_int_eq(o.decomposition, all[i].d);
+        ck_assert_uint_eq(o.start, 5);
+        ck_assert_uint_eq(o.stop, 10);
+        EXPECT_RUN(o, "-cq", "-d", all[i].name, "10");
+        ck_assert_int_eq(o.decomposition, all[i].d);
+        ck_assert(o.count_only && o.quiet);
+        /* the other options keep their defaults */
+        ck_assert_int_eq(o.method, MPP_METHOD_SIEVE);
+        ck_assert(!o.explain && !o.compare);
+    }
+    EXPECT_RUN(o, "-dcyclic", "10");
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_CYCLIC);
+    EXPECT_RUN(o, "-qdcyclic", "10");
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_CYCLIC);
+    ck_assert(o.quiet);
+    EXPECT_RUN(o, "-cdbalanced", "-mtrial", "10");
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_BALANCED);
+    ck_assert_int_eq(o.method, MPP_METHOD_TRIAL);
+    ck_assert(o.count_only);
+    /* the last one wins */
+    EXPECT_RUN(o, "-d", "cyclic", "--decomposition=dynamic", "10");
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_DYNAMIC);
+    EXPECT_RUN(o, "-ddynamic", "-dblock", "10");
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_BLOCK);
+    /* a separate value is taken whatever it looks like: "-d -c" is an
+     * invalid decomposition, not --count */
+    EXPECT_ERROR("invalid decomposition '-c' (choose block, balanced, cyclic or dynamic)",
+                 "-d", "-c", "10");
+}
+END_TEST
+
+START_TEST(test_bad_decomposition)
+{
+#define BAD_D(x) "invalid decomposition '" x "' (choose block, balanced, cyclic or dynamic)"
+    EXPECT_ERROR(BAD_D("x"), "-d", "x", "10");
+    EXPECT_ERROR(BAD_D("x"), "-dx", "10");
+    EXPECT_ERROR(BAD_D("x"), "--decomposition=x", "10");
+    EXPECT_ERROR(BAD_D("x"), "--decomposition", "x", "10");
+    EXPECT_ERROR(BAD_D("Block"), "-d", "Block", "10");
+    EXPECT_ERROR(BAD_D("CYCLIC"), "-dCYCLIC", "10");
+    EXPECT_ERROR(BAD_D(""), "--decomposition=", "10");
+    EXPECT_ERROR(BAD_D(""), "-d", "", "10");
+    EXPECT_ERROR(BAD_D("cyclic "), "-d", "cyclic ", "10");
+    EXPECT_ERROR(BAD_D("dyn"), "-d", "dyn", "10");
+    EXPECT_ERROR(BAD_D("blocks"), "-d", "blocks", "10");
+    EXPECT_ERROR(BAD_D("10"), "-d", "10");
+    EXPECT_ERROR(BAD_D("a b"), "-d", "a\nb", "10"); /* quoted as in numparse.c */
+    EXPECT_ERROR("option '-d' needs a value", "10", "-d");
+    EXPECT_ERROR("option '--decomposition' needs a value", "10", "--decomposition");
+    EXPECT_ERROR("option '-d' needs a value", "10", "-cqd");
+    EXPECT_ERROR("unknown option '--decomp'", "--decomp=cyclic", "10"); /* no abbreviation */
+    /* an option error comes before conflicts and operands; the first wins */
+    EXPECT_ERROR(BAD_D("x"), "-c", "-p", "-dx", "1e99");
+    EXPECT_ERROR(BAD_D("x"), "-dx", "-m", "y", "10");
+    EXPECT_ERROR("invalid method 'y' (choose sieve or trial)", "-m", "y", "-dx", "10");
+    /* an invalid one after a valid one is still an error */
+    EXPECT_ERROR(BAD_D("z"), "-dcyclic", "-dz", "10");
+#undef BAD_D
+}
+END_TEST
+
+START_TEST(test_chunk)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "-d", "cyclic", "--chunk", "1e6", "10");
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_CYCLIC);
+    ck_assert_uint_eq(o.chunk, 1000000);
+    EXPECT_RUN(o, "-d", "dynamic", "--chunk=2^20", "10");
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_DYNAMIC);
+    ck_assert_uint_eq(o.chunk, 1048576);
+    /* in any order: --chunk before -d, after the operands */
+    EXPECT_RUN(o, "--chunk", "5", "-ddynamic", "10");
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_DYNAMIC);
+    ck_assert_uint_eq(o.chunk, 5);
+    EXPECT_RUN(o, "--chunk=7", "100", "200", "--decomposition=cyclic");
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_CYCLIC);
+    ck_assert_uint_eq(o.chunk, 7);
+    ck_assert_uint_eq(o.start, 100);
+    ck_assert_uint_eq(o.stop, 200);
+    EXPECT_RUN(o, "100", "-dcyclic", "200", "--chunk", "1");
+    ck_assert_uint_eq(o.chunk, 1);
+    /* NUMBER syntax, up to 2^64 - 1 */
+    EXPECT_RUN(o, "-dcyclic", "--chunk", "2^64-1", "10");
+    ck_assert_uint_eq(o.chunk, UINT64_MAX);
+    EXPECT_RUN(o, "-dcyclic", "--chunk", " 1e3 + 5 ", "10");
+    ck_assert_uint_eq(o.chunk, 1005);
+    EXPECT_RUN(o, "-dcyclic", "--chunk", "2.5e3", "10");
+    ck_assert_uint_eq(o.chunk, 2500);
+    /* the last --chunk wins */
+    EXPECT_RUN(o, "-dcyclic", "--chunk", "5", "--chunk=9", "10");
+    ck_assert_uint_eq(o.chunk, 9);
+    /* -d block later, then cyclic again: only the last -d counts */
+    EXPECT_RUN(o, "-dblock", "--chunk=3", "-dcyclic", "10");
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_CYCLIC);
+    ck_assert_uint_eq(o.chunk, 3);
+    /* with the other options */
+    EXPECT_RUN(o, "-c", "-q", "-mtrial", "-ddynamic", "--chunk", "1e4", "--buffer=1M", "1e9");
+    ck_assert(o.count_only && o.quiet);
+    ck_assert_int_eq(o.method, MPP_METHOD_TRIAL);
+    ck_assert_uint_eq(o.chunk, 10000);
+    ck_assert_uint_eq(o.buffer, 1u << 20);
+    /* a separate value is taken whatever it looks like */
+    EXPECT_ERROR("--chunk: '-c': negative numbers are not allowed", "-dcyclic", "--chunk",
+                 "-c", "10");
+}
+END_TEST
+
+/* The message mpp_parse_u64 gives for TEXT, behind "--chunk: ". */
+static void expect_chunk_syntax_error(const char *text, const char *const *args)
+{
+    char msg[256], want[300];
+    uint64_t v;
+    ck_assert_int_ne(mpp_parse_u64(text, &v, msg, sizeof msg), MPP_NUM_OK);
+    snprintf(want, sizeof want, "--chunk: %s", msg);
+    expect_error(want, args);
+}
+
+START_TEST(test_bad_chunk)
+{
+    EXPECT_ERROR("--chunk must be at least 1", "-dcyclic", "--chunk", "0", "10");
+    EXPECT_ERROR("--chunk must be at least 1", "--chunk=0", "-ddynamic", "10");
+    EXPECT_ERROR("--chunk must be at least 1", "-dcyclic", "--chunk", "5-5", "10");
+    EXPECT_ERROR("--chunk: 'abc': unexpected 'a' at position 1", "-dcyclic", "--chunk",
+                 "abc", "10");
+    EXPECT_ERROR("--chunk: '' is empty", "-dcyclic", "--chunk=", "10");
+    EXPECT_ERROR("--chunk: '1e20' is larger than 2^64 - 1 (" MAX64 ")", "-dcyclic",
+                 "--chunk=1e20", "10");
+    EXPECT_ERROR("--chunk: '1.5e0' is not an integer", "-ddynamic", "--chunk", "1.5e0", "10");
+    static const char *const junk[] = {"x", "10x", "1e", "5-6", "2^", "1M", "64K", " ", "1,000",
+                                       "0x10", "-1", "+5", "1e6.5"};
+    for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
+        char eq[64];
+        snprintf(eq, sizeof eq, "--chunk=%s", junk[i]);
+        expect_chunk_syntax_error(junk[i], ARGS("-dcyclic", eq, "10"));
+        expect_chunk_syntax_error(junk[i], ARGS("--chunk", junk[i], "-ddynamic", "10"));
+        /* an option error comes before the conflict with block */
+        expect_chunk_syntax_error(junk[i], ARGS("--chunk", junk[i], "10"));
+    }
+    EXPECT_ERROR("option '--chunk' needs a value", "-dcyclic", "10", "--chunk");
+    EXPECT_ERROR("unknown option '--chunks'", "-dcyclic", "--chunks=5", "10");
+    /* only with -d cyclic or -d dynamic */
+#define NOT_HERE "--chunk applies to -d cyclic and -d dynamic only"
+    EXPECT_ERROR(NOT_HERE, "--chunk", "5", "10");
+    EXPECT_ERROR(NOT_HERE, "--chunk=1e6", "1", "10");
+    EXPECT_ERROR(NOT_HERE, "-d", "block", "--chunk", "5", "10");
+    EXPECT_ERROR(NOT_HERE, "--chunk", "5", "-dbalanced", "10");
+    EXPECT_ERROR(NOT_HERE, "--decomposition=balanced", "--chunk=5", "10");
+    EXPECT_ERROR(NOT_HERE, "-dcyclic", "--chunk", "5", "-dblock", "10"); /* the last -d */
+    EXPECT_ERROR(NOT_HERE, "-ddynamic", "--chunk", "5", "-dbalanced", "10");
+    /* a zero chunk is an option error, reported before the conflict */
+    EXPECT_ERROR("--chunk must be at least 1", "--chunk", "0", "10");
+    EXPECT_ERROR("--chunk must be at least 1", "-dblock", "--chunk", "0", "10");
+    /* the conflict comes after option errors, in the order of the others,
+     * and before the operands */
+    EXPECT_ERROR("unknown option '--foo'", "--chunk", "5", "--foo", "10");
+    EXPECT_ERROR("--count cannot be combined with --print", "--chunk", "5", "-c", "-p", "10");
+    EXPECT_ERROR(NOT_HERE, "--chunk", "5", "1e99");
+    EXPECT_ERROR(NOT_HERE, "--chunk", "5");
+    EXPECT_ERROR(NOT_HERE, "--chunk", "5", "10", "5");
+    /* a valid --chunk after an invalid one does not undo the error */
+    EXPECT_ERROR("--chunk must be at least 1", "-dcyclic", "--chunk=0", "--chunk=5", "10");
+    /* help still wins */
+    EXPECT_STATUS(MPP_OPT_HELP, "--chunk", "0", "-h");
+    EXPECT_STATUS(MPP_OPT_VERSION, "--chunk", "5", "-V");
+#undef NOT_HERE
+}
+END_TEST
+
+START_TEST(test_explain_compare)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "--explain", "10");
+    ck_assert(o.explain && !o.compare);
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_BLOCK);
+    EXPECT_RUN(o, "--compare", "10");
+    ck_assert(o.compare && !o.explain);
+    EXPECT_RUN(o, "10", "--compare", "--explain");
+    ck_assert(o.compare && o.explain);
+    EXPECT_RUN(o, "--explain", "--explain", "10");
+    ck_assert(o.explain);
+    /* with every mode and decomposition */
+    EXPECT_RUN(o, "-c", "--explain", "--compare", "-ddynamic", "--chunk=100", "-q", "1e6");
+    ck_assert(o.count_only && o.quiet && o.explain && o.compare);
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_DYNAMIC);
+    ck_assert_uint_eq(o.chunk, 100);
+    EXPECT_RUN(o, "-p", "--json", "--explain", "-dbalanced", "10");
+    ck_assert(o.print && o.json && o.explain && !o.compare);
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_BALANCED);
+    EXPECT_RUN(o, "-o", "f", "--compare", "-mtrial", "10");
+    ck_assert(o.compare && !o.explain);
+    ck_assert_str_eq(o.output, "f");
+    /* as a separate value they are values */
+    EXPECT_RUN(o, "-o", "--explain", "10");
+    ck_assert(!o.explain);
+    ck_assert_str_eq(o.output, "--explain");
+    /* flags: no value, no short form, no abbreviation */
+    EXPECT_ERROR("option '--explain' takes no value", "--explain=1", "10");
+    EXPECT_ERROR("option '--compare' takes no value", "--compare=", "10");
+    EXPECT_ERROR("unknown option '--explai'", "--explai", "10");
+    EXPECT_ERROR("unknown option '--comp'", "--comp", "10");
+    EXPECT_ERROR("unknown option '--Explain'", "--Explain", "10");
+    /* they change no other rule */
+    EXPECT_ERROR("missing STOP (try --help)", "--explain", "--compare");
+    EXPECT_ERROR("--quiet cannot be combined with --json", "--compare", "-q", "--json", "10");
+}
+END_TEST
+
+START_TEST(test_new_options_reentrant)
+{
+    /* nothing is kept between calls */
+    mpp_options o;
+    EXPECT_RUN(o, "-dcyclic", "--chunk=7", "--explain", "--compare", "10");
+    ck_assert_uint_eq(o.chunk, 7);
+    EXPECT_RUN(o, "10");
+    ck_assert_int_eq(o.decomposition, MPP_DECOMP_BLOCK);
+    ck_assert_uint_eq(o.chunk, 0);
+    ck_assert(!o.explain && !o.compare);
+    EXPECT_ERROR("--chunk applies to -d cyclic and -d dynamic only", "--chunk=7", "10");
+    EXPECT_RUN(o, "-ddynamic", "10");
+    ck_assert_uint_eq(o.chunk, 0);
+}
+END_TEST
+
+START_TEST(test_random_lines_decomposition)
+{
+    static const char *const tokens[] = {
+        "-d", "-dcyclic", "-ddynamic", "-dblock", "-dbalanced", "-dx", "--decomposition",
+        "--decomposition=cyclic", "--decomposition=", "cyclic", "dynamic", "block",
+        "balanced", "--chunk", "--chunk=0", "--chunk=1e6", "--chunk=2^20", "--chunk=x",
+        "--explain", "--compare", "--explain=1", "-c", "-q", "--json", "0", "1", "5", "10",
+        "1e20", "--", "-h",
+    };
+    enum { NTOKENS = sizeof tokens / sizeof tokens[0] };
+    uint64_t seed = 9001;
+    int runs = 0, with_chunk = 0, errors = 0;
+    for (int iter = 0; iter < 30000; iter++) {
+        const char *args[9];
+        random_args(&seed, tokens, NTOKENS, args);
+        mpp_options o;
+        char err[256] = "junk";
+        mpp_opt_status st = parse_args(&o, err, sizeof err, args);
+        if (st == MPP_OPT_ERROR) {
+            check_message(err);
+            errors++;
+            continue;
+        }
+        ck_assert_str_eq(err, "");
+        if (st != MPP_OPT_RUN)
+            continue;
+        runs++;
+        ck_assert_msg(mpp_decomposition_name(o.decomposition) != NULL,
+                      "seed 9001 iteration %d: decomposition %d", iter, (int)o.decomposition);
+        ck_assert(o.explain == true || o.explain == false);
+        if (o.chunk != 0) {
+            with_chunk++;
+            ck_assert_msg(o.decomposition == MPP_DECOMP_CYCLIC ||
+                              o.decomposition == MPP_DECOMP_DYNAMIC,
+                          "seed 9001 iteration %d: chunk with %s", iter,
+                          mpp_decomposition_name(o.decomposition));
+        }
+        /* a RUN line naming --chunk has a valid one: every value in the
+         * token list that parses is one of these */
+        bool chunk_named = false;
+        for (int i = 0; args[i] != NULL; i++)
+            chunk_named = chunk_named || strncmp(args[i], "--chunk", 7) == 0;
+        if (!chunk_named)
+            ck_assert_uint_eq(o.chunk, 0);
+    }
+    ck_assert_int_gt(runs, 100);
+    ck_assert_int_gt(with_chunk, 5);
+    ck_assert_int_gt(errors, 100);
+}
+END_TEST
+
+START_TEST(test_usage_decomposition)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    mpp_print_usage(f);
+    ck_assert_int_eq(fclose(f), 0);
+    static const char *const needles[] = {
+        "-d, --decomposition", "block", "balanced", "cyclic", "dynamic", "--chunk N",
+        "--explain", "--compare",
+    };
+    for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
+        ck_assert_msg(strstr(text, needles[i]) != NULL, "usage lacks \"%s\"", needles[i]);
+    free(text);
+}
+END_TEST
+
 static Suite *options_suite(void)
 {
     Suite *s = suite_create("options");
@@ -1299,6 +1627,18 @@ static Suite *options_suite(void)
     tcase_add_test(tc, test_csv_reentrant);
     tcase_add_test(tc, test_usage_csv);
     tcase_add_test(tc, test_random_lines_csv);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("decomposition");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_decomposition);
+    tcase_add_test(tc, test_bad_decomposition);
+    tcase_add_test(tc, test_chunk);
+    tcase_add_test(tc, test_bad_chunk);
+    tcase_add_test(tc, test_explain_compare);
+    tcase_add_test(tc, test_new_options_reentrant);
+    tcase_add_test(tc, test_random_lines_decomposition);
+    tcase_add_test(tc, test_usage_decomposition);
     suite_add_tcase(s, tc);
     return s;
 }
