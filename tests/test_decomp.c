@@ -666,13 +666,13 @@ START_TEST(default_chunk)
                 ck_assert_msg((u128)chunk <= n, "%s: longer than the range", what);
                 u128 count = (u128)mpp_chunk_last(lo, hi, chunk) + 1;
                 u128 want = (u128)p * MPP_CHUNKS_PER_RANK;
-                /* decomp.h: for the sieve no shorter than 32 sqrt(STOP) and 2^24 */
+                /* decomp.h: for the sieve no shorter than 32 sqrt(STOP) and 2^27 */
                 double least = 32 * sqrt((double)hi);
-                if (least < (double)(1 << 24))
-                    least = (double)(1 << 24);
+                if (least < (double)(1 << 27))
+                    least = (double)(1 << 27);
                 bool floor_binds = methods[m] == MPP_METHOD_SIEVE && least > (double)n / (double)want;
                 if (methods[m] == MPP_METHOD_SIEVE) {
-                    /* no shorter than max(32 sqrt(STOP), 2^24), unless the range is */
+                    /* no shorter than max(32 sqrt(STOP), 2^27), unless the range is */
                     double bound = least < (double)n ? least : (double)n;
                     ck_assert_msg((double)chunk >= bound - 1, "%s: shorter than %.0f", what,
                                   bound);
