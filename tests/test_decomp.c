@@ -699,14 +699,14 @@ START_TEST(default_chunk)
     /* trial division, 4 ranks, [2, 10^7]: 64 chunks */
     uint64_t c = mpp_default_chunk(MPP_METHOD_TRIAL, 2, 10000000, 4);
     ck_assert_uint_eq(mpp_chunk_last(2, 10000000, c) + 1, 4 * MPP_CHUNKS_PER_RANK);
-    /* the sieve up to 10^12 on 10^5 ranks: 32 sqrt(10^12) = 3.2e7, not
-     * 10^12 / (16 10^5) */
+    /* the sieve up to 10^17 on 10^7 ranks: 32 sqrt(10^17) = 1.01e10, not
+     * 10^17 / (16 10^7) = 6.25e8 */
+    c = mpp_default_chunk(MPP_METHOD_SIEVE, 2, 100000000000000000ULL, 10000000);
+    ck_assert_uint_ge(c, 10119288512ULL - 1);
+    ck_assert_uint_le(c, 10119288512ULL + 1);
+    /* and up to 10^12: 2^27, not 32 sqrt(10^12) = 3.2e7 */
     c = mpp_default_chunk(MPP_METHOD_SIEVE, 2, 1000000000000ULL, 100000);
-    ck_assert_uint_ge(c, 32000000 - 1);
-    ck_assert_uint_le(c, 32000000 + 1);
-    /* and up to 10^10: 2^24, not 32 sqrt(10^10) = 3.2e6 */
-    c = mpp_default_chunk(MPP_METHOD_SIEVE, 2, 10000000000ULL, 100000);
-    ck_assert_uint_eq(c, 1 << 24);
+    ck_assert_uint_eq(c, 1 << 27);
     /* but never longer than the range */
     ck_assert_uint_eq(mpp_default_chunk(MPP_METHOD_SIEVE, 2, 1000000, 4), 999999);
 }
