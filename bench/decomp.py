@@ -39,7 +39,7 @@ STUDIES = [
     ("trial division, [2, 1e7]", "trial", ["1e7"],
      {"block": (">", 1.3), "balanced": ("<", 1.1), "dynamic": ("<", 1.1)}),
     ("sieve, [2, 1e10]", "sieve", ["1e10"], {}),
-    ("sieve, [1e18, 1e18+1e10]", "sieve", ["1e18", "1e18+1e10"], {}),
+    ("sieve, [1e18, 1e18+1e9]", "sieve", ["1e18", "1e18+1e9"], {}),
 ]
 
 
