@@ -604,25 +604,6 @@ typedef struct {
     bool any_prime;
 } lister;
 
-/* A sink that passes the primes on to a piece and notes the first one the
- * piece took (the chunk's first). */
-typedef struct {
-    mpp_piece *piece;
-    uint64_t first;
-    bool any;
-} chunk_sink;
-
-static int chunk_push(void *ctx, const uint64_t *primes, size_t n)
-{
-    chunk_sink *c = ctx;
-    uint64_t before = c->piece->count;
-    int rc = mpp_piece_push(c->piece, primes, n);
-    if (!c->any && c->piece->count > before) {
-        c->first = primes[0];
-        c->any = true;
-    }
-    return rc;
-}
 
 static bool list_chunk(run *r, void *ctx, uint64_t index, mpp_block b)
 {
@@ -630,8 +611,8 @@ static bool list_chunk(run *r, void *ctx, uint64_t index, mpp_block b)
     if (L->nmine == CAP)
         return false;
     uint64_t len0 = L->piece.len, count0 = L->piece.count;
-    chunk_sink cs = {&L->piece, 0, false};
-    mpp_sink sink = {chunk_push, &cs};
+    mpp_chunk_sink cs = {&L->piece, 0, false};
+    mpp_sink sink = {mpp_chunk_push, &cs};
     mpp_tally t;
     int rc = find_timed(r, b, &sink, &t);
     if (rc != MPP_OK && rc != MPP_PIECE_FULL)

@@ -201,6 +201,18 @@ int mpp_piece_push(void *piece, const uint64_t *primes, size_t n)
     return 0;
 }
 
+int mpp_chunk_push(void *ctx, const uint64_t *primes, size_t n)
+{
+    mpp_chunk_sink *c = ctx;
+    uint64_t before = c->piece->count;
+    int rc = mpp_piece_push(c->piece, primes, n);
+    if (!c->any && c->piece->count > before) {
+        c->first = primes[0];
+        c->any = true;
+    }
+    return rc;
+}
+
 /* ---- output files ---- */
 
 static void outfile_clear(mpp_outfile *o)

@@ -61,6 +61,17 @@ void mpp_piece_reset(mpp_piece *p);
 /* The sink function (ctx: an mpp_piece). */
 int mpp_piece_push(void *piece, const uint64_t *primes, size_t n);
 
+/* A sink for one chunk of several into the same piece: passes the primes on
+ * to PIECE and notes the first one the piece took (the chunk's first; the
+ * piece's own FIRST is its first chunk's). Start with {piece, 0, false}. */
+typedef struct {
+    mpp_piece *piece;
+    uint64_t first;
+    bool any;
+} mpp_chunk_sink;
+/* The sink function (ctx: an mpp_chunk_sink). */
+int mpp_chunk_push(void *ctx, const uint64_t *primes, size_t n);
+
 /* An output file that appears under its name only when complete.
  *
  * A regular file (new, or existing) is written under a temporary name in

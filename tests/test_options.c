@@ -914,7 +914,8 @@ START_TEST(test_parse_size)
 }
 END_TEST
 
-START_TEST(test_usage_new_options)
+/* The usage text holds each of the N NEEDLES. */
+static void usage_has(const char *const *needles, size_t n)
 {
     char *text = NULL;
     size_t len = 0;
@@ -922,14 +923,19 @@ START_TEST(test_usage_new_options)
     ck_assert_ptr_nonnull(f);
     mpp_print_usage(f);
     ck_assert_int_eq(fclose(f), 0);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(strstr(text, needles[i]) != NULL, "usage lacks \"%s\"", needles[i]);
+    free(text);
+}
+
+START_TEST(test_usage_new_options)
+{
     static const char *const needles[] = {
         "--format FORMAT", "text", "binary", "little-endian", "--buffer SIZE", "64M",
         "64 to\n", "1G", "K, M, G are powers of 1024", "in rounds", "MPPRIMES_DIRECT_STDOUT=0",
         "mpprimes --output primes.bin --format binary 1e10\n",
     };
-    for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
-        ck_assert_msg(strstr(text, needles[i]) != NULL, "usage lacks \"%s\"", needles[i]);
-    free(text);
+    usage_has(needles, sizeof needles / sizeof needles[0]);
 }
 END_TEST
 
@@ -1553,19 +1559,11 @@ END_TEST
 
 START_TEST(test_usage_decomposition)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    ck_assert_ptr_nonnull(f);
-    mpp_print_usage(f);
-    ck_assert_int_eq(fclose(f), 0);
     static const char *const needles[] = {
         "-d, --decomposition", "block", "balanced", "cyclic", "dynamic", "--chunk N",
         "--explain", "--compare",
     };
-    for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
-        ck_assert_msg(strstr(text, needles[i]) != NULL, "usage lacks \"%s\"", needles[i]);
-    free(text);
+    usage_has(needles, sizeof needles / sizeof needles[0]);
 }
 END_TEST
 

@@ -411,6 +411,34 @@ static char *pattern_bytes(size_t n, uint64_t seed)
     return b;
 }
 
+/* mpp_chunk_push: chunks one after another into one piece; each chunk's
+ * sink notes the first prime the piece took for it, and nothing when the
+ * piece took none of its primes. */
+START_TEST(test_chunk_push)
+{
+    static char buf[3 * 8 + MPP_PIECE_SLACK];
+    mpp_piece p;
+    mpp_piece_init(&p, buf, 3 * 8, MPP_FORMAT_NATIVE); /* room for 3 primes */
+    const uint64_t a[] = {2, 3}, b[] = {5, 7}, c[] = {11};
+    mpp_chunk_sink s1 = {&p, 0, false}, s2 = {&p, 0, false}, s3 = {&p, 0, false};
+    ck_assert_int_eq(mpp_chunk_push(&s1, a, 2), 0);
+    ck_assert(s1.any);
+    ck_assert_uint_eq(s1.first, 2);
+    ck_assert_int_eq(mpp_chunk_push(&s2, b, 2), MPP_PIECE_FULL); /* takes 5 only */
+    ck_assert(s2.any);
+    ck_assert_uint_eq(s2.first, 5);
+    ck_assert_uint_eq(p.count, 3);
+    ck_assert_uint_eq(p.first, 2); /* the piece's first is its first chunk's */
+    ck_assert_uint_eq(p.last, 5);
+    ck_assert_int_eq(mpp_chunk_push(&s3, c, 1), MPP_PIECE_FULL);
+    ck_assert(!s3.any);
+    ck_assert_uint_eq(p.count, 3);
+    mpp_chunk_sink s4 = {&p, 0, false};
+    ck_assert_int_eq(mpp_chunk_push(&s4, c, 0), MPP_PIECE_FULL); /* an empty batch */
+    ck_assert(!s4.any);
+}
+END_TEST
+
 START_TEST(test_write_all_file)
 {
     char dir[64], path[128];
@@ -2572,6 +2600,7 @@ static Suite *output_suite(void)
     tc = tcase_create("write_all");
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_write_all_file);
+    tcase_add_test(tc, test_chunk_push);
     tcase_add_test(tc, test_write_all_pipe_small);
     tcase_add_test(tc, test_write_all_pipe_interrupted);
     tcase_add_test(tc, test_write_all_errors);

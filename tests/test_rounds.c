@@ -1125,25 +1125,6 @@ typedef struct {
     unsigned rounds, overflows;
 } sim_result;
 
-/* A sink that passes the primes on to a piece and notes the first one the
- * piece took (the chunk's first), as the driver does. */
-typedef struct {
-    mpp_piece *piece;
-    uint64_t first;
-    bool any;
-} chunk_sink;
-
-static int chunk_push(void *ctx, const uint64_t *primes, size_t n)
-{
-    chunk_sink *c = ctx;
-    uint64_t before = c->piece->count;
-    int rc = mpp_piece_push(c->piece, primes, n);
-    if (!c->any && c->piece->count > before) {
-        c->first = primes[0];
-        c->any = true;
-    }
-    return rc;
-}
 
 /* One simulated listing's state. */
 typedef struct {
@@ -1176,8 +1157,8 @@ static bool do_chunk(sim_state *S, const mpp_round_plan *plan, const mpp_block *
             index, b.lo, b.hi, want.lo, want.hi);
     size_t len0 = p->len;
     uint64_t count0 = p->count;
-    chunk_sink cs = {p, 0, false};
-    mpp_sink sink = {chunk_push, &cs};
+    mpp_chunk_sink cs = {p, 0, false};
+    mpp_sink sink = {mpp_chunk_push, &cs};
     mpp_tally t = {0, 0, 0};
     int rc = find(S->how, b.lo, b.hi, &sink, &t);
     REQUIRE(rc == MPP_OK || rc == MPP_PIECE_FULL, "%s: rank %d returned %d", what, r, rc);
