@@ -608,7 +608,7 @@ typedef struct {
 static bool list_chunk(run *r, void *ctx, uint64_t index, mpp_block b)
 {
     lister *L = ctx;
-    if (L->nmine == CAP)
+    if (L->nmine == CAP || r->failure)
         return false;
     uint64_t len0 = L->piece.len, count0 = L->piece.count;
     mpp_chunk_sink cs = {&L->piece, 0, false};
@@ -886,8 +886,9 @@ static void list_in_rounds(run *r)
         /* Step 3: find and encode this rank's primes of the round. */
         mpp_piece_reset(&L->piece);
         L->nmine = 0;
-        if (!r->failure)
-            do_share(r, &m.share, CAP, list_chunk, L);
+        /* Also after a failure: a dynamic round needs every rank in it
+         * (list_chunk then does nothing and stops). */
+        do_share(r, &m.share, CAP, list_chunk, L);
 
         /* Step 4: what each rank did, then the primes themselves. */
         uint64_t rm[RM_WORDS] = {L->nmine, L->piece.len, (uint64_t)r->failure};
