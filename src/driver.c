@@ -808,8 +808,8 @@ static bool lister_setup(run *r, lister *L)
         L->msgs = xmalloc(r, n * sizeof *L->msgs);
         L->counts = xmalloc(r, n * sizeof *L->counts);
         L->displs = xmalloc(r, n * sizeof *L->displs);
-        for (size_t e = 0; e < entries; e++)
-            L->file_at[e] = UINT64_MAX;
+        for (size_t e = 0; e < entries; e++) /* sent for every chunk, written */
+            L->file_at[e] = UINT64_MAX;          /* for the committed ones only */
     }
     if (r->where == OUT_FILE && !r->failure) {
         /* Each rank opens the file alone (MPI_COMM_SELF): a rank that
