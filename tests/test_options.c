@@ -960,6 +960,36 @@ static void random_args(uint64_t *seed, const char *const *tokens, size_t n,
     args[count] = NULL;
 }
 
+/* ITERS random command lines from TOKENS (seed SEED): every error message
+ * is checked (and counted in *ERRORS when not NULL), help and version leave
+ * ERR empty, and each line that parses to RUN goes to ON_RUN (with its
+ * iteration, for messages). Returns the number of RUN lines. */
+typedef void (*run_check)(void *ctx, int iter, const char *const *args, const mpp_options *o);
+static int random_runs(uint64_t seed, const char *const *tokens, size_t ntokens, int iters,
+                       run_check on_run, void *ctx, int *errors)
+{
+    int runs = 0;
+    for (int iter = 0; iter < iters; iter++) {
+        const char *args[9];
+        random_args(&seed, tokens, ntokens, args);
+        mpp_options o;
+        char err[256] = "junk";
+        mpp_opt_status st = parse_args(&o, err, sizeof err, args);
+        if (st == MPP_OPT_ERROR) {
+            check_message(err);
+            if (errors)
+                (*errors)++;
+            continue;
+        }
+        ck_assert_str_eq(err, "");
+        if (st != MPP_OPT_RUN)
+            continue;
+        runs++;
+        on_run(ctx, iter, args, &o);
+    }
+    return runs;
+}
+
 START_TEST(test_random_lines)
 {
     static const char *const tokens[] = {
@@ -1004,6 +1034,19 @@ START_TEST(test_random_lines)
 }
 END_TEST
 
+static void check_format_buffer(void *ctx, int iter, const char *const *args,
+                                const mpp_options *o)
+{
+    (void)ctx;
+    (void)args;
+    ck_assert_msg(o->format == MPP_FORMAT_TEXT || o->format == MPP_FORMAT_BINARY,
+                  "seed 4242 iteration %d: format %d", iter, (int)o->format);
+    ck_assert_msg(o->format == MPP_FORMAT_TEXT || o->print || o->output,
+                  "seed 4242 iteration %d: binary without a listing", iter);
+    ck_assert_msg(o->buffer >= MPP_BUFFER_MIN && o->buffer <= MPP_BUFFER_MAX,
+                  "seed 4242 iteration %d: buffer %" PRIu64, iter, o->buffer);
+}
+
 START_TEST(test_random_lines_format_buffer)
 {
     static const char *const tokens[] = {
@@ -1013,29 +1056,7 @@ START_TEST(test_random_lines_format_buffer)
         "2^20", "1e6", "--", "10", "1e20", "5", "-h",
     };
     enum { NTOKENS = sizeof tokens / sizeof tokens[0] };
-    uint64_t seed = 4242;
-    int runs = 0;
-    for (int iter = 0; iter < 30000; iter++) {
-        const char *args[9];
-        random_args(&seed, tokens, NTOKENS, args);
-        mpp_options o;
-        char err[256] = "junk";
-        mpp_opt_status st = parse_args(&o, err, sizeof err, args);
-        if (st == MPP_OPT_ERROR) {
-            check_message(err);
-            continue;
-        }
-        ck_assert_str_eq(err, "");
-        if (st != MPP_OPT_RUN)
-            continue;
-        runs++;
-        ck_assert_msg(o.format == MPP_FORMAT_TEXT || o.format == MPP_FORMAT_BINARY,
-                      "seed 4242 iteration %d: format %d", iter, (int)o.format);
-        ck_assert_msg(o.format == MPP_FORMAT_TEXT || o.print || o.output,
-                      "seed 4242 iteration %d: binary without a listing", iter);
-        ck_assert_msg(o.buffer >= MPP_BUFFER_MIN && o.buffer <= MPP_BUFFER_MAX,
-                      "seed 4242 iteration %d: buffer %" PRIu64, iter, o.buffer);
-    }
+    int runs = random_runs(4242, tokens, NTOKENS, 30000, check_format_buffer, NULL, NULL);
     ck_assert_int_gt(runs, 100);
 }
 END_TEST
@@ -1217,6 +1238,21 @@ START_TEST(test_usage_csv)
 }
 END_TEST
 
+static void check_csv_line(void *ctx, int iter, const char *const *args, const mpp_options *o)
+{
+    int *with_csv = ctx;
+    if (o->csv == NULL)
+        return;
+    (*with_csv)++;
+    ck_assert_msg(o->csv[0] != '\0', "seed 777 iteration %d: empty --csv", iter);
+    /* it points into one of the arguments: a whole one, or after "--csv=" */
+    bool inside = false;
+    for (int i = 0; args[i] != NULL; i++)
+        inside = inside || o->csv == args[i] ||
+                 (strncmp(args[i], "--csv=", 6) == 0 && o->csv == args[i] + 6);
+    ck_assert_msg(inside, "seed 777 iteration %d: --csv '%s' not in argv", iter, o->csv);
+}
+
 START_TEST(test_random_lines_csv)
 {
     static const char *const tokens[] = {
@@ -1224,33 +1260,8 @@ START_TEST(test_random_lines_csv)
         "a.csv", "", "--output=o", "--", "10", "5", "1e20", "-h", "--foo", "-x",
     };
     enum { NTOKENS = sizeof tokens / sizeof tokens[0] };
-    uint64_t seed = 777;
-    int runs = 0, with_csv = 0;
-    for (int iter = 0; iter < 30000; iter++) {
-        const char *args[9];
-        random_args(&seed, tokens, NTOKENS, args);
-        mpp_options o;
-        char err[256] = "junk";
-        mpp_opt_status st = parse_args(&o, err, sizeof err, args);
-        if (st == MPP_OPT_ERROR) {
-            check_message(err);
-            continue;
-        }
-        ck_assert_str_eq(err, "");
-        if (st != MPP_OPT_RUN)
-            continue;
-        runs++;
-        if (o.csv == NULL)
-            continue;
-        with_csv++;
-        ck_assert_msg(o.csv[0] != '\0', "seed 777 iteration %d: empty --csv", iter);
-        /* it points into one of the arguments: a whole one, or after "--csv=" */
-        bool inside = false;
-        for (int i = 0; args[i] != NULL; i++)
-            inside = inside || o.csv == args[i] ||
-                     (strncmp(args[i], "--csv=", 6) == 0 && o.csv == args[i] + 6);
-        ck_assert_msg(inside, "seed 777 iteration %d: --csv '%s' not in argv", iter, o.csv);
-    }
+    int with_csv = 0;
+    int runs = random_runs(777, tokens, NTOKENS, 30000, check_csv_line, &with_csv, NULL);
     ck_assert_int_gt(runs, 100);
     ck_assert_int_gt(with_csv, 20);
 }
@@ -1506,6 +1517,29 @@ START_TEST(test_new_options_reentrant)
 }
 END_TEST
 
+static void check_decomposition_line(void *ctx, int iter, const char *const *args,
+                                     const mpp_options *o)
+{
+    int *with_chunk = ctx;
+    ck_assert_msg(mpp_decomposition_name(o->decomposition) != NULL,
+                  "seed 9001 iteration %d: decomposition %d", iter, (int)o->decomposition);
+    ck_assert(o->explain == true || o->explain == false);
+    if (o->chunk != 0) {
+        (*with_chunk)++;
+        ck_assert_msg(o->decomposition == MPP_DECOMP_CYCLIC ||
+                          o->decomposition == MPP_DECOMP_DYNAMIC,
+                      "seed 9001 iteration %d: chunk with %s", iter,
+                      mpp_decomposition_name(o->decomposition));
+    }
+    /* a RUN line naming --chunk has a valid one: every value in the
+     * token list that parses is one of these */
+    bool chunk_named = false;
+    for (int i = 0; args[i] != NULL; i++)
+        chunk_named = chunk_named || strncmp(args[i], "--chunk", 7) == 0;
+    if (!chunk_named)
+        ck_assert_uint_eq(o->chunk, 0);
+}
+
 START_TEST(test_random_lines_decomposition)
 {
     static const char *const tokens[] = {
@@ -1516,41 +1550,9 @@ START_TEST(test_random_lines_decomposition)
         "1e20", "--", "-h",
     };
     enum { NTOKENS = sizeof tokens / sizeof tokens[0] };
-    uint64_t seed = 9001;
-    int runs = 0, with_chunk = 0, errors = 0;
-    for (int iter = 0; iter < 30000; iter++) {
-        const char *args[9];
-        random_args(&seed, tokens, NTOKENS, args);
-        mpp_options o;
-        char err[256] = "junk";
-        mpp_opt_status st = parse_args(&o, err, sizeof err, args);
-        if (st == MPP_OPT_ERROR) {
-            check_message(err);
-            errors++;
-            continue;
-        }
-        ck_assert_str_eq(err, "");
-        if (st != MPP_OPT_RUN)
-            continue;
-        runs++;
-        ck_assert_msg(mpp_decomposition_name(o.decomposition) != NULL,
-                      "seed 9001 iteration %d: decomposition %d", iter, (int)o.decomposition);
-        ck_assert(o.explain == true || o.explain == false);
-        if (o.chunk != 0) {
-            with_chunk++;
-            ck_assert_msg(o.decomposition == MPP_DECOMP_CYCLIC ||
-                              o.decomposition == MPP_DECOMP_DYNAMIC,
-                          "seed 9001 iteration %d: chunk with %s", iter,
-                          mpp_decomposition_name(o.decomposition));
-        }
-        /* a RUN line naming --chunk has a valid one: every value in the
-         * token list that parses is one of these */
-        bool chunk_named = false;
-        for (int i = 0; args[i] != NULL; i++)
-            chunk_named = chunk_named || strncmp(args[i], "--chunk", 7) == 0;
-        if (!chunk_named)
-            ck_assert_uint_eq(o.chunk, 0);
-    }
+    int with_chunk = 0, errors = 0;
+    int runs = random_runs(9001, tokens, NTOKENS, 30000, check_decomposition_line, &with_chunk,
+                           &errors);
     ck_assert_int_gt(runs, 100);
     ck_assert_int_gt(with_chunk, 5);
     ck_assert_int_gt(errors, 100);
