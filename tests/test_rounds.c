@@ -71,6 +71,20 @@ static const mpp_format formats[] = {MPP_FORMAT_TEXT, MPP_FORMAT_BINARY, MPP_FOR
 
 /* ---- mpp_plan_round ---- */
 
+/* The budgets of the plan tests: 0 stands for the least allowed (one prime
+ * of format FMT up to STOP), a value under 16 for that much more. */
+static uint64_t budget_of(uint64_t b, mpp_format fmt, uint64_t stop)
+{
+    uint64_t min = mpp_format_max_bytes(fmt, stop);
+    return b == 0 ? min : b < 16 ? min + b : b;
+}
+
+/* FROM + SPAN, or 2^64 - 1 when that overflows. */
+static uint64_t after(uint64_t from, uint64_t span)
+{
+    return span > UINT64_MAX - from ? UINT64_MAX : from + span;
+}
+
 /* The planner's yardstick, written out here: the expected bytes of a block
  * of LEN numbers from FROM when the stretch ends at LAST. */
 static double expected_bytes(uint64_t from, uint64_t len, uint64_t last, mpp_format fmt)
@@ -254,11 +268,8 @@ START_TEST(plan_many_combinations)
             for (size_t r = 0; r < sizeof ranks / sizeof ranks[0]; r++)
                 for (size_t m = 0; m < NFORMATS; m++)
                     for (size_t k = 0; k < sizeof budgets / sizeof budgets[0]; k++) {
-                        uint64_t min = mpp_format_max_bytes(formats[m], stop_list[s]);
-                        uint64_t budget = budgets[k] == 0 ? min
-                                          : budgets[k] < 16 ? min + budgets[k]
-                                                            : budgets[k];
-                        if (budget < min)
+                        uint64_t budget = budget_of(budgets[k], formats[m], stop_list[s]);
+                        if (budget < mpp_format_max_bytes(formats[m], stop_list[s]))
                             continue;
                         check_plan(from, stop_list[s], ranks[r], budget, formats[m]);
                         plans++;
@@ -602,16 +613,13 @@ START_TEST(plan_chunked_many_combinations)
         for (size_t sp = 0; sp <= sizeof spans / sizeof spans[0]; sp++) {
             uint64_t from = froms[f];
             uint64_t stop = sp == sizeof spans / sizeof spans[0] ? UINT64_MAX
-                            : spans[sp] > UINT64_MAX - from ? UINT64_MAX : from + spans[sp];
+                                                                 : after(from, spans[sp]);
             for (size_t r = 0; r < sizeof ranks / sizeof ranks[0]; r++)
                 for (size_t m = 0; m < NFORMATS; m++)
                     for (size_t k = 0; k < sizeof budgets / sizeof budgets[0]; k++)
                         for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++)
                             for (int dd = 2; dd < 4; dd++) {
-                                uint64_t min = mpp_format_max_bytes(formats[m], stop);
-                                uint64_t budget = budgets[k] == 0 ? min
-                                                  : budgets[k] < 16 ? min + budgets[k]
-                                                                    : budgets[k];
+                                uint64_t budget = budget_of(budgets[k], formats[m], stop);
                                 mpp_method method = (c + k) % 2 ? MPP_METHOD_TRIAL
                                                                 : MPP_METHOD_SIEVE;
                                 uint64_t chunk = chunks[c] ? chunks[c]
@@ -639,15 +647,12 @@ START_TEST(plan_balanced_many_combinations)
         for (size_t sp = 0; sp <= sizeof spans / sizeof spans[0]; sp++) {
             uint64_t from = froms[f];
             uint64_t stop = sp == sizeof spans / sizeof spans[0] ? UINT64_MAX
-                            : spans[sp] > UINT64_MAX - from ? UINT64_MAX : from + spans[sp];
+                                                                 : after(from, spans[sp]);
             for (size_t r = 0; r < sizeof ranks / sizeof ranks[0]; r++)
                 for (size_t m = 0; m < NFORMATS; m++)
                     for (size_t k = 0; k < sizeof budgets / sizeof budgets[0]; k++)
                         for (size_t me = 0; me < 2; me++) {
-                            uint64_t min = mpp_format_max_bytes(formats[m], stop);
-                            uint64_t budget = budgets[k] == 0 ? min
-                                              : budgets[k] < 16 ? min + budgets[k]
-                                                                : budgets[k];
+                            uint64_t budget = budget_of(budgets[k], formats[m], stop);
                             check_plan_balanced(me ? MPP_METHOD_TRIAL : MPP_METHOD_SIEVE, from,
                                                 stop, ranks[r], budget, formats[m]);
                             plans++;
