@@ -49,6 +49,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,8 +83,9 @@ enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 /* Where the listed primes go. */
 typedef enum { OUT_NONE, OUT_GATHER, OUT_STREAM, OUT_FILE } outlet;
 
-/* A failure during the listing, as one int: WHAT << 16 | errno. */
-enum { FAIL_FIND = 1, FAIL_WRITE = 2, FAIL_ORDER = 3, FAIL_STALL = 4 };
+/* A failure during the work, as one int: WHAT << 16 | errno (or, for
+ * FAIL_STOP, the signal). The greatest is reported: an interruption first. */
+enum { FAIL_FIND = 1, FAIL_WRITE = 2, FAIL_ORDER = 3, FAIL_STALL = 4, FAIL_STOP = 5 };
 #define FAILURE(what, e) ((what) << 16 | ((e) & 0xffff))
 
 /* Everything one rank knows about the run. */
@@ -92,6 +94,7 @@ typedef struct {
     int rank, size;
     FILE *out, *err;
     FILE *report;      /* rank 0: out, or err when the primes go to out */
+    FILE *direct;      /* rank 0: the report, straight to mpirun's stdout */
     mpp_options opts;  /* all of it on rank 0; what the work needs elsewhere */
     outlet where;
     mpp_outfile file;  /* rank 0, with --output */
@@ -107,12 +110,70 @@ typedef struct {
     uint64_t chunks_given, numbers_given;
     uint64_t total;    /* rank 0: number of primes */
     uint64_t rounds;   /* rank 0: rounds of the listing */
+    uint64_t next;     /* rank 0, listing: the first number not committed */
+    bool listed_all;   /* rank 0, listing: every round was committed */
+    double swept;      /* numbers this rank's finders went through */
+    double committed;  /* rank 0, listing: numbers of the committed rounds */
     double t_start, compute_s, cpu_s, comm_s, io_s, elapsed_s;
     double serial_s;   /* rank 0, --compare: the range on rank 0 alone; else -1 */
     int failure;       /* FAILURE(...) seen by this rank, or 0 */
     bool reader_gone;  /* rank 0: --print's reader closed the pipe */
     int status;        /* exit status so far */
 } run;
+
+/* ---- signals ----
+ *
+ * SIGTERM is what Slurm sends at a time limit (to every task) and what
+ * mpirun passes on to every rank when it gets one itself (then SIGKILL a
+ * second later); SIGINT is Ctrl-C, SIGHUP a closed terminal. The handler
+ * only records the signal: the finders poll it every few milliseconds
+ * (mpp_stop), the ranks stop at the next chunk, and the run ends through
+ * the ordinary failure path, so rank 0 can say how far it got. A second
+ * signal ends the process at once. With --output, every rank also removes
+ * the temporary file right in the handler: if the job is then killed (a
+ * rank died, or the grace period ran out), no partial file stays behind. */
+static volatile sig_atomic_t stop_signal;
+static char *volatile remove_on_signal; /* the temporary output file */
+static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP};
+#define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
+
+static void on_stop_signal(int sig)
+{
+    if (stop_signal) { /* the second: leave now, as the signal would */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stop_signal = sig;
+    char *tmp = remove_on_signal;
+    if (tmp)
+        unlink(tmp); /* async-signal-safe */
+}
+
+static void catch_stop_signals(struct sigaction saved[NSTOP])
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    stop_signal = 0;
+    for (size_t i = 0; i < NSTOP; i++)
+        sigaction(stop_signals[i], &sa, &saved[i]);
+}
+
+static void restore_signals(const struct sigaction saved[NSTOP])
+{
+    remove_on_signal = NULL;
+    for (size_t i = 0; i < NSTOP; i++)
+        sigaction(stop_signals[i], &saved[i], NULL);
+}
+
+static const char *signal_name(int sig)
+{
+    return sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP"
+                                                                                 : "a signal";
+}
 
 static void mpi_fail(run *r, int code, const char *call, const char *file, int line)
 {
@@ -169,6 +230,36 @@ static mpp_format outlet_format(const mpp_options *o, outlet where)
     return where == OUT_GATHER ? MPP_FORMAT_NATIVE : o->format;
 }
 
+/* Rank 0: where the report goes. On standard output, it is written
+ * straight to mpirun's own standard output when possible (mpienv.h), as
+ * --print's primes are: forwarded by mpirun, a write error (a full disk
+ * under a batch job's output file) would be lost and the run would end 0. */
+static void choose_report(run *r)
+{
+    r->report = r->opts.print ? r->err : r->out;
+    if (r->opts.print || (r->opts.quiet && !r->opts.explain))
+        return;
+    int fd = mpp_launcher_stdout();
+    if (fd < 0)
+        return;
+    fflush(r->out);
+    if ((r->direct = fdopen(fd, "w")) != NULL) {
+        r->report = r->direct;
+        signal(SIGPIPE, SIG_IGN); /* a reader gone (`| head`) is EPIPE */
+    } else {
+        close(fd);
+    }
+}
+
+/* True when the file open at FD is this process's standard output: -o
+ * /dev/stdout, which is then written as --print writes. */
+static bool is_our_stdout(int fd)
+{
+    struct stat a, b;
+    return fstat(fd, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
 /* Rank 0, before any work: can the buffers be had, and the output file be
  * created? Returns the exit status (EXIT_DONE to go on). */
 static int preflight(run *r)
@@ -196,6 +287,7 @@ static int preflight(run *r)
     }
     if (o->count_only) {
         r->where = OUT_NONE;
+        choose_report(r);
         return EXIT_DONE;
     }
     r->where = o->print ? OUT_STREAM : o->output ? OUT_FILE : OUT_GATHER;
@@ -215,7 +307,15 @@ static int preflight(run *r)
             return EXIT_RUNTIME;
         }
         r->file_open = true;
-        if (mpp_outfile_is_direct(&r->file)) {
+        if (mpp_outfile_is_direct(&r->file) && is_our_stdout(r->file.fd)) {
+            /* Through mpirun's forwarding, a reader that went away would
+             * make mpirun abort (or crash): write as --print does. */
+            mpp_outfile_abandon(&r->file);
+            r->file_open = false;
+            o->print = true;
+            o->output = NULL;
+            r->where = OUT_STREAM;
+        } else if (mpp_outfile_is_direct(&r->file)) {
             r->where = OUT_STREAM; /* a device or FIFO: written in order */
             r->stream_fd = r->file.fd;
         } else {
@@ -239,6 +339,7 @@ static int preflight(run *r)
         int fd = mpp_launcher_stdout();
         r->stream_fd = fd >= 0 ? fd : fileno(r->out);
     }
+    choose_report(r);
     if (r->where == OUT_STREAM)
         signal(SIGPIPE, SIG_IGN); /* a closed pipe or FIFO is EPIPE, handled below */
     return EXIT_DONE;
@@ -321,6 +422,7 @@ static bool step1_parse_and_broadcast(run *r, int argc, char **argv)
         if (r->rank == 0)
             memcpy(r->tmpname, r->file.tmp, msg[NAMELEN]);
         MPI_TIMED(r, MPI_Bcast(r->tmpname, (int)msg[NAMELEN], MPI_CHAR, 0, r->comm));
+        remove_on_signal = r->tmpname; /* by any rank: rank 0 may be gone */
     }
     return true;
 }
@@ -369,10 +471,16 @@ static void add_tally(mpp_tally *to, const mpp_tally *t)
  * timed in wall clock and in this thread's CPU time. */
 static int find_timed(run *r, mpp_block b, const mpp_sink *sink, mpp_tally *t)
 {
+    mpp_stop stop = {&stop_signal, 0};
     double t0 = MPI_Wtime(), c0 = thread_cpu();
-    int rc = mpp_find_primes(r->opts.method, b.lo, b.hi, sink, t);
+    int rc = mpp_find_primes_stoppable(r->opts.method, b.lo, b.hi, sink, t, &stop);
     r->cpu_s += thread_cpu() - c0;
     r->compute_s += MPI_Wtime() - t0;
+    r->swept += (double)stop.done;
+    if (rc == MPP_STOPPED)
+        note_failure(r, FAILURE(FAIL_STOP, stop_signal));
+    else if (rc != MPP_OK && rc != MPP_PIECE_FULL)
+        note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
     return rc;
 }
 
@@ -413,7 +521,7 @@ typedef struct {
 
 static uint64_t hand_out(manager *m)
 {
-    if (m->exhausted)
+    if (m->exhausted || stop_signal) /* interrupted: no new chunks */
         return NO_CHUNK;
     uint64_t j = m->next;
     if (j == m->last)
@@ -543,10 +651,8 @@ static bool count_chunk(run *r, void *ctx, uint64_t index, mpp_block b)
     (void)ctx;
     (void)index;
     mpp_tally t;
-    if (find_timed(r, b, NULL, &t) != MPP_OK) {
-        note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
+    if (find_timed(r, b, NULL, &t) != MPP_OK)
         return false;
-    }
     add_tally(&r->tally, &t);
     given(r, b.lo, b.hi);
     return true;
@@ -614,9 +720,7 @@ static bool list_chunk(run *r, void *ctx, uint64_t index, mpp_block b)
     mpp_chunk_sink cs = {&L->piece, 0, false};
     mpp_sink sink = {mpp_chunk_push, &cs};
     mpp_tally t;
-    int rc = find_timed(r, b, &sink, &t);
-    if (rc != MPP_OK && rc != MPP_PIECE_FULL)
-        note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
+    find_timed(r, b, &sink, &t);
     uint64_t count = L->piece.count - count0;
     L->mine[L->nmine] = (mpp_chunk_meta){index, L->piece.len - len0, count,
                                          count ? cs.first : 0, count ? L->piece.last : 0,
@@ -633,6 +737,8 @@ static void plan_next(run *r, lister *L, bool first)
     const mpp_options *o = &r->opts;
     uint64_t flags = 0, from = o->start;
     mpp_round_result res = {0, 0, 0, false, 0};
+    if (first)
+        r->next = o->start;
     if (!first) {
         for (uint64_t j = 0; j < L->plan.nchunks; j++)
             L->by_index[j] = NULL;
@@ -664,6 +770,10 @@ static void plan_next(run *r, lister *L, bool first)
             r->total += res.count;
             flags = res.done ? ROUND_DONE : 0;
             from = res.next;
+            r->next = res.done ? o->stop : res.next;
+            r->listed_all = res.done;
+            r->committed = res.done ? (double)(o->stop - o->start) + 1
+                                    : (double)(res.next - o->start);
             for (uint64_t j = 0; j < res.committed; j++) { /* the file, in chunk order */
                 const mpp_chunk_meta *m = L->by_index[j];
                 L->file_at[m - L->all] = L->file_base;
@@ -935,6 +1045,38 @@ static void list_in_rounds(run *r)
     free(L);
 }
 
+/* Rank 0: the one-line message for an interruption by SIG: how far the
+ * run got (DONE numbers of the range) and what became of its output. */
+static void report_interrupt(run *r, int sig, double done)
+{
+    const mpp_options *o = &r->opts;
+    double all = (double)(o->stop - o->start) + 1;
+    char head[160], at[96] = "";
+    snprintf(head, sizeof head, "mpprimes: interrupted by %s after %.1f s", signal_name(sig),
+             MPI_Wtime() - r->t_start);
+    if (!o->count_only)
+        snprintf(at, sizeof at, ", in round %" PRIu64, r->rounds + 1);
+    if (o->count_only) {
+        fprintf(r->err, "%s: %.1f%% of the range [%" PRIu64 ", %" PRIu64 "] was counted; no "
+                        "count is reported\n", head, 100.0 * done / all, o->start, o->stop);
+        return;
+    }
+    if (r->listed_all) /* just before the output file was renamed */
+        fprintf(r->err, "%s: every prime was found", head);
+    else if (r->next == o->start)
+        fprintf(r->err, "%s%s: no round was finished", head, at);
+    else
+        fprintf(r->err, "%s%s: the primes below %" PRIu64 " were found (%" PRIu64 ", %.1f%% "
+                        "of the range [%" PRIu64 ", %" PRIu64 "])", head, at, r->next, r->total,
+                100.0 * done / all, o->start, o->stop);
+    if (o->print)
+        fprintf(r->err, r->total ? "; they were printed, and no more\n" : "; none was printed\n");
+    else if (o->output)
+        fprintf(r->err, "; output file '%s' was not written\n", o->output);
+    else
+        fprintf(r->err, "; no report\n");
+}
+
 /* Rank 0: the one-line message for FAILURE on rank WHO. */
 static void report_failure(run *r, int failure, int who)
 {
@@ -964,12 +1106,29 @@ static void report_failure(run *r, int failure, int who)
  * reports it and finishes or removes the output file. */
 static void settle(run *r)
 {
+    /* From here on only rank 0 renames or removes the temporary file. A
+     * signal before may have removed it: then the run was interrupted. */
+    remove_on_signal = NULL;
+    if (stop_signal && r->where == OUT_FILE)
+        note_failure(r, FAILURE(FAIL_STOP, stop_signal));
     struct {
         int failure, rank;
     } mine = {r->failure, r->rank}, worst;
     MPI_TIMED(r, MPI_Allreduce(&mine, &worst, 1, MPI_2INT, MPI_MAXLOC, r->comm));
+    double done = r->committed;
+    if (worst.failure >> 16 == FAIL_STOP && r->opts.count_only) /* how far the ranks got */
+        MPI_TIMED(r, MPI_Reduce(&r->swept, &done, 1, MPI_DOUBLE, MPI_SUM, 0, r->comm));
     if (r->rank != 0)
         return;
+    if (worst.failure >> 16 == FAIL_STOP) {
+        int sig = worst.failure & 0xffff;
+        report_interrupt(r, sig, done);
+        r->status = 128 + sig;
+        if (r->file_open)
+            mpp_outfile_abandon(&r->file);
+        r->file_open = false;
+        return;
+    }
     if (worst.failure) {
         report_failure(r, worst.failure, worst.rank);
         r->status = EXIT_RUNTIME;
@@ -1021,16 +1180,25 @@ static void compare_serial(run *r)
         mpp_piece piece;
         mpp_sink sink = {discard_push, &piece};
         int rc = MPP_ENOMEM;
+        mpp_stop stop = {&stop_signal, 0};
         double t0 = MPI_Wtime();
         if (r->opts.count_only) {
-            rc = mpp_find_primes(r->opts.method, r->opts.start, r->opts.stop, NULL, &t);
+            rc = mpp_find_primes_stoppable(r->opts.method, r->opts.start, r->opts.stop, NULL,
+                                           &t, &stop);
         } else if (buf) {
             mpp_piece_init(&piece, buf, PIECE, outlet_format(&r->opts, r->where));
-            rc = mpp_find_primes(r->opts.method, r->opts.start, r->opts.stop, &sink, &t);
+            rc = mpp_find_primes_stoppable(r->opts.method, r->opts.start, r->opts.stop, &sink,
+                                           &t, &stop);
         }
         r->serial_s = MPI_Wtime() - t0;
         free(buf);
-        if (rc != MPP_OK) {
+        if (rc == MPP_STOPPED) {
+            fprintf(r->err, "mpprimes: interrupted by %s after %.1f s, during --compare's "
+                            "serial run (%.1f%% done); no report\n",
+                    signal_name(stop_signal), MPI_Wtime() - r->t_start,
+                    100.0 * (double)stop.done / ((double)(r->opts.stop - r->opts.start) + 1));
+            r->status = 128 + stop_signal;
+        } else if (rc != MPP_OK) {
             fprintf(r->err, "mpprimes: --compare: rank 0 ran out of memory for the serial "
                             "run\n");
             r->status = EXIT_RUNTIME;
@@ -1153,8 +1321,11 @@ static void step5_report(run *r)
                 mpp_report_json(r->report, &rep);
             else
                 mpp_report_text(r->report, &rep);
-            if (fflush(r->report) != 0) {
-                fprintf(r->err, "mpprimes: cannot write the report\n");
+            if ((fflush(r->report) != 0 || ferror(r->report)) && errno != EPIPE) {
+                /* (EPIPE: a reader that left early, `| head`, is no error) */
+                fprintf(r->err, "mpprimes: cannot write the report%s: %s\n",
+                        r->report == r->err ? " to standard error" : " to standard output",
+                        strerror(errno));
                 r->status = EXIT_RUNTIME;
             }
         }
@@ -1170,6 +1341,7 @@ static void step5_report(run *r)
 int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
 {
     run r;
+    struct sigaction saved[NSTOP];
     memset(&r, 0, sizeof r);
     r.t_start = MPI_Wtime();
     r.comm = comm;
@@ -1181,6 +1353,7 @@ int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
     MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
     MPI_CHECK(&r, MPI_Comm_rank(comm, &r.rank));
     MPI_CHECK(&r, MPI_Comm_size(comm, &r.size));
+    catch_stop_signals(saved);
 
     if (step1_parse_and_broadcast(&r, argc, argv)) {
         if (r.opts.count_only) {
@@ -1197,12 +1370,16 @@ int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
         /* Rank 0 alone knows whether the report was written: share it. */
         MPI_CHECK(&r, MPI_Bcast(&r.status, 1, MPI_INT, 0, comm));
     }
+    remove_on_signal = NULL;
     if (r.file_open)
         mpp_outfile_abandon(&r.file);
     if (r.csv_open) /* a file made for a run that wrote no row is removed */
         mpp_appendfile_close(&r.csv, false);
     if (r.rank == 0 && r.stream_fd > 2 && r.opts.print)
         close(r.stream_fd);
+    if (r.direct)
+        fclose(r.direct); /* flushed, and any error reported, with the report */
     free(r.tmpname);
+    restore_signals(saved);
     return r.status;
 }

@@ -21,8 +21,14 @@ const char *mpp_method_name(mpp_method m)
 int mpp_find_primes(mpp_method method, uint64_t lo, uint64_t hi,
                     const mpp_sink *sink, mpp_tally *tally)
 {
-    return method == MPP_METHOD_TRIAL ? mpp_trial(lo, hi, sink, tally)
-                                      : mpp_sieve(lo, hi, sink, tally);
+    return mpp_find_primes_stoppable(method, lo, hi, sink, tally, NULL);
+}
+
+int mpp_find_primes_stoppable(mpp_method method, uint64_t lo, uint64_t hi,
+                              const mpp_sink *sink, mpp_tally *tally, mpp_stop *stop)
+{
+    return method == MPP_METHOD_TRIAL ? mpp_trial_ex(lo, hi, sink, tally, stop)
+                                      : mpp_sieve_stoppable(lo, hi, sink, tally, stop);
 }
 
 void mpp_vec_free(mpp_vec *v)

@@ -4,6 +4,7 @@
 #ifndef MPP_PRIMES_H
 #define MPP_PRIMES_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,7 +12,7 @@ typedef enum { MPP_METHOD_SIEVE = 0, MPP_METHOD_TRIAL = 1 } mpp_method;
 
 /* Return codes of the finders. A sink's own non-zero return value is passed
  * through unchanged, so sinks should use positive codes. */
-enum { MPP_OK = 0, MPP_ENOMEM = -1 };
+enum { MPP_OK = 0, MPP_ENOMEM = -1, MPP_STOPPED = -2 };
 
 /* Receives N primes in ascending order; every call continues where the
  * previous one stopped. Returns 0 to go on, anything else to stop the finder,
@@ -40,6 +41,21 @@ const char *mpp_method_name(mpp_method m);
  * (the tally then covers what was found so far). */
 int mpp_find_primes(mpp_method method, uint64_t lo, uint64_t hi,
                     const mpp_sink *sink, mpp_tally *tally);
+
+/* Stopping a finder from outside (a signal handler sets FLAG): the finder
+ * polls *FLAG between sieve segments, while it gathers the sieving primes,
+ * and every 2^16 trial divisions, a few milliseconds apart at most. Once it
+ * reads non-zero it returns MPP_STOPPED; the tally then covers the primes of
+ * [LO, LO + DONE - 1]. DONE is set on every return: HI - LO + 1 when the
+ * finder ran to the end (saturating at 2^64 - 1 for the whole 64-bit range). */
+typedef struct {
+    const volatile sig_atomic_t *flag; /* NULL: never stop */
+    uint64_t done;                     /* out: numbers done, from LO on */
+} mpp_stop;
+
+/* mpp_find_primes() that STOP may interrupt (STOP may be NULL). */
+int mpp_find_primes_stoppable(mpp_method method, uint64_t lo, uint64_t hi,
+                              const mpp_sink *sink, mpp_tally *tally, mpp_stop *stop);
 
 /* A growable array of primes, usable as a sink: {mpp_vec_push, &vec}. */
 typedef struct {

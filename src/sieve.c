@@ -319,6 +319,8 @@ typedef struct {
     const presieve_tables *pre; /* NULL: no pre-sieving */
     feed *src;                  /* where sieving primes come from */
     uint64_t pending;           /* next sieving prime, 0 when none is held */
+    const volatile sig_atomic_t *stop; /* see mpp_stop; NULL: never */
+    uint64_t added;             /* sieving primes added (polls STOP) */
 } wsieve;
 
 /* Sieving primes in ascending order: from a fixed array, or from a
@@ -623,6 +625,9 @@ static int ws_sieve_next(wsieve *ws, uint64_t *n)
             int rc = ws_add(ws, ws->pending);
             if (rc != MPP_OK)
                 return rc;
+            /* Near 2^64 the first segment adds 2^28 primes (seconds). */
+            if (ws->stop && (++ws->added & 0xffff) == 0 && *ws->stop)
+                return MPP_STOPPED;
         }
         ws->pending = 0;
     }
@@ -783,6 +788,8 @@ typedef struct {
     uint64_t batch[BATCH];
     size_t nbatch;
     popcount_fn popcount;
+    const volatile sig_atomic_t *stop; /* see mpp_stop; NULL: never */
+    uint64_t next;                     /* the first value not yet done */
 } output;
 
 static void tally_add(mpp_tally *t, uint64_t count, uint64_t first, uint64_t last)
@@ -896,11 +903,18 @@ static int sieve_window(output *o, uint64_t lo, uint64_t hi, const tuning *tu)
     }
     if (rc == MPP_OK)
         rc = ws_init(&ws, lo, hi, tu->size, tu->chunk, tu->pre, &mfeed);
+    ws.stop = o->stop;
     while (rc == MPP_OK && ws.k < ws.nsegs) {
+        if (o->stop && *o->stop) {
+            rc = MPP_STOPPED;
+            break;
+        }
         uint64_t n, b = ws.b0 + ws.k * ws.size;
         rc = ws_sieve_next(&ws, &n);
         if (rc == MPP_OK)
             rc = collect(o, ws.seg, n, b);
+        if (rc == MPP_OK) /* done through the segment's last value */
+            o->next = b + n > hi / 30 ? hi + 1 : 30 * (b + n);
     }
     ws_free(&ws);
     ws_free(&gen);
@@ -916,10 +930,22 @@ static uint64_t cache_size(int name, uint64_t fallback, uint64_t min, uint64_t m
     return x < min ? min : x > max ? max : x;
 }
 
-int mpp_sieve_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
-                 const mpp_sieve_config *cfg)
+/* The numbers of [LO, NEXT) (all of [LO, HI] when FINISHED), saturated. */
+static uint64_t numbers_done(uint64_t lo, uint64_t hi, uint64_t next, bool finished)
+{
+    if (finished && lo > hi)
+        return 0;
+    if (finished)
+        return hi - lo + 1 == 0 ? UINT64_MAX : hi - lo + 1;
+    return next - lo;
+}
+
+static int sieve_run(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
+                     const mpp_sieve_config *cfg, mpp_stop *stop)
 {
     tally->count = tally->first = tally->last = 0;
+    if (stop)
+        stop->done = 0;
     output *o = malloc(sizeof *o);
     if (!o)
         return MPP_ENOMEM;
@@ -927,12 +953,16 @@ int mpp_sieve_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tall
     o->tally = tally;
     o->nbatch = 0;
     o->popcount = pick_popcount();
+    o->stop = stop ? stop->flag : NULL;
+    o->next = lo;
 
-    int rc = MPP_OK;
+    int rc = o->stop && *o->stop ? MPP_STOPPED : MPP_OK;
     for (uint64_t p = 2; p <= 5 && rc == MPP_OK; p += p == 2 ? 1 : 2)
         if (lo <= p && p <= hi)
             rc = emit_one(o, p);
     uint64_t from = lo < 7 ? 7 : lo;
+    if (rc == MPP_OK && from > lo)
+        o->next = from; /* 2, 3 and 5 are done */
     if (rc == MPP_OK && from <= hi) {
         mpp_sieve_config c = cfg ? *cfg : (mpp_sieve_config){0};
         tuning tu;
@@ -969,13 +999,29 @@ int mpp_sieve_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tall
         if (use_pre)
             presieve_free(&pre);
     }
-    if (rc == MPP_OK && sink)
-        rc = flush(o);
+    if ((rc == MPP_OK || rc == MPP_STOPPED) && sink) {
+        int f = flush(o); /* the primes found before a stop, too */
+        rc = f != MPP_OK ? f : rc;
+    }
+    if (stop && (rc == MPP_OK || rc == MPP_STOPPED))
+        stop->done = numbers_done(lo, hi, o->next, rc == MPP_OK);
     free(o);
     return rc;
 }
 
+int mpp_sieve_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
+                 const mpp_sieve_config *cfg)
+{
+    return sieve_run(lo, hi, sink, tally, cfg, NULL);
+}
+
 int mpp_sieve(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally)
 {
-    return mpp_sieve_ex(lo, hi, sink, tally, NULL);
+    return sieve_run(lo, hi, sink, tally, NULL, NULL);
+}
+
+int mpp_sieve_stoppable(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
+                        mpp_stop *stop)
+{
+    return sieve_run(lo, hi, sink, tally, NULL, stop);
 }

@@ -22,6 +22,10 @@ typedef struct {
 int mpp_sieve_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
                  const mpp_sieve_config *cfg);
 
+/* mpp_sieve() that STOP (may be NULL) can interrupt; see mpp_stop. */
+int mpp_sieve_stoppable(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
+                        mpp_stop *stop);
+
 /* floor(sqrt(N)), exact for every 64-bit N. */
 uint64_t mpp_isqrt(uint64_t n);
 

@@ -13,4 +13,8 @@ bool mpp_trial_is_prime(uint64_t n);
  * mpp_find_primes(). Cost grows like sqrt(x) per prime: for teaching. */
 int mpp_trial(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally);
 
+/* mpp_trial() that STOP (may be NULL) can interrupt; see mpp_stop. */
+int mpp_trial_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
+                 mpp_stop *stop);
+
 #endif

@@ -2,13 +2,18 @@
  * the method names, the growable prime vector used as a sink, and the
  * dispatcher mpp_find_primes() for both methods: with a vector sink and in
  * count-only mode against ref_primes(), a sink that stops the finder with its
- * own code, and the edge ranges.
+ * own code, and the edge ranges; stopping a finder from outside (mpp_stop):
+ * a flag set before, by a sink, or by a timer signal in the middle of one
+ * trial division near 2^64 or of the sieve's start-up near 2^64.
  */
 #include <inttypes.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include "primes.h"
 #include "sieve.h"
@@ -345,6 +350,177 @@ START_TEST(test_edges)
 }
 END_TEST
 
+/* ---- stopping from outside ---- */
+
+static volatile sig_atomic_t stop_flag;
+
+/* Stop set before the call: nothing done, both methods, with and without a
+ * sink; unset: everything done. */
+START_TEST(test_stop_flag_before)
+{
+    static const uint64_t ranges[][2] = {
+        {0, 100}, {2, 2}, {1000000, 2000000}, {UINT64_MAX - 100, UINT64_MAX}};
+    for (size_t m = 0; m < NMETHODS; m++)
+        for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+            for (int with_sink = 0; with_sink <= 1; with_sink++) {
+                uint64_t lo = ranges[i][0], hi = ranges[i][1];
+                mpp_vec v = {NULL, 0, 0};
+                mpp_sink sink = {mpp_vec_push, &v};
+                mpp_tally t = {99, 99, 99};
+                mpp_stop stop = {&stop_flag, 99};
+                stop_flag = 1;
+                int rc = mpp_find_primes_stoppable(methods[m], lo, hi, with_sink ? &sink : NULL,
+                                                   &t, &stop);
+                ck_assert_int_eq(rc, MPP_STOPPED);
+                ck_assert_uint_eq(stop.done, 0);
+                ck_assert_uint_eq(t.count, 0);
+                ck_assert_uint_eq(v.len, 0);
+                if (lo > 1u << 30 && methods[m] == MPP_METHOD_TRIAL)
+                    continue; /* trial division near 2^64 takes minutes */
+                stop_flag = 0;
+                rc = mpp_find_primes_stoppable(methods[m], lo, hi, with_sink ? &sink : NULL, &t,
+                                               &stop);
+                ck_assert_int_eq(rc, MPP_OK);
+                ck_assert_uint_eq(stop.done, hi - lo + 1);
+                mpp_vec_free(&v);
+            }
+    mpp_stop none = {NULL, 99};
+    mpp_tally t;
+    ck_assert_int_eq(mpp_find_primes_stoppable(MPP_METHOD_SIEVE, 10, 9, NULL, &t, &none),
+                     MPP_OK);
+    ck_assert_uint_eq(none.done, 0);
+}
+END_TEST
+
+/* A sink that keeps the primes and raises the stop flag after AFTER calls. */
+typedef struct {
+    mpp_vec v;
+    int calls, after;
+} flag_sink;
+
+static int stop_after(void *ctx, const uint64_t *primes, size_t n)
+{
+    flag_sink *s = ctx;
+    if (++s->calls == s->after)
+        stop_flag = 1;
+    return mpp_vec_push(&s->v, primes, n);
+}
+
+/* Stopped part-way: the primes handed over, and the tally, are exactly
+ * those of [LO, LO + done - 1]. */
+static void expect_stopped_exactly(mpp_method method, uint64_t lo, uint64_t hi, int after)
+{
+    flag_sink s = {{NULL, 0, 0}, 0, after};
+    mpp_sink sink = {stop_after, &s};
+    mpp_tally t;
+    mpp_stop stop = {&stop_flag, 0};
+    stop_flag = 0;
+    int rc = mpp_find_primes_stoppable(method, lo, hi, &sink, &t, &stop);
+    const char *name = mpp_method_name(method);
+    ck_assert_msg(rc == MPP_STOPPED, "%s [%" PRIu64 ", %" PRIu64 "]: rc %d", name, lo, hi, rc);
+    ck_assert_msg(stop.done > 0 && stop.done < hi - lo + 1, "%s: done %" PRIu64, name,
+                  stop.done);
+    size_t n;
+    uint64_t *want = ref_primes(lo, lo + stop.done - 1, &n);
+    ck_assert_msg(s.v.len == n, "%s: %zu primes handed over, %zu in [%" PRIu64 ", %" PRIu64
+                  "]", name, s.v.len, n, lo, lo + stop.done - 1);
+    ck_assert(memcmp(s.v.data, want, n * sizeof *want) == 0);
+    ck_assert_uint_eq(t.count, n);
+    ck_assert_uint_eq(t.last, want[n - 1]);
+    free(want);
+    mpp_vec_free(&s.v);
+}
+
+START_TEST(test_stop_from_sink)
+{
+    expect_stopped_exactly(MPP_METHOD_SIEVE, 0, 20000000, 1);
+    expect_stopped_exactly(MPP_METHOD_SIEVE, 1000003, 30000000, 3);
+    expect_stopped_exactly(MPP_METHOD_TRIAL, 0, 200000, 1);
+    expect_stopped_exactly(MPP_METHOD_TRIAL, 99, 300000, 4);
+}
+END_TEST
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Runs METHOD over [LO, HI] (count only) with the flag raised by SIGALRM
+ * after MS milliseconds; returns the seconds it took, *STOP and *T filled. */
+static double stopped_by_timer(mpp_method method, uint64_t lo, uint64_t hi, long ms,
+                               mpp_stop *stop, mpp_tally *t)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, &old);
+    struct itimerval it = {{0, 0}, {ms / 1000, ms % 1000 * 1000}};
+    stop_flag = 0;
+    *stop = (mpp_stop){&stop_flag, 0};
+    double t0 = now();
+    setitimer(ITIMER_REAL, &it, NULL);
+    int rc = mpp_find_primes_stoppable(method, lo, hi, NULL, t, stop);
+    double took = now() - t0;
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+    sigaction(SIGALRM, &old, NULL);
+    ck_assert_msg(rc == MPP_STOPPED, "%s [%" PRIu64 ", %" PRIu64 "]: rc %d after %.2f s",
+                  mpp_method_name(method), lo, hi, rc, took);
+    return took;
+}
+
+/* A count of [0, 1e11] (a minute) stopped after 30 ms: the tally is that of
+ * the numbers it says it went through. */
+START_TEST(test_stop_count_by_signal)
+{
+    mpp_stop stop;
+    mpp_tally t, check;
+    double took = stopped_by_timer(MPP_METHOD_SIEVE, 0, 100000000000ull, 30, &stop, &t);
+    ck_assert_msg(took < 5, "took %.2f s to stop", took);
+    ck_assert(stop.done > 0 && stop.done < 100000000000ull);
+    ck_assert_int_eq(mpp_find_primes(MPP_METHOD_SIEVE, 0, stop.done - 1, NULL, &check), MPP_OK);
+    ck_assert_uint_eq(t.count, check.count);
+    ck_assert_uint_eq(t.last, check.last);
+}
+END_TEST
+
+/* 2^64 - 59 is prime: trial division tries 2^31 divisors (many seconds);
+ * the flag is polled inside. */
+START_TEST(test_stop_inside_one_number)
+{
+    mpp_stop stop;
+    mpp_tally t;
+    double took = stopped_by_timer(MPP_METHOD_TRIAL, UINT64_MAX - 58, UINT64_MAX - 58, 50,
+                                   &stop, &t);
+    ck_assert_msg(took < 3, "took %.2f s to stop", took);
+    ck_assert_uint_eq(stop.done, 0);
+    ck_assert_uint_eq(t.count, 0);
+}
+END_TEST
+
+/* Near 2^64 the sieve's first segment needs every prime below 2^32 (about
+ * two seconds to gather); the flag is polled while they are gathered. */
+START_TEST(test_stop_sieve_startup)
+{
+    mpp_stop stop;
+    mpp_tally t;
+    double took = stopped_by_timer(MPP_METHOD_SIEVE, UINT64_MAX - 1000000000, UINT64_MAX, 50,
+                                   &stop, &t);
+    ck_assert_msg(took < 3, "took %.2f s to stop", took);
+    ck_assert_uint_eq(stop.done, 0);
+    ck_assert_uint_eq(t.count, 0);
+}
+END_TEST
+
 static Suite *primes_suite(void)
 {
     Suite *s = suite_create("primes");
@@ -362,6 +538,15 @@ static Suite *primes_suite(void)
     tcase_add_test(tc, test_find_dispatch_batches);
     tcase_add_test(tc, test_sink_stops);
     tcase_add_test(tc, test_edges);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("stop");
+    tcase_set_timeout(tc, 120); /* valgrind */
+    tcase_add_test(tc, test_stop_flag_before);
+    tcase_add_test(tc, test_stop_from_sink);
+    tcase_add_test(tc, test_stop_count_by_signal);
+    tcase_add_test(tc, test_stop_inside_one_number);
+    tcase_add_test(tc, test_stop_sieve_startup);
     suite_add_tcase(s, tc);
     return s;
 }
