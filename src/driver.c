@@ -129,7 +129,8 @@ typedef struct {
  * only records the signal: the finders poll it every few milliseconds
  * (mpp_stop), the ranks stop at the next chunk, and the run ends through
  * the ordinary failure path, so rank 0 can say how far it got. A second
- * signal ends the process at once. With --output, every rank also removes
+ * SIGINT (an impatient Ctrl-C) ends the process at once; other repeats are
+ * ignored. With --output, every rank also removes
  * the temporary file right in the handler: if the job is then killed (a
  * rank died, or the grace period ran out), no partial file stays behind. */
 static volatile sig_atomic_t stop_signal;
@@ -139,7 +140,9 @@ static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP};
 
 static void on_stop_signal(int sig)
 {
-    if (stop_signal) { /* the second: leave now, as the signal would */
+    if (stop_signal && sig != SIGINT)
+        return; /* Slurm sends SIGTERM twice at a time limit (limit, then kill) */
+    if (stop_signal) { /* a second Ctrl-C: leave now, as the signal would */
         signal(sig, SIG_DFL);
         raise(sig);
         return;
@@ -1046,35 +1049,49 @@ static void list_in_rounds(run *r)
 }
 
 /* Rank 0: the one-line message for an interruption by SIG: how far the
- * run got (DONE numbers of the range) and what became of its output. */
+ * run got (DONE numbers of the range) and what became of its output.
+ * Under mpirun, which was likely signalled too and forwards no more output
+ * from its ranks, the line goes straight to mpirun's own stderr. */
 static void report_interrupt(run *r, int sig, double done)
 {
     const mpp_options *o = &r->opts;
     double all = (double)(o->stop - o->start) + 1;
-    char head[160], at[96] = "";
-    snprintf(head, sizeof head, "mpprimes: interrupted by %s after %.1f s", signal_name(sig),
-             MPI_Wtime() - r->t_start);
-    if (!o->count_only)
-        snprintf(at, sizeof at, ", in round %" PRIu64, r->rounds + 1);
-    if (o->count_only) {
-        fprintf(r->err, "%s: %.1f%% of the range [%" PRIu64 ", %" PRIu64 "] was counted; no "
-                        "count is reported\n", head, 100.0 * done / all, o->start, o->stop);
+    char *line = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&line, &len);
+    if (f == NULL)
+        return;
+    fprintf(f, "mpprimes: interrupted by %s after %.1f s", signal_name(sig),
+            MPI_Wtime() - r->t_start);
+    if (o->count_only)
+        fprintf(f, ": %.1f%% of the range [%" PRIu64 ", %" PRIu64 "] was counted; no count is "
+                   "reported\n", 100.0 * done / all, o->start, o->stop);
+    else if (r->listed_all) /* just before the output file was renamed */
+        fprintf(f, ": every prime was found");
+    else if (r->next == o->start)
+        fprintf(f, ", in round %" PRIu64 ": no round was finished", r->rounds + 1);
+    else
+        fprintf(f, ", in round %" PRIu64 ": the primes below %" PRIu64 " were found (%" PRIu64
+                   ", %.1f%% of the range [%" PRIu64 ", %" PRIu64 "])", r->rounds + 1, r->next,
+                r->total, 100.0 * done / all, o->start, o->stop);
+    if (o->print)
+        fprintf(f, r->total ? "; they were printed, and no more\n" : "; none was printed\n");
+    else if (o->output)
+        fprintf(f, "; output file '%s' was not written\n", o->output);
+    else if (!o->count_only)
+        fprintf(f, "; no report\n");
+    if (fclose(f) != 0) {
+        free(line);
         return;
     }
-    if (r->listed_all) /* just before the output file was renamed */
-        fprintf(r->err, "%s: every prime was found", head);
-    else if (r->next == o->start)
-        fprintf(r->err, "%s%s: no round was finished", head, at);
-    else
-        fprintf(r->err, "%s%s: the primes below %" PRIu64 " were found (%" PRIu64 ", %.1f%% "
-                        "of the range [%" PRIu64 ", %" PRIu64 "])", head, at, r->next, r->total,
-                100.0 * done / all, o->start, o->stop);
-    if (o->print)
-        fprintf(r->err, r->total ? "; they were printed, and no more\n" : "; none was printed\n");
-    else if (o->output)
-        fprintf(r->err, "; output file '%s' was not written\n", o->output);
-    else
-        fprintf(r->err, "; no report\n");
+    int fd = mpp_launcher_stderr();
+    if (fd < 0 || mpp_write_all(fd, line, len) != 0) {
+        fputs(line, r->err);
+        fflush(r->err);
+    }
+    if (fd >= 0)
+        close(fd);
+    free(line);
 }
 
 /* Rank 0: the one-line message for FAILURE on rank WHO. */

@@ -68,7 +68,7 @@ static bool changes_output(const char *setting)
 }
 
 bool mpp_launcher_is_plain_mpirun(const char *exe, const char *cmdline, size_t len,
-                                  char *const *env)
+                                  const char *app, char *const *env)
 {
     static const char *const launchers[] = {"orterun", "mpirun", "mpiexec", "prterun"};
     bool known = false;
@@ -78,12 +78,16 @@ bool mpp_launcher_is_plain_mpirun(const char *exe, const char *cmdline, size_t l
         return false;
     /* Options that change what mpirun does with the output: --tag-output,
      * --timestamp-output, --xml, --output-filename, --output (Open MPI 5),
-     * --merge-stderr-to-stdout, and the MCA parameters behind them. */
+     * --merge-stderr-to-stdout, and the MCA parameters behind them; up to
+     * the program (APP), whose own arguments (--output) are not mpirun's. */
     static const char *const changers[] = {"output", "xml", "merge-stderr"};
-    for (size_t at = 0; at < len; at += strlen(cmdline + at) + 1)
+    for (size_t at = 0; at < len; at += strlen(cmdline + at) + 1) {
+        if (at > 0 && app && strcmp(cmdline + at, app) == 0)
+            break;
         for (size_t i = 0; i < sizeof changers / sizeof changers[0]; i++)
             if (strstr(cmdline + at, changers[i]))
                 return false;
+    }
     for (; env && *env; env++) {
         if (strncmp(*env, "OMPI_MCA_", 9) != 0 && strncmp(*env, "PRTE_MCA_", 9) != 0)
             continue;
@@ -122,41 +126,55 @@ bool mpp_mca_files_change_output(const char *home, const char *etc)
     return etc && file_changes_output(etc);
 }
 
-int mpp_launcher_stdout(void)
+/* Reads the NUL-separated arguments of /proc/WHO/cmdline into BUF (SIZE
+ * bytes); returns their length, or -1 when unreadable or too long. */
+static ssize_t read_cmdline(const char *who, char *buf, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%s/cmdline", who);
+    int cfd = open(path, O_RDONLY | O_CLOEXEC);
+    if (cfd < 0)
+        return -1;
+    ssize_t len = read(cfd, buf, size - 1);
+    close(cfd);
+    if (len <= 0 || len == (ssize_t)size - 1)
+        return -1;
+    buf[len] = '\0';
+    return len;
+}
+
+static int launcher_fd(int which)
 {
     const char *want = getenv("MPPRIMES_DIRECT_STDOUT");
     if (want && strcmp(want, "0") == 0)
         return -1;
 #if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
     pid_t parent = getppid();
-    char path[64], exe[4096], cmdline[8192];
+    char path[64], exe[4096], cmdline[8192], self[4096], who[32];
     snprintf(path, sizeof path, "/proc/%ld/exe", (long)parent);
     ssize_t n = readlink(path, exe, sizeof exe - 1);
     if (n <= 0)
         return -1;
     exe[n] = '\0';
-    snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)parent);
-    int cfd = open(path, O_RDONLY | O_CLOEXEC);
-    if (cfd < 0)
-        return -1;
-    ssize_t clen = read(cfd, cmdline, sizeof cmdline - 1);
-    close(cfd);
-    if (clen <= 0 || clen == (ssize_t)sizeof cmdline - 1)
+    snprintf(who, sizeof who, "%ld", (long)parent);
+    ssize_t clen = read_cmdline(who, cmdline, sizeof cmdline);
+    if (clen < 0)
         return -1; /* unreadable, or too long to check */
-    cmdline[clen] = '\0';
-    if (!mpp_launcher_is_plain_mpirun(exe, cmdline, (size_t)clen, environ) ||
+    /* Our argv[0] is the program as mpirun's command line names it. */
+    const char *app = read_cmdline("self", self, sizeof self) > 0 ? self : NULL;
+    if (!mpp_launcher_is_plain_mpirun(exe, cmdline, (size_t)clen, app, environ) ||
         mpp_mca_files_change_output(getenv("HOME"), "/etc/openmpi/openmpi-mca-params.conf"))
         return -1;
     int pidfd = (int)syscall(SYS_pidfd_open, parent, 0);
     if (pidfd < 0)
         return -1;
-    int fd = (int)syscall(SYS_pidfd_getfd, pidfd, 1, 0);
+    int fd = (int)syscall(SYS_pidfd_getfd, pidfd, which, 0);
     close(pidfd);
     if (fd < 0)
         return -1;
     /* Pointless (and not what mpirun forwards to) when it is our own. */
     struct stat mine, theirs;
-    if (fstat(1, &mine) == 0 && fstat(fd, &theirs) == 0 && mine.st_dev == theirs.st_dev &&
+    if (fstat(which, &mine) == 0 && fstat(fd, &theirs) == 0 && mine.st_dev == theirs.st_dev &&
         mine.st_ino == theirs.st_ino) {
         close(fd);
         return -1;
@@ -166,4 +184,14 @@ int mpp_launcher_stdout(void)
 #else
     return -1;
 #endif
+}
+
+int mpp_launcher_stdout(void)
+{
+    return launcher_fd(STDOUT_FILENO);
+}
+
+int mpp_launcher_stderr(void)
+{
+    return launcher_fd(STDERR_FILENO);
 }

@@ -45,6 +45,11 @@ bool mpp_prefer_ob1(const char *root);
  * MPPRIMES_DIRECT_STDOUT=0 in the environment turns it off. */
 int mpp_launcher_stdout(void);
 
+/* The same for mpirun's standard error, for the one line rank 0 writes when
+ * the job is interrupted: mpirun, signalled too, stops forwarding its
+ * ranks' output at once. */
+int mpp_launcher_stderr(void);
+
 /* True when Open MPI's parameter files, HOME/.openmpi/mca-params.conf or
  * ETC (Debian: /etc/openmpi/openmpi-mca-params.conf), set an output-changing
  * parameter (tag_output, timestamp_output, xml, output_filename,
@@ -53,9 +58,10 @@ int mpp_launcher_stdout(void);
 bool mpp_mca_files_change_output(const char *home, const char *etc);
 
 /* The decision above without the system calls: EXE is the parent's
- * executable, CMDLINE its LEN bytes of NUL-separated arguments, ENV the
- * environment. */
+ * executable, CMDLINE its LEN bytes of NUL-separated arguments, APP the
+ * program as they name it (its arguments after it are not mpirun's; NULL:
+ * every argument is), ENV the environment. */
 bool mpp_launcher_is_plain_mpirun(const char *exe, const char *cmdline, size_t len,
-                                  char *const *env);
+                                  const char *app, char *const *env);
 
 #endif

@@ -140,29 +140,29 @@ START_TEST(launcher_plain_mpirun)
                                        "/usr/bin/mpiexec", "/usr/bin/prterun",
                                        "/opt/openmpi/bin/orterun", "mpirun", "orterun"};
     for (size_t i = 0; i < sizeof exes / sizeof exes[0]; i++) {
-        ck_assert_msg(mpp_launcher_is_plain_mpirun(exes[i], plain, PLAIN_LEN, quiet_env),
+        ck_assert_msg(mpp_launcher_is_plain_mpirun(exes[i], plain, PLAIN_LEN, NULL, quiet_env),
                       "%s", exes[i]);
-        ck_assert_msg(mpp_launcher_is_plain_mpirun(exes[i], plain, PLAIN_LEN, NULL), "%s",
+        ck_assert_msg(mpp_launcher_is_plain_mpirun(exes[i], plain, PLAIN_LEN, NULL, NULL), "%s",
                       exes[i]);
         char *const empty[] = {NULL};
-        ck_assert_msg(mpp_launcher_is_plain_mpirun(exes[i], plain, PLAIN_LEN, empty), "%s",
+        ck_assert_msg(mpp_launcher_is_plain_mpirun(exes[i], plain, PLAIN_LEN, NULL, empty), "%s",
                       exes[i]);
     }
     /* unrelated OMPI_MCA_ variables, and output settings outside OMPI_MCA_ */
     ck_assert(mpp_launcher_is_plain_mpirun(
-        "/usr/bin/orterun", plain, PLAIN_LEN,
+        "/usr/bin/orterun", plain, PLAIN_LEN, NULL,
         ENV("OMPI_MCA_pml=ob1", "OMPI_MCA_btl=self,vader,tcp",
             "OMPI_MCA_rmaps_base_oversubscribe=1", "MY_tag_output=1",
             "XML_CATALOG_FILES=/etc/xml/catalog")));
     /* an empty command line (nothing to object to) */
-    ck_assert(mpp_launcher_is_plain_mpirun("/usr/bin/mpirun", "", 0, quiet_env));
+    ck_assert(mpp_launcher_is_plain_mpirun("/usr/bin/mpirun", "", 0, NULL, quiet_env));
     /* other usual mpirun arguments */
     char buf[512];
     size_t len = cmdline_of(buf, sizeof buf,
                             ARGV("mpirun", "--oversubscribe", "-np", "4", "--hostfile", "hosts",
                                  "--bind-to", "core", "--mca", "pml", "ob1", "-x", "PATH",
                                  "./mpprimes", "-p", "1e12", "1e12+1e9"));
-    ck_assert(mpp_launcher_is_plain_mpirun("/usr/bin/orterun", buf, len, quiet_env));
+    ck_assert(mpp_launcher_is_plain_mpirun("/usr/bin/orterun", buf, len, NULL, quiet_env));
 }
 END_TEST
 
@@ -174,7 +174,7 @@ START_TEST(launcher_other_parents)
         "/usr/bin/mpirun.real", "/usr/bin/mpirun-wrapper", "/usr/bin/xmpirun",
         "/usr/bin/mpirun/", "/usr/lib/mpirun.d/tool", "", "/"};
     for (size_t i = 0; i < sizeof exes / sizeof exes[0]; i++)
-        ck_assert_msg(!mpp_launcher_is_plain_mpirun(exes[i], plain, PLAIN_LEN, quiet_env),
+        ck_assert_msg(!mpp_launcher_is_plain_mpirun(exes[i], plain, PLAIN_LEN, NULL, quiet_env),
                       "'%s' taken for mpirun", exes[i]);
 }
 END_TEST
@@ -191,24 +191,38 @@ START_TEST(launcher_output_options)
         /* first, in the middle, and last */
         size_t a = cmdline_of(buf, sizeof buf,
                               ARGV("mpirun", changers[i], "-np", "2", "./mpprimes", "-p", "9"));
-        ck_assert_msg(!mpp_launcher_is_plain_mpirun("/usr/bin/orterun", buf, a, quiet_env),
+        ck_assert_msg(!mpp_launcher_is_plain_mpirun("/usr/bin/orterun", buf, a, NULL, quiet_env),
                       "%s (second)", changers[i]);
         a = cmdline_of(buf, sizeof buf,
                        ARGV("mpirun", "-np", "2", changers[i], "./mpprimes", "-p", "9"));
-        ck_assert_msg(!mpp_launcher_is_plain_mpirun("/usr/bin/mpirun", buf, a, quiet_env),
+        ck_assert_msg(!mpp_launcher_is_plain_mpirun("/usr/bin/mpirun", buf, a, NULL, quiet_env),
                       "%s (middle)", changers[i]);
         a = cmdline_of(buf, sizeof buf, ARGV("mpiexec", "-np", "2", "./mpprimes", changers[i]));
-        ck_assert_msg(!mpp_launcher_is_plain_mpirun("/usr/bin/mpiexec", buf, a, quiet_env),
+        ck_assert_msg(!mpp_launcher_is_plain_mpirun("/usr/bin/mpiexec", buf, a, NULL, quiet_env),
                       "%s (last)", changers[i]);
+        /* ... unless it is the program's own argument (mpprimes --output) */
+        ck_assert_msg(mpp_launcher_is_plain_mpirun("/usr/bin/mpiexec", buf, a, "./mpprimes",
+                                                   quiet_env),
+                      "%s (the program's)", changers[i]);
+        a = cmdline_of(buf, sizeof buf,
+                       ARGV("mpirun", "-np", "2", changers[i], "./mpprimes", "-p", "9"));
+        ck_assert_msg(!mpp_launcher_is_plain_mpirun("/usr/bin/mpirun", buf, a, "./mpprimes",
+                                                    quiet_env),
+                      "%s (before the program)", changers[i]);
+        a = cmdline_of(buf, sizeof buf,
+                       ARGV("mpirun", "-np", "2", "./my-output/mpprimes", "-o", "out.txt"));
+        ck_assert_msg(mpp_launcher_is_plain_mpirun("/usr/bin/mpirun", buf, a,
+                                                   "./my-output/mpprimes", quiet_env),
+                      "a directory named output");
     }
     /* "--output" with its Open MPI 5 values, as one or two arguments */
     size_t a = cmdline_of(buf, sizeof buf,
                           ARGV("prterun", "--output", "tag,timestamp", "-np", "2", "./mpprimes"));
-    ck_assert(!mpp_launcher_is_plain_mpirun("/usr/bin/prterun", buf, a, quiet_env));
+    ck_assert(!mpp_launcher_is_plain_mpirun("/usr/bin/prterun", buf, a, NULL, quiet_env));
     /* only the first LEN bytes count */
     a = cmdline_of(buf, sizeof buf, ARGV("mpirun", "-np", "2", "--tag-output"));
-    ck_assert(!mpp_launcher_is_plain_mpirun("/usr/bin/mpirun", buf, a, quiet_env));
-    ck_assert(mpp_launcher_is_plain_mpirun("/usr/bin/mpirun", buf, 7 + 4 + 2, quiet_env));
+    ck_assert(!mpp_launcher_is_plain_mpirun("/usr/bin/mpirun", buf, a, NULL, quiet_env));
+    ck_assert(mpp_launcher_is_plain_mpirun("/usr/bin/mpirun", buf, 7 + 4 + 2, NULL, quiet_env));
 }
 END_TEST
 
@@ -220,10 +234,10 @@ START_TEST(launcher_output_mca_variables)
         "OMPI_MCA_iof_base_redirect_app_stderr_to_stdout=1"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         char *env[] = {"PATH=/usr/bin", "OMPI_MCA_pml=ob1", (char *)vars[i], "HOME=/h", NULL};
-        ck_assert_msg(!mpp_launcher_is_plain_mpirun("/usr/bin/orterun", plain, PLAIN_LEN, env),
+        ck_assert_msg(!mpp_launcher_is_plain_mpirun("/usr/bin/orterun", plain, PLAIN_LEN, NULL, env),
                       "%s", vars[i]);
         char *first[] = {(char *)vars[i], NULL};
-        ck_assert_msg(!mpp_launcher_is_plain_mpirun("/usr/bin/mpirun", plain, PLAIN_LEN, first),
+        ck_assert_msg(!mpp_launcher_is_plain_mpirun("/usr/bin/mpirun", plain, PLAIN_LEN, NULL, first),
                       "%s (alone)", vars[i]);
     }
 }
