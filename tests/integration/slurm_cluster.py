@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A real Slurm cluster on this machine, running the repository's batch scripts.
 
-    slurm_cluster.py --binary PATH --source-dir REPO [--keep] [-v]
+    slurm_cluster.py --binary PATH --source-dir REPO [--time-limit] [--keep] [-v]
 
 The test starts a private one-node Slurm cluster (munged, slurmctld and
 slurmd, all children of this script) with every file in one temporary
@@ -23,6 +23,7 @@ The cluster:
     munged; no cgroups (proctrack/linuxproc, task/none), no accounting;
     TmpFS (srun --mpi=pmix's spmix_appdir) in the temporary directory;
     batch_sched_delay=0 (jobs start within a second, not three);
+    KillWait=30 (Slurm's default: SIGKILL 30 s after a job's SIGTERM);
     FirstJobId random, so that two test clusters on one host (a parallel
     run) never share job ids, nor with them PMIx namespaces and Open MPI's
     shared-memory segment names (the ranks crashed when they did).
@@ -63,6 +64,22 @@ at --ntasks=4 and 3 (rank counts 1, 2, 4 and 1, 2, 3). Each checks the "#
 slurm_job_id/slurm_ntasks/slurm_job_nodelist/launcher/csv:" lines and the
 CSV (header, widths, numbers, ranks, range, job_id, hosts, count against
 known pi(10^k) or a Python sieve). A script not in slurm/ is skipped.
+SIGTERM as Slurm sends it (issue 7): slurm/mpprimes.sbatch at --ntasks=3
+with a run of minutes, "--count 1e12" (default launcher) and "-o DIR/FILE
+--buffer 4M 1e10" (srun, mpirun), cancelled with scancel once every rank
+has computed for 0.5 CPU s (with -o: once 32 MiB, some 6 rounds, reached
+the temporary file). slurmctld stops a job at its time limit as scancel
+does: SIGCONT and SIGTERM to every process of every step (at a time limit,
+the tasks of an srun step get SIGTERM twice, some ms apart), SIGKILL after
+KillWait. Each job must end within 10 s, far below KillWait=30, so without
+a SIGKILL: CANCELLED, ExitCode 143:0 (srun passes on the tasks' 128+15;
+mpirun, signalled too, may exit 1:0), no mpprimes process left, no report,
+no CSV row, exactly one "mpprimes: interrupted by SIGTERM" line with the
+progress, 0 < % < 100 of the range (for -o: the primes below N, as many as
+pi says when N <= 5e8, and the file named), and -o's directory empty (no
+file, no temporary file). With --time-limit, a job at --time=1 reaches its
+limit (TIMEOUT, "DUE TO TIME LIMIT"; slurmctld checks limits every 30 s,
+so 60 to 90 s more); without, that case is skipped.
 Then, on the two-node cluster, --nodes=2 --ntasks=4: slurm/mpprimes.sbatch
 1e8 --count --json with MPPRIMES_LAUNCHER=srun and =mpirun (mpirun starts
 its daemon on the other node with srun), each with ranks == 4, the count,
@@ -119,6 +136,21 @@ TIMEOUT_CMD = 30        # one Slurm client command (sbatch, scontrol, ...)
 TIMEOUT_START = 60      # the cluster up, the node idle
 TIMEOUT_JOB = 90        # one job, submission to its end
 TIMEOUT_STOP = 15       # a daemon's SIGTERM before SIGKILL
+
+# SIGTERM as Slurm sends it (scancel, a time limit): SIGCONT and SIGTERM to
+# every process of every step, SIGKILL KILL_WAIT seconds later (slurm.conf's
+# KillWait, Slurm's default). A job must end within STOP_WITHIN seconds of
+# the SIGTERM, far below KILL_WAIT: so it ended itself, no SIGKILL needed.
+KILL_WAIT = 30
+STOP_WITHIN = 10.0
+STARTED_CPU_S = 0.5     # each rank's CPU seconds before the SIGTERM of a count
+# -o FILE --buffer 4M 1e10, SIGTERM once 32 MiB reached its temporary file:
+# some 6 rounds of 1M primes done, 1% of the range; 1e10 would be 4.8 GB.
+STARTED_BYTES = 32 << 20
+# slurmctld tests time limits every 30 s (PERIODIC_TIMEOUT, fixed), and a
+# limit is at least one minute: a job at --time=1 ends 60 to 90 s after it
+# starts. The case that waits for that runs with --time-limit only.
+TIME_LIMIT_WAIT = 150
 
 # pi(x) known for certain; other counts come from the Python sieve below.
 KNOWN_PI = {10**7: 664579, 10**8: 5761455, 10**9: 50847534, 10**10: 455052511}
@@ -313,6 +345,49 @@ def processes_of(tmpdir):
     return found
 
 
+def cpu_seconds(pid):
+    """User plus system CPU time of pid, in seconds (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def job_ranks(binary, job_id):
+    """The live processes running binary in Slurm job job_id (SLURM_JOB_ID
+    in their environment: srun's tasks and mpirun's ranks alike)."""
+    exe = os.path.realpath(binary)
+    want = f"SLURM_JOB_ID={job_id}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.path.realpath(f"/proc/{entry}/exe") != exe:
+                continue
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if want not in f.read().split(b"\0"):
+                    continue
+        except OSError:
+            continue
+        if proc_state(int(entry)) not in (None, "Z", "X"):
+            found.append(int(entry))
+    return found
+
+
+def dir_bytes(path):
+    """The bytes in the files of directory path now."""
+    total = 0
+    for entry in os.scandir(path):
+        try:
+            total += entry.stat().st_size
+        except OSError:                  # gone meanwhile
+            pass
+    return total
+
+
 def kill_pids(pids, sig):
     for pid in pids:
         try:
@@ -399,7 +474,7 @@ ReturnToService=2
 SlurmdParameters=config_overrides
 SlurmdTimeout=60
 InactiveLimit=0
-KillWait=5
+KillWait={kill_wait}
 {node_lines}
 PartitionName=test Nodes={node_names} Default=YES MaxTime=INFINITE State=UP
 """
@@ -529,7 +604,7 @@ class Cluster:
                 what=self.WHAT, cluster="mpptest", ctld_host=self.ctld_host,
                 ctld_addr=self.ctld_addr, ctld_port=ctld_port,
                 slurmd_port=slurmd_port, munge_socket=self.munge_socket,
-                tmp=self.tmp, first_job_id=self.first_job_id,
+                tmp=self.tmp, first_job_id=self.first_job_id, kill_wait=KILL_WAIT,
                 per_node_dir="/%n" if several else "",
                 per_node_name="-%n" if several else "",
                 node_lines="\n".join(NODE_LINE.format(name=n, addr=a, cpus=self.CPUS)
@@ -914,6 +989,46 @@ def rank_counts(ntasks):
     return out + [ntasks]
 
 
+# The line rank 0 prints when SIGTERM stops a run (src/driver.c,
+# report_interrupt): how far the count, or the listing into -o FILE, got.
+INTERRUPTED = re.compile(r"^mpprimes: interrupted by SIGTERM after [0-9.]+ s[,:]")
+COUNTED = re.compile(r" s: ([0-9.]+)% of the range \[(\d+), (\d+)\] was counted; "
+                     r"no count is reported$")
+LISTED = re.compile(r", in round \d+: the primes below (\d+) were found \((\d+), ([0-9.]+)% "
+                    r"of the range \[(\d+), (\d+)\]\); output file '(.*)' was not written$")
+
+
+def check_interrupted(text, job, start, stop, output=None):
+    """The job's output after SIGTERM: exactly one "mpprimes:" line, the
+    "interrupted by SIGTERM" one, with 0 < progress < 100% of [start, stop]
+    (for -o OUTPUT: the primes below some N, as many as there are); no
+    report. Returns that line."""
+    lines = [line for line in text.splitlines() if line.startswith("mpprimes:")]
+    if len(lines) != 1 or not INTERRUPTED.match(lines[0]):
+        raise CaseFailure(f"job {job.id}: expected one 'mpprimes: interrupted by SIGTERM' "
+                          f"line, got {lines}\n" + job.diagnostics())
+    line = lines[0]
+    m = (LISTED if output else COUNTED).search(line)
+    if m is None:
+        raise CaseFailure(f"job {job.id}: no progress figure in {line!r}")
+    first = 3 if output else 1               # the percentage, then the range
+    pct, rng = float(m.group(first)), (int(m.group(first + 1)), int(m.group(first + 2)))
+    if not 0 < pct < 100 or rng != (start, stop):
+        raise CaseFailure(f"job {job.id}: progress {pct}% of {list(rng)}, expected "
+                          f"0 < % < 100 of [{start}, {stop}]: {line!r}")
+    if output:
+        below, count = int(m.group(1)), int(m.group(2))
+        if m.group(6) != output:
+            raise CaseFailure(f"job {job.id}: the message names {m.group(6)!r}, not {output!r}")
+        want = prime_count(start, below - 1) if below <= 5 * 10**8 else None
+        if not start < below <= stop or want not in (None, count):
+            raise CaseFailure(f"job {job.id}: {count} primes below {below}? "
+                              f"(pi says {want}): {line!r}")
+    if re.search(r"^# primes", text, re.M) or json_reports(text):
+        raise CaseFailure(f"job {job.id}: a report after SIGTERM\n" + job.diagnostics())
+    return line
+
+
 # ---------------------------------------------------------------------------
 # The cases
 
@@ -1031,6 +1146,127 @@ class Suite:
         if os.path.exists(os.path.join(job.wd, f"mpprimes-{job.id}.csv")):
             raise CaseFailure("MPPRIMES_CSV set, but mpprimes-JOBID.csv was written too")
 
+    # SIGTERM as Slurm sends it (issue 7)
+
+    def wait_started(self, job, ntasks, outdir=None):
+        """Waits until the job runs, its ntasks ranks exist and each has
+        computed STARTED_CPU_S (with outdir: until STARTED_BYTES reached
+        -o's temporary file there); returns the ranks' pids."""
+        deadline = time.monotonic() + TIMEOUT_JOB
+        while time.monotonic() < deadline:
+            job.fields = self.c.show_job(job.id)
+            if job.fields.get("JobState") in TERMINAL_STATES:
+                raise CaseFailure(f"job {job.id} ended {job.fields.get('JobState')} before "
+                                  f"it could be stopped\n" + job.diagnostics())
+            pids = job_ranks(self.args.binary, job.id)
+            if len(pids) == ntasks and (
+                    all(cpu_seconds(p) >= STARTED_CPU_S for p in pids) if outdir is None
+                    else dir_bytes(outdir) >= STARTED_BYTES):
+                return pids
+            time.sleep(0.1)
+        raise CaseFailure(f"job {job.id}: {ntasks} ranks not computing after {TIMEOUT_JOB} s "
+                          f"(state {job.fields.get('JobState')})\n" + job.diagnostics())
+
+    def interrupted(self, name, launcher, args, start, stop, output=False, time_limit=False):
+        """slurm/mpprimes.sbatch ARGS at 3 tasks (-o FILE ARGS with output),
+        a run of minutes, stopped as Slurm stops a job: by scancel, which
+        slurmctld does at a time limit too (with time_limit: --time=1, and
+        the limit itself). The job must end within STOP_WITHIN s of that,
+        CANCELLED (TIMEOUT), not 0:0; one "interrupted by SIGTERM" line with
+        the progress (check_interrupted); no report, no CSV row, no rank left,
+        no file (nor temporary file) left in -o's directory."""
+        ntasks = 3
+        wd = os.path.join(self.c.tmp, "jobs", name)
+        outdir = os.path.join(wd, "out")
+        os.makedirs(outdir)
+        path = os.path.join(outdir, "primes.txt") if output else None
+        env = self.env(MPPRIMES_LAUNCHER=launcher) if launcher else self.base_env
+        opts = [f"--ntasks={ntasks}"] + (["--time=1"] if time_limit else [])
+        job = self.c.submit(name, self.script("mpprimes.sbatch"), opts=opts, env=env,
+                            args=(["-o", path] if output else []) + list(args))
+        ended = False
+        try:
+            pids = self.wait_started(job, ntasks, outdir if output else None)
+            cpu = min(cpu_seconds(p) for p in pids)
+            if time_limit:                 # slurmctld's own, 60 to 90 s after the start
+                deadline = time.monotonic() + TIME_LIMIT_WAIT
+                while job.fields.get("JobState") == "RUNNING":
+                    if time.monotonic() > deadline:
+                        raise CaseFailure(f"job {job.id}: still running {TIME_LIMIT_WAIT} s "
+                                          f"after its start at --time=1\n" + job.diagnostics())
+                    time.sleep(0.25)
+                    job.fields = self.c.show_job(job.id)
+                t0 = time.monotonic()
+            else:
+                t0 = time.monotonic()
+                self.c.run([self.c.prog["scancel"], job.id])
+            ranks_gone = None
+            while True:
+                job.fields = self.c.show_job(job.id)
+                now = time.monotonic() - t0
+                if ranks_gone is None and all(proc_state(p) in (None, "Z", "X") for p in pids):
+                    ranks_gone = now
+                if ranks_gone is not None and job.fields.get("JobState") in TERMINAL_STATES:
+                    break
+                if now > KILL_WAIT + 30:
+                    raise CaseFailure(f"job {job.id}: {job.fields.get('JobState')}, ranks "
+                                      f"{'gone' if ranks_gone else 'running'}, {now:.0f} s "
+                                      f"after the SIGTERM\n" + job.diagnostics())
+                time.sleep(0.1)
+            ended = True
+        finally:
+            if not ended:
+                self.c.run([self.c.prog["scancel"], job.id], check=False)
+        state, code = job.fields.get("JobState"), job.fields.get("ExitCode")
+        log(f"job {job.id}: {'the time limit' if time_limit else 'scancel'} after "
+            f"{cpu:.1f} CPU s a rank: ranks gone in {ranks_gone:.2f} s, job {state} "
+            f"ExitCode={code} in {now:.2f} s")
+        text = job.output()
+        if VERBOSE:
+            print(indent(text, "  | "), flush=True)
+        facts = check_facts(text, job, ntasks, self.c)
+        used = "mpirun" if facts.get("launcher") == "mpirun" else "srun"
+        if launcher and used != launcher:
+            raise CaseFailure(f"job {job.id}: '# launcher:' is {facts.get('launcher')!r}")
+        if now > STOP_WITHIN:
+            raise CaseFailure(f"job {job.id}: ended {now:.1f} s after the SIGTERM (at most "
+                              f"{STOP_WITHIN}; SIGKILL comes after KillWait={KILL_WAIT})\n"
+                              + job.diagnostics())
+        # srun passes on its tasks' 128+15; mpirun, signalled too, exits 1.
+        want_codes = {"143:0"} | ({"1:0"} if used == "mpirun" else set())
+        want_state = "TIMEOUT" if time_limit else "CANCELLED"
+        if state != want_state or code not in want_codes:
+            raise CaseFailure(f"job {job.id}: {state}, ExitCode={code}; expected {want_state}, "
+                              f"ExitCode {' or '.join(sorted(want_codes))}\n"
+                              + job.diagnostics())
+        if time_limit and "DUE TO TIME LIMIT" not in text:
+            raise CaseFailure(f"job {job.id}: no '*** ... DUE TO TIME LIMIT ***' line\n"
+                              + job.diagnostics())
+        check_interrupted(text, job, start, stop, path)
+        left = job_ranks(self.args.binary, job.id)
+        if left:
+            raise CaseFailure(f"job {job.id}: mpprimes processes left: {left}")
+        csv_path = os.path.join(wd, f"mpprimes-{job.id}.csv")
+        if os.path.exists(csv_path) and len(read_csv(csv_path, job)) > 0:
+            raise CaseFailure(f"job {job.id}: a CSV row for an interrupted run")
+        if os.listdir(outdir):
+            raise CaseFailure(f"job {job.id}: left in -o's directory: {os.listdir(outdir)}")
+
+    def scancel(self, launcher, output):
+        def case():
+            if output:
+                self.interrupted(f"scancel-{launcher or 'default'}-output", launcher,
+                                 ["--buffer", "4M", "1e10"], 2, 10**10, output=True)
+            else:
+                self.interrupted(f"scancel-{launcher or 'default'}-count", launcher,
+                                 ["--count", "1e12"], 2, 10**12)
+        return case
+
+    def time_limit(self):
+        if not self.args.time_limit:
+            raise CaseSkipped("slurmctld's time limit takes 60 to 90 s: run with --time-limit")
+        self.interrupted("time-limit", None, ["--count", "1e13"], 2, 10**13, time_limit=True)
+
     # The scaling studies
 
     def study(self, script_name, ntasks, args, want_rows, env=None, opts=(),
@@ -1084,6 +1320,10 @@ class Suite:
             ("mpprimes.sbatch-launcher-srun", self.mpprimes_launcher("srun")),
             ("mpprimes.sbatch-launcher-mpirun", self.mpprimes_launcher("mpirun")),
             ("mpprimes.sbatch-csv-env", self.mpprimes_csv_env),
+            ("mpprimes.sbatch-scancel-default-count", self.scancel(None, False)),
+            ("mpprimes.sbatch-scancel-srun-output", self.scancel("srun", True)),
+            ("mpprimes.sbatch-scancel-mpirun-output", self.scancel("mpirun", True)),
+            ("mpprimes.sbatch-time-limit", self.time_limit),
             ("strong-scaling.sbatch-ntasks4", self.strong(4)),
             ("strong-scaling.sbatch-ntasks3-mpirun",
              self.strong(3, self.env(MPPRIMES_LAUNCHER="mpirun"))),
@@ -1176,6 +1416,8 @@ def main():
     ap.add_argument("--source-dir", required=True, help="the repository")
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory (its path is printed)")
+    ap.add_argument("--time-limit", action="store_true",
+                    help="also a job at --time=1 that reaches its limit (60 to 90 s more)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     VERBOSE = args.verbose
