@@ -4,14 +4,16 @@
 #   install-deps.sh --test   also what the tests use: Check, Python 3, primesieve,
 #                            Slurm and munge (a real cluster in a temporary
 #                            directory), iproute2 (hosts in network
-#                            namespaces), gnuplot (the scaling plots)
+#                            namespaces), gnuplot (the scaling plots),
+#                            valgrind (the memcheck tests), clang and its
+#                            sanitizer and libFuzzer runtimes (harden.sh)
 # Works as root or through sudo; without either it names what to install.
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config openmpi-bin libopenmpi-dev)
 if [ "${1:-}" = "--test" ]; then
     packages+=(check python3 primesieve-bin slurmctld slurmd slurm-client munge iproute2
-               gnuplot-nox)
+               gnuplot-nox valgrind clang libclang-rt-14-dev)
 fi
 
 missing=()

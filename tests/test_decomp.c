@@ -234,7 +234,7 @@ START_TEST(cost_positive)
     }
     /* random ranges */
     uint64_t s = 4711;
-    for (int i = 0; i < 100000; i++) {
+    for (int i = 0; i < (int)test_iters(100000); i++) {
         uint64_t a = splitmix(&s) >> (splitmix(&s) % 64), b = splitmix(&s) >> (splitmix(&s) % 64);
         uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
         if (hi == 0)
@@ -275,13 +275,19 @@ START_TEST(cost_increases_with_hi)
             }
         }
     /* one number at a time, where every step shows in a double; across the
-     * narrow/wide switch of 10^6 (at 10^6 / 64 numbers) */
+     * narrow/wide switch of 10^6 (at 10^6 / 64 numbers); under
+     * MPP_TEST_SCALE the first steps and the thousand around the switch */
     static const uint64_t small[] = {0, 1, 2, 3, 100, 1000000};
+    const uint64_t first = test_iters(20000), near_lo = 15625 - 500, near_hi = 15625 + 500;
     for (size_t m = 0; m < NMETHODS; m++)
         for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) {
             uint64_t lo = small[i];
             double prev = mpp_cost(methods[m], lo, lo);
             for (uint64_t hi = lo + 1; hi <= lo + 20000; hi++) {
+                if (hi - lo > first && (hi - lo < near_lo || hi - lo > near_hi))
+                    continue;
+                if (hi - lo > first && hi - lo == near_lo)
+                    prev = mpp_cost(methods[m], lo, hi - 1);
                 double c = mpp_cost(methods[m], lo, hi);
                 REQUIRE(c > prev, "%s [%" PRIu64 ", %" PRIu64 "] costs %.17g, one less %.17g",
                         method_name(methods[m]), lo, hi, c, prev);
@@ -399,7 +405,8 @@ START_TEST(balanced_cover_every_rank_count)
     for (size_t m = 0; m < NMETHODS; m++)
         for (size_t i = 0; i < sizeof cover_ranges / sizeof cover_ranges[0]; i++)
             for (int nranks = 1; nranks <= 64; nranks++)
-                check_balanced(methods[m], cover_ranges[i][0], cover_ranges[i][1], nranks);
+                if (test_sample())
+                    check_balanced(methods[m], cover_ranges[i][0], cover_ranges[i][1], nranks);
     /* a few large rank counts */
     for (size_t m = 0; m < NMETHODS; m++)
         for (int nranks = 100; nranks <= 128; nranks += 28) {
@@ -414,7 +421,7 @@ START_TEST(balanced_random_ranges)
 {
     const uint64_t seed = 20240612;
     uint64_t s = seed;
-    for (int iter = 0; iter < 3000; iter++) {
+    for (uint64_t iter = 0; iter < test_iters(3000); iter++) {
         uint64_t lo, span;
         switch (splitmix(&s) % 4) {
         case 0: lo = splitmix(&s) % 1000; break;
@@ -518,6 +525,8 @@ START_TEST(balanced_no_empty_block_when_numbers_suffice)
         for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
             for (int nranks = 1; nranks <= 16; nranks++)
                 for (uint64_t n = (uint64_t)nranks; n <= (uint64_t)nranks + 20; n++) {
+                    if (!test_sample())
+                        continue;
                     int empties = check_balanced(methods[m], starts[i], starts[i] + n - 1, nranks);
                     ck_assert_msg(empties == 0, "%s [%" PRIu64 ", %" PRIu64 "] over %d ranks: "
                                   "%d empty blocks", method_name(methods[m]), starts[i],
@@ -796,12 +805,13 @@ START_TEST(shares_cyclic)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int p = 1; p <= 40; p++)
-            check_cyclic(cases[i].lo, cases[i].hi, cases[i].chunk, p);
+            if (test_sample())
+                check_cyclic(cases[i].lo, cases[i].hi, cases[i].chunk, p);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check_cyclic(cases[i].lo, cases[i].hi, cases[i].chunk, 1000);
     const uint64_t seed = 8675309;
     uint64_t s = seed;
-    for (int iter = 0; iter < 500; iter++) {
+    for (int iter = 0; iter < (int)test_iters(500); iter++) {
         uint64_t lo = splitmix(&s) >> (splitmix(&s) % 64);
         uint64_t span = splitmix(&s) >> (splitmix(&s) % 64);
         uint64_t hi = span > UINT64_MAX - lo ? UINT64_MAX : lo + span;

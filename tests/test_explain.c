@@ -184,6 +184,8 @@ START_TEST(test_only_comment_lines)
             for (size_t n = 0; n < sizeof nranks / sizeof nranks[0]; n++)
                 for (size_t g = 0; g < sizeof ranges / sizeof ranges[0]; g++)
                     for (int m = 0; m < 2; m++) {
+                        if (!test_sample())
+                            continue;
                         mpp_options o = options(ranges[g].start, ranges[g].stop, nranks[n],
                                                 m ? MPP_METHOD_TRIAL : MPP_METHOD_SIEVE,
                                                 all_decomps[d]);

@@ -360,7 +360,7 @@ START_TEST(test_round_trip)
 {
     /* every value printed in decimal reads back, and so does value + 0 */
     uint64_t x = 88172645463325252ULL;
-    for (int i = 0; i < 20000; i++) {
+    for (int i = 0; i < (int)test_iters(20000); i++) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
@@ -465,7 +465,7 @@ static u128 random_term(rng *r, char *buf, size_t size)
 START_TEST(test_random_expressions)
 {
     rng r = {(uint64_t)_i * 7919 + 1};
-    for (int iter = 0; iter < 20000; iter++) {
+    for (int iter = 0; iter < (int)test_iters(20000); iter++) {
         char text[512] = "";
         int nterms = 1 + (int)(next(&r) % 4);
         i128 sum = 0;
@@ -501,7 +501,7 @@ START_TEST(test_random_bytes)
     /* garbage from a hostile alphabet: any status, but always a sane one */
     static const char alphabet[] = "0123456789eE.^+- \t\nx\x01\xc3";
     rng r = {12345};
-    for (int iter = 0; iter < 100000; iter++) {
+    for (int iter = 0; iter < (int)test_iters(100000); iter++) {
         char text[40];
         size_t len = next(&r) % (sizeof text);
         for (size_t i = 0; i < len; i++)

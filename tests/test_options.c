@@ -969,6 +969,10 @@ static int random_runs(uint64_t seed, const char *const *tokens, size_t ntokens,
                        run_check on_run, void *ctx, int *errors)
 {
     int runs = 0;
+    /* under MPP_TEST_SCALE, 5000 at least: a valid --chunk comes in about
+     * one line in a thousand */
+    uint64_t scaled = test_iters((uint64_t)iters);
+    iters = scaled < 5000 && iters > 5000 ? 5000 : (int)scaled;
     for (int iter = 0; iter < iters; iter++) {
         const char *args[9];
         random_args(&seed, tokens, ntokens, args);
@@ -1001,7 +1005,7 @@ START_TEST(test_random_lines)
     };
     enum { NTOKENS = sizeof tokens / sizeof tokens[0] };
     uint64_t seed = 42;
-    for (int iter = 0; iter < 50000; iter++) {
+    for (int iter = 0; iter < (int)test_iters(50000); iter++) {
         const char *args[9];
         random_args(&seed, tokens, NTOKENS, args);
         mpp_options o;
@@ -1057,7 +1061,7 @@ START_TEST(test_random_lines_format_buffer)
     };
     enum { NTOKENS = sizeof tokens / sizeof tokens[0] };
     int runs = random_runs(4242, tokens, NTOKENS, 30000, check_format_buffer, NULL, NULL);
-    ck_assert_int_gt(runs, 100);
+    ck_assert_int_gt(runs, 100 / (int)test_scale());
 }
 END_TEST
 
@@ -1262,8 +1266,8 @@ START_TEST(test_random_lines_csv)
     enum { NTOKENS = sizeof tokens / sizeof tokens[0] };
     int with_csv = 0;
     int runs = random_runs(777, tokens, NTOKENS, 30000, check_csv_line, &with_csv, NULL);
-    ck_assert_int_gt(runs, 100);
-    ck_assert_int_gt(with_csv, 20);
+    ck_assert_int_gt(runs, 100 / (int)test_scale());
+    ck_assert_int_gt(with_csv, 20 / (int)test_scale());
 }
 END_TEST
 
@@ -1553,9 +1557,9 @@ START_TEST(test_random_lines_decomposition)
     int with_chunk = 0, errors = 0;
     int runs = random_runs(9001, tokens, NTOKENS, 30000, check_decomposition_line, &with_chunk,
                            &errors);
-    ck_assert_int_gt(runs, 100);
-    ck_assert_int_gt(with_chunk, 5);
-    ck_assert_int_gt(errors, 100);
+    ck_assert_int_gt(runs, 100 / (int)test_scale());
+    ck_assert_int_gt(with_chunk, 5 / (int)test_scale());
+    ck_assert_int_gt(errors, 100 / (int)test_scale());
 }
 END_TEST
 

@@ -269,13 +269,14 @@ START_TEST(plan_many_combinations)
                 for (size_t m = 0; m < NFORMATS; m++)
                     for (size_t k = 0; k < sizeof budgets / sizeof budgets[0]; k++) {
                         uint64_t budget = budget_of(budgets[k], formats[m], stop_list[s]);
-                        if (budget < mpp_format_max_bytes(formats[m], stop_list[s]))
+                        if (budget < mpp_format_max_bytes(formats[m], stop_list[s]) ||
+                            !test_sample())
                             continue;
                         check_plan(from, stop_list[s], ranks[r], budget, formats[m]);
                         plans++;
                     }
     }
-    ck_assert_uint_gt(plans, 10000);
+    ck_assert_uint_gt(plans, 10000 / test_scale());
 }
 END_TEST
 
@@ -619,6 +620,8 @@ START_TEST(plan_chunked_many_combinations)
                     for (size_t k = 0; k < sizeof budgets / sizeof budgets[0]; k++)
                         for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++)
                             for (int dd = 2; dd < 4; dd++) {
+                                if (!test_sample())
+                                    continue;
                                 uint64_t budget = budget_of(budgets[k], formats[m], stop);
                                 mpp_method method = (c + k) % 2 ? MPP_METHOD_TRIAL
                                                                 : MPP_METHOD_SIEVE;
@@ -630,7 +633,7 @@ START_TEST(plan_chunked_many_combinations)
                                 plans++;
                             }
         }
-    ck_assert_uint_gt(plans, 10000);
+    ck_assert_uint_gt(plans, 10000 / test_scale());
 }
 END_TEST
 
@@ -652,13 +655,15 @@ START_TEST(plan_balanced_many_combinations)
                 for (size_t m = 0; m < NFORMATS; m++)
                     for (size_t k = 0; k < sizeof budgets / sizeof budgets[0]; k++)
                         for (size_t me = 0; me < 2; me++) {
+                            if (!test_sample())
+                                continue;
                             uint64_t budget = budget_of(budgets[k], formats[m], stop);
                             check_plan_balanced(me ? MPP_METHOD_TRIAL : MPP_METHOD_SIEVE, from,
                                                 stop, ranks[r], budget, formats[m]);
                             plans++;
                         }
         }
-    ck_assert_uint_gt(plans, 5000);
+    ck_assert_uint_gt(plans, 5000 / test_scale());
 }
 END_TEST
 
@@ -1438,6 +1443,8 @@ static void simulate_matrix_chunk(uint64_t lo, uint64_t hi, finder how, const ui
             for (size_t m = 0; m < NFORMATS; m++)
                 for (size_t r = 0; r < sizeof ranks / sizeof ranks[0]; r++)
                     for (size_t k = 0; k < nextra; k++) {
+                        if (!test_sample())
+                            continue;
                         uint64_t budget = mpp_format_max_bytes(formats[m], hi) + extra[k];
                         simulate("", decomps[dd], lo, hi, ranks[r], budget, formats[m], how,
                                  c ? chunk : 0);
@@ -1494,6 +1501,8 @@ START_TEST(list_up_to_1e5)
     for (size_t dd = 0; dd < NDECOMPS; dd++)
         for (size_t r = 0; r < 4; r++)
             for (size_t m = 0; m < NFORMATS; m++) {
+                if (!test_sample())
+                    continue;
                 sim_result sr = simulate("", decomps[dd], 0, 100000, ranks[r], 1 << 20,
                                          formats[m], FIND_SIEVE, 0);
                 ck_assert_uint_eq(sr.rounds, 1);
@@ -1515,6 +1524,8 @@ START_TEST(list_small_chunks)
             for (size_t r = 0; r < sizeof ranks / sizeof ranks[0]; r++)
                 for (size_t m = 0; m < NFORMATS; m++)
                     for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++) {
+                        if (!test_sample())
+                            continue;
                         uint64_t hi = chunks[c] == 1 ? 3000 : 20000;
                         uint64_t budget = mpp_format_max_bytes(formats[m], hi) + extra[k];
                         simulate("", decomps[dd], 0, hi, ranks[r], budget, formats[m],
@@ -1546,6 +1557,8 @@ START_TEST(list_around_1e15)
     for (size_t dd = 0; dd < NDECOMPS; dd++)
         for (size_t m = 0; m < NFORMATS; m++)
             for (size_t r = 0; r < 2; r++) {
+                if (!test_sample())
+                    continue;
                 uint64_t min = mpp_format_max_bytes(formats[m], E15 + 300);
                 simulate("", decomps[dd], E15 - 300, E15 + 300, ranks[r], min * 3, formats[m],
                          FIND_SIEVE, 0);
@@ -1563,8 +1576,13 @@ START_TEST(list_near_2_64)
     simulate_matrix_chunk(UINT64_MAX - 100, UINT64_MAX, FIND_REF, tiny, 5, 1);
     simulate_matrix(UINT64_MAX, UINT64_MAX, FIND_REF, tiny, 2);
     simulate_matrix(18446744073709551557ULL, UINT64_MAX, FIND_REF, tiny, 2);
+}
+END_TEST
+
+START_TEST(list_near_2_64_real_sieve)
+{
     /* the real sieve, in one round of one rank (one call, 2 to 3 s), by
-     * blocks and by chunks */
+     * blocks and by chunks (tagged "heavy": minutes under valgrind) */
     sim_result sr = simulate("", MPP_DECOMP_BLOCK, UINT64_MAX - 2000, UINT64_MAX, 1, 1 << 20,
                              MPP_FORMAT_TEXT, FIND_SIEVE, 0);
     ck_assert_uint_eq(sr.rounds, 1);
@@ -1622,7 +1640,8 @@ START_TEST(list_random_ranges)
     const uint64_t seed = 20240611;
     uint64_t s = seed;
     unsigned overflows = 0;
-    for (int iter = 0; iter < 400; iter++) {
+    uint64_t iters = test_iters(400) < 16 ? 16 : test_iters(400); /* overflows need some */
+    for (uint64_t iter = 0; iter < iters; iter++) {
         uint64_t base;
         switch (splitmix(&s) % 5) {
         case 0: base = splitmix(&s) % 1000; break;
@@ -1643,7 +1662,7 @@ START_TEST(list_random_ranges)
         mpp_decomposition d = decomps[splitmix(&s) % NDECOMPS];
         uint64_t chunk = splitmix(&s) % 2 ? 0 : 1 + splitmix(&s) % 300;
         char label[80];
-        snprintf(label, sizeof label, "seed %" PRIu64 " iteration %d: ", seed, iter);
+        snprintf(label, sizeof label, "seed %" PRIu64 " iteration %" PRIu64 ": ", seed, iter);
         overflows += simulate(label, d, lo, hi, nranks, budget, fmt, f, chunk).overflows;
     }
     ck_assert_uint_gt(overflows, 0);
@@ -1690,6 +1709,13 @@ static Suite *rounds_suite(void)
     tcase_add_test(tc, list_near_2_64);
     tcase_add_test(tc, list_overflow_is_exercised);
     tcase_add_test(tc, list_random_ranges);
+    suite_add_tcase(s, tc);
+
+    /* each sieves by every prime up to 2^32 (see testutil.h) */
+    tc = tcase_create("listing_heavy");
+    tcase_set_tags(tc, "heavy");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, list_near_2_64_real_sieve);
     suite_add_tcase(s, tc);
     return s;
 }

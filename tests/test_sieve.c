@@ -112,7 +112,7 @@ START_TEST(isqrt_exact)
     ck_assert_uint_eq(mpp_isqrt(UINT64_MAX), 4294967295u);
     uint64_t s = 88172645463325252u;
     int wrong = 0;
-    for (int i = 0; i < 100000; i++) {
+    for (uint64_t i = 0; i < test_iters(100000); i++) {
         uint64_t n = xorshift(&s) >> (i % 64), r = mpp_isqrt(n);
         wrong += (unsigned __int128)r * r > n || (unsigned __int128)(r + 1) * (r + 1) <= n;
     }
@@ -146,7 +146,7 @@ END_TEST
 START_TEST(random_windows_below_ten_million)
 {
     uint64_t s = 2463534242u;
-    for (int i = 0; i < 200; i++) {
+    for (uint64_t i = 0; i < test_iters(200); i++) {
         uint64_t lo = xorshift(&s) % 10000000, len = xorshift(&s) % 300000;
         check_against_reference(lo, lo + len);
     }
@@ -163,6 +163,8 @@ START_TEST(segment_edges)
         uint64_t edges[] = {30 * 4096 * (uint64_t)k, 30 * 1024 * (uint64_t)(4 * k + 1)};
         for (int e = 0; e < 2; e++)
             for (int d = -31; d <= 31; d += 2) {
+                if (!test_sample())
+                    continue;
                 check_cfg(0, edges[e] + d, &cfg);
                 check_cfg(edges[e] + d, edges[e] + d + 100000, &cfg);
             }
@@ -226,6 +228,8 @@ START_TEST(every_residue_pair_with_presieve)
     int wrong = 0;
     for (uint64_t r = 0; r < 30; r++)
         for (uint64_t r2 = 0; r2 < 30; r2 += 1) {
+            if (!test_sample())
+                continue;
             uint64_t lo = base + r, hi = base + 600000 + r2, expect = 0;
             for (size_t i = 0; i < n; i++)
                 expect += want[i] >= lo && want[i] <= hi;
@@ -243,7 +247,7 @@ START_TEST(short_ranges_at_random)
     const mpp_sieve_config tiny = {128, 64, 0, 0};
     uint64_t s = 977;
     int wrong = 0;
-    for (int i = 0; i < 300; i++) {
+    for (uint64_t i = 0; i < test_iters(300); i++) {
         uint64_t lo = xorshift(&s) >> (24 + i % 40), len = xorshift(&s) % 3000;
         size_t n;
         uint64_t *want = ref_primes(lo, lo + len, &n);
@@ -261,7 +265,8 @@ START_TEST(stop_on_every_residue_mod_30)
     uint64_t want = 0;
     for (uint64_t x = 0; x < 1000000; x++)
         want += is[x];
-    for (uint64_t hi = 1000000; hi < 1000060; hi++) {
+    /* each residue twice; once under MPP_TEST_SCALE */
+    for (uint64_t hi = 1000000; hi < (test_scale() > 1 ? 1000030 : 1000060); hi++) {
         want += is[hi];
         ck_assert_uint_eq(count(0, hi), want);
         ck_assert_uint_eq(count(999000 + hi % 30, hi), want - count(0, 998999 + hi % 30));
@@ -347,7 +352,10 @@ START_TEST(sink_can_stop_the_sieve)
 END_TEST
 
 /* The known counts: entries of up to CHEAP numbers by default; those up to
- * AFFORDABLE (a few seconds each) in the long run; beyond, none. */
+ * AFFORDABLE (a few seconds each) in the long run; beyond, none. Under
+ * MPP_TEST_SCALE, up to CHEAP / scale numbers, and none above 2^40 (each of
+ * those sieves by every prime up to 2^32 or so: seconds natively, minutes
+ * under valgrind; the unscaled runs check them). */
 enum { CHEAP = 300000000 };
 #define AFFORDABLE 11000000000ULL
 
@@ -357,6 +365,8 @@ static void check_ref_counts(uint64_t most)
         const ref_count *c = &ref_counts[i];
         uint64_t work = c->hi - c->lo;
         if (work > (most ? most : AFFORDABLE) || (!most && work <= CHEAP))
+            continue;
+        if (most && test_scale() > 1 && (work > most / test_scale() || c->hi > P2(40)))
             continue;
         ck_assert_msg(count(c->lo, c->hi) == c->count, "%s", c->what);
     }
@@ -409,10 +419,16 @@ int main(void)
     tcase_add_test(tc, every_residue_pair_with_presieve);
     tcase_add_test(tc, short_ranges_at_random);
     tcase_add_test(tc, squares_of_primes_are_crossed_off);
-    tcase_add_test(tc, top_of_64_bit_range);
     tcase_add_test(tc, sink_can_stop_the_sieve);
     tcase_add_test(tc, known_counts_cheap);
     suite_add_tcase(s, tc);
+
+    /* sieves by every prime up to 2^32 (see testutil.h) */
+    TCase *hc = tcase_create("heavy");
+    tcase_set_tags(hc, "heavy");
+    tcase_set_timeout(hc, 120);
+    tcase_add_test(hc, top_of_64_bit_range);
+    suite_add_tcase(s, hc);
 
     TCase *lc = tcase_create("long");
     tcase_set_tags(lc, "long");

@@ -119,6 +119,35 @@ int run_suite(Suite *suite)
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+unsigned test_scale(void)
+{
+    static unsigned scale; /* 0: not read yet */
+    if (scale == 0) {
+        const char *text = getenv("MPP_TEST_SCALE");
+        char *end;
+        unsigned long v = text ? strtoul(text, &end, 10) : 0;
+        scale = text && *text && *end == '\0' && v >= 1 ? (unsigned)(v < 1000 ? v : 1000) : 1;
+    }
+    return scale;
+}
+
+uint64_t test_iters(uint64_t n)
+{
+    uint64_t k = n / test_scale();
+    return k ? k : 1;
+}
+
+bool test_sample(void)
+{
+    static uint64_t state = 0x2545F4914F6CDD1DULL;
+    if (test_scale() == 1)
+        return true;
+    state ^= state << 13; /* xorshift64 */
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state % test_scale() == 0;
+}
+
 #define P2(k) ((uint64_t)1 << (k))
 const ref_count ref_counts[] = {
     {0, 10, 4, "pi(10^1)"},

@@ -24,6 +24,27 @@ uint64_t *ref_primes(uint64_t lo, uint64_t hi, size_t *n);
  * process exit status (0 when every test passed). */
 int run_suite(Suite *suite);
 
+/* The heavy tests' workload. MPP_TEST_SCALE=N in the environment (an integer
+ * N >= 1; the memcheck_* ctests set it, valgrind running the tests 20 to 50
+ * times slower, and so does the sanitizer build, tests/CMakeLists.txt)
+ * divides the work of their big loops by about N: random
+ * iterations through test_iters(), the combinations of nested loops through
+ * test_sample(). Every case still runs and goes through the paths it checks,
+ * on fewer inputs. Unset (or not a number >= 1): 1, the full workload; at
+ * most 1000 (beyond, some loops would run nothing). The few cases whose cost
+ * is one fixed, indivisible computation are tagged "heavy" instead, and the
+ * memcheck_* ctests exclude that tag. */
+unsigned test_scale(void);
+
+/* N iterations at scale 1, N / test_scale() (at least 1) otherwise. */
+uint64_t test_iters(uint64_t n);
+
+/* Whether to run the next combination of a loop nest: always at scale 1;
+ * otherwise about one call in test_scale(), chosen by a fixed pseudo-random
+ * sequence (not a stride, which could keep missing a value of an inner loop
+ * whose length divides it), so the runs are reproducible. */
+bool test_sample(void);
+
 /* Known prime counts of [lo, hi] (../shared/reference/README.md: up to 10^10,
  * the powers of two and the intervals checked there with primesieve; 10^11
  * and beyond are published values). Many are far beyond what a unit test can

@@ -15,11 +15,17 @@ directory they are in. It holds:
     an exception, such as a signal, interrupts the wait); Result, what the
     run did; kill_session() and session_members(), for callers that start
     processes themselves.
+  * sanitizer_reports: every run() whose stderr holds a sanitizer's report
+    (AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer: the build
+    with -DMPPRIMES_SANITIZE=ON) is noted there, and Suite.case() fails the
+    case it happened in, whatever the case expected of the run (a failure
+    path's exit status 1, say).
 
 Linux only (/proc); Python 3 standard library only.
 """
 
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -29,6 +35,13 @@ SKIP_STATUS = 77       # what ctest's SKIP_RETURN_CODE is set to
 
 KILL_GRACE = 5.0       # seconds between SIGTERM and SIGKILL of a session
 DRAIN_TIMEOUT = 5.0    # seconds to collect the output of a killed session
+
+# A sanitizer's report, by the lines that start or end one.
+SANITIZER_REPORT = re.compile(
+    r"ERROR: (Address|Leak)Sanitizer|: runtime error: |SUMMARY: \w+Sanitizer")
+
+# (command, excerpt of stderr) of every run() whose stderr held a report.
+sanitizer_reports = []
 
 # ---------------------------------------------------------------------------
 # Cases
@@ -64,8 +77,12 @@ class Suite:
     def case(self, name, fn, *args):
         """Runs FN(*ARGS) as the case NAME."""
         start = time.monotonic()
+        reports = len(sanitizer_reports)
         try:
             fn(*args)
+            if len(sanitizer_reports) > reports:
+                cmd, excerpt = sanitizer_reports[reports]
+                raise CaseFailure(f"a sanitizer report from `{shlex.join(cmd)}`: {excerpt}")
         except CaseSkipped as e:
             self.skipped += 1
             print(f"skip {name}: {e}", flush=True)
@@ -216,5 +233,9 @@ def run(cmd, timeout, env=None, cwd=None, stdout=subprocess.PIPE,
     elapsed = time.monotonic() - start
     if session_members(proc.pid):
         kill_session(proc, grace)  # strays left behind (ranks after mpirun)
-    return Result(cmd, proc.returncode, out or b"",
-                  (err or b"").decode("utf-8", "replace"), elapsed, timed_out)
+    stderr = (err or b"").decode("utf-8", "replace")
+    m = SANITIZER_REPORT.search(stderr)
+    if m:
+        at = max(0, m.start() - 200)
+        sanitizer_reports.append((list(cmd), stderr[at:at + 1500]))
+    return Result(cmd, proc.returncode, out or b"", stderr, elapsed, timed_out)

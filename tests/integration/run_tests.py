@@ -19,6 +19,9 @@ Suites:
             the same primes at 1 to 7 ranks, the report's per-rank chunks,
             numbers and cpu_s, --explain, --compare, their bad usage
   long      the expensive checks: pi(1e9), near 2^64, 1e12 windows
+  sanitize-runs, sanitize-errors
+            the sanitizer build's selection (issue 7): each path of the driver
+            once or twice, its successes and its failures
 
 Every listing run gets a small --buffer (BUFFER_PER_RANK bytes per rank) unless
 a case says otherwise, so that the rounds of the listing, and the overflow of
@@ -1984,6 +1987,79 @@ def suite_decomp(runner, suite):
 
 
 # ---------------------------------------------------------------------------
+# Suites: sanitize-runs and sanitize-errors (issue 7)
+#
+# The sanitizer build (-DMPPRIMES_SANITIZE=ON, scripts/harden.sh) runs these
+# two instead of the whole integration suites: every run there costs seconds
+# (LeakSanitizer's check at each rank's exit, over Open MPI's own state), so
+# each path of the driver is taken once or twice rather than over many
+# ranges. Cases of the other suites, picked for the driver's paths: the
+# count, the default gather in rounds, --print, --output (MPI-IO), --format
+# binary, the four decompositions (dynamic's hand-out most), --explain,
+# --compare, --csv, 1 to 7 ranks and a rank without numbers, the singleton;
+# and its failure paths. Left out: the cases under `ulimit -v` (ASan's
+# shadow memory needs terabytes of address space) and the runs that take
+# seconds natively.
+
+
+def suite_sanitize_runs(runner, suite):
+    suite.case("singleton --help", case_help, runner, None, "--help")
+    suite.case("np2 count json pi(1e7)", case_count_json, runner, 2)
+    suite.case("np3 dynamic sieve count 1e9..1e9+2e6", case_decomp_count,
+               runner, 3, "dynamic", "sieve", 10**9, 10**9 + 2 * 10**6)
+    suite.case("np2 print sieve 1..2e5", case_print,
+               runner, 2, "1", "2e5", 1, 200_000, "sieve")
+    suite.case("np3 print trial 2^32-1000..2^32+1000", case_print,
+               runner, 3, "2^32-1000", "2^32+1000", 2**32 - 1000, 2**32 + 1000, "trial")
+    suite.case("np1 print trial 2^64-1..2^64-1", case_print,
+               runner, 1, "2^64-1", "18446744073709551615", U64_MAX, U64_MAX, "trial")
+    suite.case("np4 text report 1e6", case_text_report, runner, 4)
+    suite.case("np3 output 2..1e6", case_output, runner, 3, 2, 10**6)
+    suite.case("np4 output binary 2..1e6", case_listing,
+               runner, 4, "2", "1e6", 2, 10**6, "output", "binary")
+    suite.case("np3 print binary 1e9..1e9+1e6", case_listing,
+               runner, 3, "1e9", "1e9+1e6", 10**9, 10**9 + 10**6, "print", "binary")
+    for np, d, method, hows in ((3, "dynamic", "sieve", ("gather", "print", "output")),
+                                (7, "dynamic", "trial", ("output",)),
+                                (2, "cyclic", "sieve", ("print",)),
+                                (4, "balanced", "trial", ("gather",))):
+        for how in hows:
+            suite.case(f"np{np} {d} {method} {how} 2..1e5 in rounds", case_decomp_list,
+                       runner, np, d, method, 2, 10**5, how)
+    suite.case("np7 block print 2..4 (more ranks than numbers)", case_decomp_list,
+               runner, 7, "block", "sieve", 2, 4, "print")
+    suite.case("np3 dynamic print 2..200 in chunks of 1", case_decomp_list,
+               runner, 3, "dynamic", "sieve", 2, 200, "print", None, 1)
+    suite.case("np3 dynamic --explain --json", case_explain, runner, "dynamic", "json")
+    suite.case("np3 dynamic trial --compare --print", case_compare,
+               runner, "dynamic", "trial", "print")
+    suite.case("--csv rows with -d, --chunk, --compare", case_decomp_csv, runner)
+
+
+def suite_sanitize_errors(runner, suite):
+    suite.case("singleton bad usage (--bogus)", case_bad_usage, runner, None, ["--bogus", "100"])
+    suite.case("np2 bad usage (start > stop)", case_bad_usage, runner, 2, ["10", "5"])
+    suite.case("np3 bad usage (--chunk 0)", case_decomp_bad_usage, runner, 3,
+               ["-d", "cyclic", "--chunk", "0", "1e6"], ("--chunk", "1"))
+    suite.case("singleton output into a missing directory", case_missing_dir, runner, None)
+    suite.case("np2 output into /proc", case_proc, runner, 2)
+    suite.case("np2 output into a read-only directory (as nobody)",
+               case_readonly_dir_nobody, runner, 2)
+    suite.case("np2 --csv into a missing directory", case_csv_missing_dir, runner, 2)
+    suite.case("np2 --csv after a failed run", case_csv_failed_run, runner, 2)
+    suite.case("np7 --buffer too small for the ranks", case_buffer_too_small, runner, 7)
+    if is_char_device("/dev/full"):
+        suite.case("np2 output to /dev/full", case_dev_full, runner, 2)
+        suite.case("np2 --csv to /dev/full", case_csv_full, runner, 2)
+        suite.case("singleton print to a full stdout", case_stdout_full, runner)
+        suite.case("np2 print to a full stdout", case_print_full, runner, 2)
+    suite.case("np2 print 1e12 | head -n 5", case_closed_pipe, runner, 2)
+    suite.case("np3 output to a full disk (tmpfs)", case_tiny_tmpfs, runner, 3)
+    suite.case("np2 output to a FIFO without reader", case_fifo_no_reader, runner, 2)
+    suite.case("np2 output to a FIFO whose reader leaves", case_fifo_reader_leaves, runner, 2)
+
+
+# ---------------------------------------------------------------------------
 # Suite: long
 
 
@@ -2208,7 +2284,7 @@ def main(argv=None):
     parser.add_argument("--source-dir", required=True, help="the repository root")
     parser.add_argument("--suite", required=True,
                         choices=["ranks", "cli", "errors", "listing", "examples", "decomp",
-                                 "long", "bench"])
+                                 "long", "bench", "sanitize-runs", "sanitize-errors"])
     parser.add_argument("--np", type=int, help="ranks for the ranks suite")
     args = parser.parse_args(argv)
 
@@ -2235,6 +2311,10 @@ def main(argv=None):
         suite_decomp(runner, suite)
     elif args.suite == "bench":
         suite_bench(runner, suite)
+    elif args.suite == "sanitize-runs":
+        suite_sanitize_runs(runner, suite)
+    elif args.suite == "sanitize-errors":
+        suite_sanitize_errors(runner, suite)
     else:
         suite_long(runner, suite)
     print(f"(suite {args.suite} took {time.monotonic() - start:.1f} s)")
