@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command (and CI's): install what is missing, build in
-# Release with -Wall -Wextra -Werror, and run every test: unit, integration
-# and long. For a quick loop afterwards: cd build && ctest -LE long
+# Release with -Wall -Wextra -Werror, and run every test: unit (also under
+# valgrind), integration, faults and long; then the sanitizer and fuzzing
+# build (scripts/harden.sh). For a quick loop afterwards: cd build && ctest -LE long
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,5 +11,9 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMPPRIMES_WERROR=ON -DMPPRIMES_T
 cmake --build build -j "$(nproc)"
 
 . scripts/mpi-env.sh
-cd build
-ctest --output-on-failure -j "$(nproc)"
+(cd build && ctest --output-on-failure -j "$(nproc)")
+
+# Then the hardening build (docs/reliability.md): clang with AddressSanitizer,
+# LeakSanitizer and UndefinedBehaviorSanitizer, the unit tests, the fuzzers
+# for a bounded time and the integration cases picked for the sanitizers.
+bash scripts/harden.sh

@@ -193,6 +193,7 @@ def hurt(job, how):
 
 
 def expect_prompt(rc, took, what):
+    print(f"     ({what}: the job ended {took:.1f} s after the fault, exit {rc})", flush=True)
     expect(rc != 0, f"{what}: exit 0 after the fault")
     expect(took <= STOP_WITHIN, f"{what}: took {took:.1f} s to end (at most {STOP_WITHIN})")
 
