@@ -36,7 +36,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (CaseFailure, CaseSkipped, Suite, expect,  # noqa: E402
+from harness import (CaseFailure, Suite, cpu_seconds, expect,  # noqa: E402
                      kill_session, session_members)
 from run_tests import Runner, expect_one_error_line, reference_count  # noqa: E402
 
@@ -54,16 +54,6 @@ COUNTED = re.compile(r": ([0-9.]+)% of the range \[(\d+), (\d+)\] was counted; "
 
 # ---------------------------------------------------------------------------
 # Processes
-
-
-def cpu_seconds(pid):
-    """User plus system CPU time of PID, in seconds (0 when it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def live_members(sid):

@@ -170,6 +170,16 @@ def session_members(sid):
     return pids
 
 
+def cpu_seconds(pid):
+    """User plus system CPU time of PID, in seconds (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def kill_session(proc, grace=KILL_GRACE):
     """Kills everything started by PROC (a Popen), which leads its own
     session.

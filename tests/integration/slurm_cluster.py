@@ -129,7 +129,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (cases and runs, shared with the other tests)
 import netns  # noqa: E402  (namespace hosts, shared with multihost.py)
-from harness import CaseFailure, CaseSkipped  # noqa: E402
+from harness import CaseFailure, CaseSkipped, cpu_seconds  # noqa: E402
 
 # Timeouts, seconds.
 TIMEOUT_CMD = 30        # one Slurm client command (sbatch, scontrol, ...)
@@ -343,16 +343,6 @@ def processes_of(tmpdir):
         if proc_mentions(pid, key) and proc_state(pid) not in (None, "Z", "X"):
             found.append(pid)
     return found
-
-
-def cpu_seconds(pid):
-    """User plus system CPU time of pid, in seconds (0 when it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def job_ranks(binary, job_id):
