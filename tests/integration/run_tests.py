@@ -1136,19 +1136,15 @@ def case_default_rounds(runner, np):
            f"buffer_bytes {report['buffer_bytes']}")
 
 
-def case_closed_pipe(runner, np):
-    """--print 1e12 | head -n 5: the five first primes, then the run ends
-    quietly (exit 0, nothing on stderr) and promptly on every rank; listing
-    the whole range would take many minutes."""
-    if np is None:
-        cmd = [runner.binary, "--buffer", "4K", "--print", "1e12"]
-    else:
-        cmd = runner.mpirun_cmd(["--buffer", "4K", "--print", "1e12"], np)
+def read_then_close(runner, cmd, nlines):
+    """Runs CMD, reads NLINES lines of its stdout and closes the pipe, as
+    head does. Returns (the lines, exit status, stderr text, seconds); fails
+    the case when it still runs 30 s after its reader left."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=runner.env(), start_new_session=True)
     try:
-        head = [proc.stdout.readline() for _ in range(5)]
+        head = [proc.stdout.readline() for _ in range(nlines)]
         proc.stdout.close()  # the reader goes away, as head does
         try:
             err = proc.stderr.read()
@@ -1158,9 +1154,17 @@ def case_closed_pipe(runner, np):
     finally:
         if proc.poll() is None or session_members(proc.pid):
             kill_session(proc)
-    elapsed = time.monotonic() - start
+    return head, rc, err.decode("utf-8", "replace"), time.monotonic() - start
+
+
+def case_closed_pipe(runner, np):
+    """--print 1e12 | head -n 5: the five first primes, then the run ends
+    quietly (exit 0, nothing on stderr) and promptly on every rank; listing
+    the whole range would take many minutes."""
+    args = ["--buffer", "4K", "--print", "1e12"]
+    cmd = [runner.binary] + args if np is None else runner.mpirun_cmd(args, np)
+    head, rc, text, elapsed = read_then_close(runner, cmd, 5)
     expect(head == [b"2\n", b"3\n", b"5\n", b"7\n", b"11\n"], f"first lines {head}")
-    text = err.decode("utf-8", "replace")
     expect(rc == 0, f"exit {rc} after the reader left; stderr: {text[:500]}")
     expect(text.strip() == "", f"not quiet: {text[:500]}")
     expect(elapsed < 20, f"took {elapsed:.1f} s to stop")
