@@ -1124,9 +1124,11 @@ static void report_failure(run *r, int failure, int who)
 static void settle(run *r)
 {
     /* From here on only rank 0 renames or removes the temporary file. A
-     * signal before may have removed it: then the run was interrupted. */
+     * signal seen before interrupts the run, even when this rank's own work
+     * was done: it may have removed that file, or (rank 0, dynamic) stopped
+     * handing out chunks that no rank then did. */
     remove_on_signal = NULL;
-    if (stop_signal && r->where == OUT_FILE)
+    if (stop_signal)
         note_failure(r, FAILURE(FAIL_STOP, stop_signal));
     struct {
         int failure, rank;

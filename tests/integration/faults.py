@@ -159,7 +159,7 @@ class Job:
 
 def hurt(job, how):
     """Applies HOW to the running JOB: ("kill9", rank), ("term-all",),
-    ("term-ranks",), ("term-mpirun",). Returns (exit status, seconds)."""
+    ("term-ranks",), ("term-rank0",), ("term-mpirun",). Returns (exit status, seconds)."""
     ranks = job.wait_running()
     if how[0] == "kill9":
         os.kill(ranks[how[1]], signal.SIGKILL)
@@ -172,6 +172,8 @@ def hurt(job, how):
     elif how[0] == "term-ranks":  # srun: slurmstepd signals the tasks
         for pid in ranks.values():
             os.kill(pid, signal.SIGTERM)
+    elif how[0] == "term-rank0":  # by hand: the others are not told
+        os.kill(ranks[0], signal.SIGTERM)
     elif how[0] == "term-mpirun":
         os.kill(job.proc.pid, signal.SIGTERM)
     else:
@@ -274,7 +276,7 @@ def case_kill9(runner, args, rank, output=False):
 
 def case_term_count(runner, how, args, start, stop, np=NP):
     job, rc = hurt_job(runner, args, how, np=np)
-    if how[0] == "term-ranks":  # mpirun untouched passes on the ranks' 128 + SIGTERM
+    if how[0] in ("term-ranks", "term-rank0"):  # mpirun passes on 128 + SIGTERM
         expect(rc == 143, f"exit {rc}, expected 143 (128 + SIGTERM)")
     expect(job.out == b"", f"stdout: {job.out[-300:]!r}")
     expect_count_progress(interrupted_line(job), start, stop)
@@ -377,6 +379,9 @@ def main(argv=None):
                big, 2)
     suite.case("SIGTERM term-all: dynamic --count", case_term_count, runner, ("term-all",),
                ["-d", "dynamic"] + count, 2, 10**13)
+    # (the other ranks finish the chunk in hand: short chunks, so 1e12)
+    suite.case("SIGTERM to rank 0 alone: dynamic --count", case_term_count, runner,
+               ("term-rank0",), ["-d", "dynamic", "-c", "1e12"], 2, 10**12)
     suite.case("SIGTERM term-all: cyclic --output", case_term_output, runner, ("term-all",),
                ["-d", "cyclic"] + big, 2)
     suite.case("SIGTERM term-all: sieve start-up near 2^64", case_term_count, runner,
