@@ -1389,7 +1389,6 @@ int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
         /* Rank 0 alone knows whether the report was written: share it. */
         MPI_CHECK(&r, MPI_Bcast(&r.status, 1, MPI_INT, 0, comm));
     }
-    remove_on_signal = NULL;
     if (r.file_open)
         mpp_outfile_abandon(&r.file);
     if (r.csv_open) /* a file made for a run that wrote no row is removed */

@@ -27,7 +27,7 @@ int mpp_find_primes(mpp_method method, uint64_t lo, uint64_t hi,
 int mpp_find_primes_stoppable(mpp_method method, uint64_t lo, uint64_t hi,
                               const mpp_sink *sink, mpp_tally *tally, mpp_stop *stop)
 {
-    return method == MPP_METHOD_TRIAL ? mpp_trial_ex(lo, hi, sink, tally, stop)
+    return method == MPP_METHOD_TRIAL ? mpp_trial_stoppable(lo, hi, sink, tally, stop)
                                       : mpp_sieve_stoppable(lo, hi, sink, tally, stop);
 }
 

@@ -35,7 +35,7 @@ static uint64_t done_through(uint64_t lo, uint64_t x)
     return n == 0 ? UINT64_MAX : n;
 }
 
-int mpp_trial_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
+int mpp_trial_stoppable(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
                  mpp_stop *stop)
 {
     enum { BATCH = 1024 };
@@ -81,5 +81,5 @@ int mpp_trial_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tall
 
 int mpp_trial(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally)
 {
-    return mpp_trial_ex(lo, hi, sink, tally, NULL);
+    return mpp_trial_stoppable(lo, hi, sink, tally, NULL);
 }

@@ -14,7 +14,7 @@ bool mpp_trial_is_prime(uint64_t n);
 int mpp_trial(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally);
 
 /* mpp_trial() that STOP (may be NULL) can interrupt; see mpp_stop. */
-int mpp_trial_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
+int mpp_trial_stoppable(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
                  mpp_stop *stop);
 
 #endif
