@@ -1,13 +1,14 @@
-/* main.c - mpprimes: find prime numbers with MPI. See driver.c. */
+/* main.c - mpprimes: find prime numbers with MPI. The run itself is
+ * mpprimes_run() (src/mpi/); docs/architecture.md describes it. */
 #include <mpi.h>
 #include <stdio.h>
 
-#include "driver.h"
-#include "mpienv.h"
+#include "launcher.h"
+#include "mpprimes.h"
 
 int main(int argc, char **argv)
 {
-    mpp_prefer_ob1("/"); /* before MPI_Init; see mpienv.h */
+    mpp_prefer_ob1("/"); /* before MPI_Init; see launcher.h */
     MPI_Init(&argc, &argv);
     int status = mpprimes_run(MPI_COMM_WORLD, argc, argv, stdout, stderr);
     MPI_Finalize();

@@ -1,4 +1,4 @@
-/* test_decomp.c - src/decomp.c:
+/* test_decomp.c - src/core/decomp.c:
  * - the block decomposition: exact cover, no overlap, rank order, balanced
  *   sizes, for every rank count 1..64, ranges smaller than the rank count,
  *   and the full 64-bit range;
@@ -140,14 +140,6 @@ static const char *method_name(mpp_method m)
     return m == MPP_METHOD_TRIAL ? "trial" : "sieve";
 }
 
-static uint64_t splitmix(uint64_t *s)
-{
-    *s += 0x9E3779B97F4A7C15ULL;
-    uint64_t z = *s;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 /* ck_assert_msg without Check's bookkeeping (a write(2) per assertion),
  * for the hot loops. */
@@ -235,7 +227,7 @@ START_TEST(cost_positive)
     /* random ranges */
     uint64_t s = 4711;
     for (int i = 0; i < (int)test_iters(100000); i++) {
-        uint64_t a = splitmix(&s) >> (splitmix(&s) % 64), b = splitmix(&s) >> (splitmix(&s) % 64);
+        uint64_t a = test_splitmix(&s) >> (test_splitmix(&s) % 64), b = test_splitmix(&s) >> (test_splitmix(&s) % 64);
         uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
         if (hi == 0)
             continue;
@@ -423,16 +415,16 @@ START_TEST(balanced_random_ranges)
     uint64_t s = seed;
     for (uint64_t iter = 0; iter < test_iters(3000); iter++) {
         uint64_t lo, span;
-        switch (splitmix(&s) % 4) {
-        case 0: lo = splitmix(&s) % 1000; break;
-        case 1: lo = splitmix(&s) % 10000000000ULL; break;
-        case 2: lo = splitmix(&s); break;
-        default: lo = UINT64_MAX - splitmix(&s) % 100000; break;
+        switch (test_splitmix(&s) % 4) {
+        case 0: lo = test_splitmix(&s) % 1000; break;
+        case 1: lo = test_splitmix(&s) % 10000000000ULL; break;
+        case 2: lo = test_splitmix(&s); break;
+        default: lo = UINT64_MAX - test_splitmix(&s) % 100000; break;
         }
-        span = splitmix(&s) >> (splitmix(&s) % 64);
+        span = test_splitmix(&s) >> (test_splitmix(&s) % 64);
         uint64_t hi = span > UINT64_MAX - lo ? UINT64_MAX : lo + span;
-        int nranks = 1 + (int)(splitmix(&s) % 100);
-        mpp_method m = methods[splitmix(&s) % NMETHODS];
+        int nranks = 1 + (int)(test_splitmix(&s) % 100);
+        mpp_method m = methods[test_splitmix(&s) % NMETHODS];
         if (iter == 0)
             fprintf(stderr, "balanced_random_ranges: seed %" PRIu64 "\n", seed);
         check_balanced(m, lo, hi, nranks);
@@ -603,10 +595,10 @@ START_TEST(chunks_cover_exactly)
     /* random */
     uint64_t s = 31337;
     for (int iter = 0; iter < 2000; iter++) {
-        uint64_t lo = splitmix(&s) >> (splitmix(&s) % 64);
-        uint64_t span = splitmix(&s) >> (splitmix(&s) % 64);
+        uint64_t lo = test_splitmix(&s) >> (test_splitmix(&s) % 64);
+        uint64_t span = test_splitmix(&s) >> (test_splitmix(&s) % 64);
         uint64_t hi = span > UINT64_MAX - lo ? UINT64_MAX : lo + span;
-        uint64_t chunk = 1 + (splitmix(&s) >> (splitmix(&s) % 64));
+        uint64_t chunk = 1 + (test_splitmix(&s) >> (test_splitmix(&s) % 64));
         if (chunk == 0)
             chunk = 1;
         check_chunks(lo, hi, chunk);
@@ -812,15 +804,15 @@ START_TEST(shares_cyclic)
     const uint64_t seed = 8675309;
     uint64_t s = seed;
     for (int iter = 0; iter < (int)test_iters(500); iter++) {
-        uint64_t lo = splitmix(&s) >> (splitmix(&s) % 64);
-        uint64_t span = splitmix(&s) >> (splitmix(&s) % 64);
+        uint64_t lo = test_splitmix(&s) >> (test_splitmix(&s) % 64);
+        uint64_t span = test_splitmix(&s) >> (test_splitmix(&s) % 64);
         uint64_t hi = span > UINT64_MAX - lo ? UINT64_MAX : lo + span;
         u128 n = (u128)(hi - lo) + 1;
         uint64_t least = (uint64_t)((n + 99999) / 100000); /* at most 10^5 chunks */
-        uint64_t chunk = least + splitmix(&s) % (least < 1000 ? 1000 : least);
+        uint64_t chunk = least + test_splitmix(&s) % (least < 1000 ? 1000 : least);
         if (chunk < least)
             chunk = UINT64_MAX;
-        int p = 1 + (int)(splitmix(&s) % 70);
+        int p = 1 + (int)(test_splitmix(&s) % 70);
         if (iter == 0)
             fprintf(stderr, "shares_cyclic: seed %" PRIu64 "\n", seed);
         check_cyclic(lo, hi, chunk, p);
@@ -1000,7 +992,7 @@ int main(void)
     tcase_add_test(tc, share_size_saturates);
     suite_add_tcase(s, tc);
 
-    /* Two src/decomp.c bugs these tests found (balanced left ranks empty
+    /* Two src/core/decomp.c bugs these tests found (balanced left ranks empty
      * with numbers to spare; the cost fell where the old narrow-window
      * approximation took over), kept as regression tests. */
     tc = tcase_create("regressions");

@@ -1,4 +1,4 @@
-/* test_explain.c - unit tests of the --explain plan (src/explain.c), rendered
+/* test_explain.c - unit tests of the --explain plan (src/core/explain.c), rendered
  * into memory: only '#'-prefixed lines, for every decomposition, outlet and
  * method; the plan line names the range, the ranks, the method and the
  * decomposition; in count mode the block and balanced listings give every

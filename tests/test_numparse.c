@@ -1,4 +1,4 @@
-/* test_numparse.c - unit tests of mpp_parse_u64 (src/numparse.c): every
+/* test_numparse.c - unit tests of mpp_parse_u64 (src/core/numparse.c): every
  * accepted form with its exact value, every kind of error with its status and
  * message, the edges of the range, hostile inputs, and randomly generated
  * expressions checked against values computed here independently.

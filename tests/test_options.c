@@ -1,4 +1,4 @@
-/* test_options.c - unit tests of the command-line parser (src/options.c):
+/* test_options.c - unit tests of the command-line parser (src/core/options.c):
  * every option in every spelling, grouping, ordering, "--", the operands,
  * each error and conflict with its message, help and version, the --help
  * text, and random command lines; --format and --buffer with their values,

@@ -1,4 +1,4 @@
-/* test_report.c - unit tests of the run report (src/report.c): reports built
+/* test_report.c - unit tests of the run report (src/core/report.c): reports built
  * by hand (one rank; three ranks with an empty block; no primes at all; the
  * whole 64-bit range) rendered into memory as text and as JSON. The text is
  * checked line by line (the "#" header, one 12-field table row per rank, which

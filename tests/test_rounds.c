@@ -1,4 +1,4 @@
-/* test_rounds.c - unit tests of listing in rounds (src/rounds.c):
+/* test_rounds.c - unit tests of listing in rounds (src/core/rounds.c):
  *
  * - mpp_plan_round for the block decomposition over many (from, stop, ranks,
  *   budget, format): the blocks are in rank order, contiguous, balanced,
@@ -45,9 +45,9 @@
 #include <string.h>
 
 #include "decomp.h"
-#include "memory.h"
-#include "output.h"
-#include "primes.h"
+#include "estimate.h"
+#include "encode.h"
+#include "finder.h"
 #include "rounds.h"
 #include "testutil.h"
 
@@ -96,14 +96,6 @@ static double expected_bytes(uint64_t from, uint64_t len, uint64_t last, mpp_for
     return mpp_prime_count_expected(dense, end) * (double)mpp_format_max_bytes(fmt, last);
 }
 
-static uint64_t splitmix(uint64_t *s)
-{
-    *s += 0x9E3779B97F4A7C15ULL;
-    uint64_t z = *s;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 static const mpp_decomposition decomps[] = {MPP_DECOMP_BLOCK, MPP_DECOMP_BALANCED,
                                             MPP_DECOMP_CYCLIC, MPP_DECOMP_DYNAMIC};
@@ -1101,7 +1093,7 @@ static void append(bytes_buf *b, const void *p, size_t n)
     b->len += n;
 }
 
-/* The expected output for PRIMES[0..N-1] in FMT, made without output.c. */
+/* The expected output for PRIMES[0..N-1] in FMT, made without encode.c. */
 static void reference_listing(const uint64_t *primes, size_t n, mpp_format fmt, bytes_buf *out)
 {
     for (size_t i = 0; i < n; i++) {
@@ -1313,7 +1305,7 @@ static sim_result simulate(const char *label, mpp_decomposition d, uint64_t star
                 for (int r = 0; r < nranks; r++)
                     if (!stopped[r])
                         active[nactive++] = r;
-                uint64_t draw = splitmix(&seed);
+                uint64_t draw = test_splitmix(&seed);
                 int r;
                 if (nactive == 0) {
                     seen.untaken++;
@@ -1643,24 +1635,24 @@ START_TEST(list_random_ranges)
     uint64_t iters = test_iters(400) < 16 ? 16 : test_iters(400); /* overflows need some */
     for (uint64_t iter = 0; iter < iters; iter++) {
         uint64_t base;
-        switch (splitmix(&s) % 5) {
-        case 0: base = splitmix(&s) % 1000; break;
-        case 1: base = splitmix(&s) % 10000000; break;
-        case 2: base = P31 - 5000 + splitmix(&s) % 10000; break;
-        case 3: base = P32 - 5000 + splitmix(&s) % 10000; break;
-        default: base = UINT64_MAX - splitmix(&s) % 5000; break;
+        switch (test_splitmix(&s) % 5) {
+        case 0: base = test_splitmix(&s) % 1000; break;
+        case 1: base = test_splitmix(&s) % 10000000; break;
+        case 2: base = P31 - 5000 + test_splitmix(&s) % 10000; break;
+        case 3: base = P32 - 5000 + test_splitmix(&s) % 10000; break;
+        default: base = UINT64_MAX - test_splitmix(&s) % 5000; break;
         }
         bool top = base > P32 + 10000;
-        uint64_t span = splitmix(&s) % (top ? 600 : 4000);
+        uint64_t span = test_splitmix(&s) % (top ? 600 : 4000);
         uint64_t lo = base, hi = span > UINT64_MAX - lo ? UINT64_MAX : lo + span;
-        int nranks = 1 + (int)(splitmix(&s) % 9);
-        mpp_format fmt = formats[splitmix(&s) % NFORMATS];
+        int nranks = 1 + (int)(test_splitmix(&s) % 9);
+        mpp_format fmt = formats[test_splitmix(&s) % NFORMATS];
         uint64_t min = mpp_format_max_bytes(fmt, hi);
-        uint64_t budget = splitmix(&s) % 4 == 0 ? min + splitmix(&s) % 100000
-                                                : min + splitmix(&s) % (4 * min);
-        finder f = top ? FIND_REF : splitmix(&s) % 3 == 0 ? FIND_TRIAL : FIND_SIEVE;
-        mpp_decomposition d = decomps[splitmix(&s) % NDECOMPS];
-        uint64_t chunk = splitmix(&s) % 2 ? 0 : 1 + splitmix(&s) % 300;
+        uint64_t budget = test_splitmix(&s) % 4 == 0 ? min + test_splitmix(&s) % 100000
+                                                : min + test_splitmix(&s) % (4 * min);
+        finder f = top ? FIND_REF : test_splitmix(&s) % 3 == 0 ? FIND_TRIAL : FIND_SIEVE;
+        mpp_decomposition d = decomps[test_splitmix(&s) % NDECOMPS];
+        uint64_t chunk = test_splitmix(&s) % 2 ? 0 : 1 + test_splitmix(&s) % 300;
         char label[80];
         snprintf(label, sizeof label, "seed %" PRIu64 " iteration %" PRIu64 ": ", seed, iter);
         overflows += simulate(label, d, lo, hi, nranks, budget, fmt, f, chunk).overflows;

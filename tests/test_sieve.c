@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "primes.h"
+#include "sink.h"
 #include "sieve.h"
 #include "testutil.h"
 
@@ -89,13 +89,6 @@ static uint64_t count(uint64_t lo, uint64_t hi)
     return t.count;
 }
 
-static uint64_t xorshift(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
 
 START_TEST(isqrt_exact)
 {
@@ -113,7 +106,7 @@ START_TEST(isqrt_exact)
     uint64_t s = 88172645463325252u;
     int wrong = 0;
     for (uint64_t i = 0; i < test_iters(100000); i++) {
-        uint64_t n = xorshift(&s) >> (i % 64), r = mpp_isqrt(n);
+        uint64_t n = test_xorshift(&s) >> (i % 64), r = mpp_isqrt(n);
         wrong += (unsigned __int128)r * r > n || (unsigned __int128)(r + 1) * (r + 1) <= n;
     }
     ck_assert_int_eq(wrong, 0);
@@ -147,7 +140,7 @@ START_TEST(random_windows_below_ten_million)
 {
     uint64_t s = 2463534242u;
     for (uint64_t i = 0; i < test_iters(200); i++) {
-        uint64_t lo = xorshift(&s) % 10000000, len = xorshift(&s) % 300000;
+        uint64_t lo = test_xorshift(&s) % 10000000, len = test_xorshift(&s) % 300000;
         check_against_reference(lo, lo + len);
     }
 }
@@ -248,7 +241,7 @@ START_TEST(short_ranges_at_random)
     uint64_t s = 977;
     int wrong = 0;
     for (uint64_t i = 0; i < test_iters(300); i++) {
-        uint64_t lo = xorshift(&s) >> (24 + i % 40), len = xorshift(&s) % 3000;
+        uint64_t lo = test_xorshift(&s) >> (24 + i % 40), len = test_xorshift(&s) % 3000;
         size_t n;
         uint64_t *want = ref_primes(lo, lo + len, &n);
         wrong += count(lo, lo + len) != n;

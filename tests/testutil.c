@@ -193,3 +193,21 @@ const ref_count ref_counts[] = {
     {18446744073709551557ULL, UINT64_MAX, 1, "[largest prime below 2^64, 2^64 - 1]"},
 };
 const size_t ref_counts_len = sizeof ref_counts / sizeof ref_counts[0];
+
+uint64_t test_xorshift(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
+uint64_t test_splitmix(uint64_t *state)
+{
+    *state += 0x9E3779B97F4A7C15ULL;
+    uint64_t z = *state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}

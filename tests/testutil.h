@@ -20,6 +20,12 @@ unsigned char *ref_sieve(uint64_t n);
  * windows anywhere); malloc'd, *N receives the count. */
 uint64_t *ref_primes(uint64_t lo, uint64_t hi, size_t *n);
 
+/* Reproducible pseudo-random sequences for the tests: xorshift64 (STATE
+ * must not be 0) and splitmix64; each call advances *STATE and returns the
+ * next value. */
+uint64_t test_xorshift(uint64_t *state);
+uint64_t test_splitmix(uint64_t *state);
+
 /* Runs SUITE with Check, honouring CK_* environment variables; returns the
  * process exit status (0 when every test passed). */
 int run_suite(Suite *suite);

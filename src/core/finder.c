@@ -1,0 +1,59 @@
+/* finder.c - the method table, the dispatcher and a rank's finder. */
+#include "finder.h"
+
+#include <stdlib.h>
+
+#include "sieve.h"
+#include "trial.h"
+
+const char *mpp_method_name(mpp_method m)
+{
+    switch (m) {
+    case MPP_METHOD_SIEVE:
+        return "sieve";
+    case MPP_METHOD_TRIAL:
+        return "trial";
+    }
+    return NULL;
+}
+
+int mpp_find_primes(mpp_method method, uint64_t lo, uint64_t hi,
+                    const mpp_sink *sink, mpp_tally *tally)
+{
+    return mpp_find_primes_stoppable(method, lo, hi, sink, tally, NULL);
+}
+
+int mpp_find_primes_stoppable(mpp_method method, uint64_t lo, uint64_t hi,
+                              const mpp_sink *sink, mpp_tally *tally, mpp_stop *stop)
+{
+    return method == MPP_METHOD_TRIAL ? mpp_trial_stoppable(lo, hi, sink, tally, stop)
+                                      : mpp_sieve_stoppable(lo, hi, sink, tally, stop);
+}
+
+struct mpp_finder {
+    mpp_method method;
+};
+
+mpp_finder *mpp_finder_new(mpp_method method)
+{
+    mpp_finder *f = malloc(sizeof *f);
+    if (f)
+        f->method = method;
+    return f;
+}
+
+mpp_method mpp_finder_method(const mpp_finder *f)
+{
+    return f->method;
+}
+
+int mpp_finder_find(mpp_finder *f, uint64_t lo, uint64_t hi, const mpp_sink *sink,
+                    mpp_tally *tally, mpp_stop *stop)
+{
+    return mpp_find_primes_stoppable(f->method, lo, hi, sink, tally, stop);
+}
+
+void mpp_finder_free(mpp_finder *f)
+{
+    free(f);
+}

@@ -1,0 +1,172 @@
+/* records.c - see records.h. */
+#include "records.h"
+
+#include <string.h>
+
+static uint64_t bits_of(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+static double double_of(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+/* ---- the start of a run ---- */
+
+enum {
+    S_GO, S_STATUS, S_START, S_STOP, S_METHOD, S_COUNT, S_OUTLET, S_FORMAT, S_BUFFER,
+    S_DECOMP, S_CHUNK, S_COMPARE, S_NAMELEN, S_WORDS
+};
+_Static_assert(S_WORDS == MPP_START_WORDS, "MPP_START_WORDS");
+
+void mpp_start_pack(const mpp_start_msg *m, uint64_t *w)
+{
+    w[S_GO] = m->go;
+    w[S_STATUS] = (uint64_t)(int64_t)m->status;
+    w[S_START] = m->opts.start;
+    w[S_STOP] = m->opts.stop;
+    w[S_METHOD] = (uint64_t)m->opts.method;
+    w[S_COUNT] = m->opts.count_only;
+    w[S_OUTLET] = (uint64_t)m->outlet;
+    w[S_FORMAT] = (uint64_t)m->opts.format;
+    w[S_BUFFER] = m->opts.buffer;
+    w[S_DECOMP] = (uint64_t)m->opts.decomposition;
+    w[S_CHUNK] = m->opts.chunk;
+    w[S_COMPARE] = m->opts.compare;
+    w[S_NAMELEN] = m->namelen;
+}
+
+void mpp_start_unpack(const uint64_t *w, mpp_start_msg *m)
+{
+    mpp_options_init(&m->opts);
+    m->go = w[S_GO] != 0;
+    m->status = (int)(int64_t)w[S_STATUS];
+    m->opts.start = w[S_START];
+    m->opts.stop = w[S_STOP];
+    m->opts.method = (mpp_method)w[S_METHOD];
+    m->opts.count_only = w[S_COUNT] != 0;
+    m->outlet = (mpp_plan_outlet)w[S_OUTLET];
+    m->opts.format = (mpp_format)w[S_FORMAT];
+    m->opts.buffer = w[S_BUFFER];
+    m->opts.decomposition = (mpp_decomposition)w[S_DECOMP];
+    m->opts.chunk = w[S_CHUNK];
+    m->opts.compare = w[S_COMPARE] != 0;
+    m->namelen = w[S_NAMELEN];
+}
+
+/* ---- shares ---- */
+
+void mpp_share_pack(const mpp_share *s, uint64_t *w)
+{
+    const uint64_t v[MPP_SHARE_WORDS] = {s->lo,    s->hi,    s->chunk, s->first,
+                                         s->step,  s->index, s->empty};
+    memcpy(w, v, sizeof v);
+}
+
+void mpp_share_unpack(const uint64_t *w, mpp_share *s)
+{
+    *s = (mpp_share){.lo = w[0], .hi = w[1], .chunk = w[2], .first = w[3], .step = w[4],
+                     .index = w[5], .empty = w[6]};
+}
+
+/* ---- rounds ---- */
+
+void mpp_round_msg_pack(const mpp_round_msg *m, uint64_t *w)
+{
+    w[0] = m->flags;
+    w[1] = m->committed;
+    mpp_share_pack(&m->share, w + 2);
+}
+
+void mpp_round_msg_unpack(const uint64_t *w, mpp_round_msg *m)
+{
+    m->flags = w[0];
+    m->committed = w[1];
+    mpp_share_unpack(w + 2, &m->share);
+}
+
+void mpp_round_summary_pack(const mpp_round_summary *s, uint64_t *w)
+{
+    w[0] = s->chunks;
+    w[1] = s->bytes;
+    w[2] = (uint64_t)(int64_t)s->failure;
+}
+
+void mpp_round_summary_unpack(const uint64_t *w, mpp_round_summary *s)
+{
+    *s = (mpp_round_summary){.chunks = w[0], .bytes = w[1], .failure = (int)(int64_t)w[2]};
+}
+
+void mpp_chunk_metas_pack(const mpp_chunk_meta *m, uint64_t n, uint64_t *w)
+{
+    for (uint64_t k = 0; k < n; k++, w += MPP_CHUNK_META_WORDS) {
+        w[0] = m[k].index;
+        w[1] = m[k].bytes;
+        w[2] = m[k].count;
+        w[3] = m[k].first;
+        w[4] = m[k].last;
+        w[5] = m[k].full;
+    }
+}
+
+void mpp_chunk_metas_unpack(const uint64_t *w, uint64_t n, mpp_chunk_meta *m)
+{
+    for (uint64_t k = 0; k < n; k++, w += MPP_CHUNK_META_WORDS)
+        m[k] = (mpp_chunk_meta){.index = w[0], .bytes = w[1], .count = w[2], .first = w[3],
+                                .last = w[4], .full = w[5]};
+}
+
+/* ---- the report ---- */
+
+enum {
+    R_EMPTY, R_LO, R_HI, R_COUNT, R_FIRST, R_LAST, R_RSS, R_CHUNKS, R_NUMBERS, R_COMPUTE,
+    R_COMM, R_IO, R_ELAPSED, R_CPU, R_HOST
+};
+_Static_assert(R_HOST + MPP_HOST_MAX / 8 == MPP_RANK_ROW_WORDS, "MPP_RANK_ROW_WORDS");
+_Static_assert(MPP_HOST_MAX % 8 == 0, "the host name fills whole words");
+
+void mpp_rank_row_pack(const mpp_rank_stats *s, double elapsed_s, uint64_t *w)
+{
+    w[R_EMPTY] = s->empty;
+    w[R_LO] = s->lo;
+    w[R_HI] = s->hi;
+    w[R_COUNT] = s->count;
+    w[R_FIRST] = s->first;
+    w[R_LAST] = s->last;
+    w[R_RSS] = (uint64_t)(int64_t)s->max_rss_kib;
+    w[R_CHUNKS] = s->chunks;
+    w[R_NUMBERS] = s->numbers;
+    w[R_COMPUTE] = bits_of(s->compute_s);
+    w[R_COMM] = bits_of(s->comm_s);
+    w[R_IO] = bits_of(s->io_s);
+    w[R_ELAPSED] = bits_of(elapsed_s);
+    w[R_CPU] = bits_of(s->cpu_s);
+    memcpy(w + R_HOST, s->host, MPP_HOST_MAX);
+}
+
+void mpp_rank_row_unpack(const uint64_t *w, int rank, mpp_rank_stats *s, double *elapsed_s)
+{
+    *s = (mpp_rank_stats){.rank = rank,
+                          .empty = w[R_EMPTY] != 0,
+                          .lo = w[R_LO],
+                          .hi = w[R_HI],
+                          .count = w[R_COUNT],
+                          .first = w[R_FIRST],
+                          .last = w[R_LAST],
+                          .chunks = w[R_CHUNKS],
+                          .numbers = w[R_NUMBERS],
+                          .compute_s = double_of(w[R_COMPUTE]),
+                          .cpu_s = double_of(w[R_CPU]),
+                          .comm_s = double_of(w[R_COMM]),
+                          .io_s = double_of(w[R_IO]),
+                          .max_rss_kib = (long)(int64_t)w[R_RSS]};
+    memcpy(s->host, w + R_HOST, MPP_HOST_MAX);
+    s->host[MPP_HOST_MAX - 1] = '\0';
+    *elapsed_s = double_of(w[R_ELAPSED]);
+}

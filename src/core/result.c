@@ -1,0 +1,37 @@
+/* result.c - see result.h. */
+#include "result.h"
+
+void mpp_result_clear(mpp_result *r)
+{
+    *r = (mpp_result){.primes = {.count = 0, .first = 0, .last = 0}};
+}
+
+void mpp_result_add(mpp_result *r, const mpp_tally *t)
+{
+    mpp_result piece = {.primes = *t};
+    mpp_result_merge(r, &piece);
+}
+
+void mpp_result_merge(mpp_result *a, const mpp_result *b)
+{
+    const mpp_tally *t = &b->primes;
+    if (t->count == 0)
+        return;
+    if (a->primes.count == 0 || t->first < a->primes.first)
+        a->primes.first = t->first;
+    if (a->primes.count == 0 || t->last > a->primes.last)
+        a->primes.last = t->last;
+    a->primes.count += t->count;
+}
+
+void mpp_result_pack(const mpp_result *r, uint64_t *w)
+{
+    w[0] = r->primes.count;
+    w[1] = r->primes.first;
+    w[2] = r->primes.last;
+}
+
+void mpp_result_unpack(const uint64_t *w, mpp_result *r)
+{
+    r->primes = (mpp_tally){.count = w[0], .first = w[1], .last = w[2]};
+}

@@ -1,0 +1,1027 @@
+/* sieve.c - segmented sieve of Eratosthenes on a mod-30 wheel.
+ *
+ * Design, for the next reader (primesieve's doc/ALGORITHMS.md describes the
+ * same family of techniques; this is our own implementation of them):
+ *
+ * - Wheel: byte b of the sieve stands for the 30 numbers 30b .. 30b + 29, and
+ *   its 8 bits for the only ones that can be prime there (beyond 2, 3, 5):
+ *   30b + {1, 7, 11, 13, 17, 19, 23, 29}. A set bit means "no prime factor
+ *   found yet". 8 bits per 30 numbers is 1.9x denser than an odd-only sieve,
+ *   and a prime p only crosses off p * q for q coprime to 30 (8 of every 30
+ *   multiples). 2, 3 and 5 are reported apart.
+ *
+ * - Multiples on the wheel: for a sieving prime p = 30s + rp and a multiple
+ *   m = p * q with q = 30a + rq, the next multiple to cross off is p * q'
+ *   where q' is the next number coprime to 30. The byte distance is
+ *   s * (q' - q) + a small correction that depends only on (rp, rq). The 64
+ *   (rp, rq) states form the table wheel[] below: the bit to clear, the gap
+ *   q' - q, the correction and the next state. A prime's whole state is its
+ *   s, the byte index of its next multiple, and its wheel state. Eight
+ *   consecutive states (a "turn", q advancing by 30) always advance p bytes.
+ *
+ * - Segments: the range is sieved SEGMENT bytes at a time (the L2 cache size,
+ *   read at run time with sysconf), each segment in CHUNK-byte pieces (the L1
+ *   data cache) for the smallest primes.
+ *
+ * - Three kinds of sieving primes, each with its own crossing-off loop:
+ *     small  (p <= CHUNK / 8: at least 8 turns per chunk) and
+ *     medium (p <= SEGMENT: at least one turn per segment) are crossed off a
+ *            whole turn at a time: 8 byte ANDs at offsets s * k + c, where k,
+ *            c and the masks are compile-time constants of p's residue
+ *            class. There is one such function per class and one list of
+ *            primes per class, so the class costs no branch; entering a turn
+ *            part-way and leaving it at the segment's end go through a
+ *            switch (Duff's device) instead of table lookups. Small primes
+ *            are run chunk by chunk while the chunk is in L1, medium primes
+ *            over the whole segment.
+ *     big    (larger): the bucket sieve of Tomas Oliveira e Silva. A big
+ *            prime hits a segment at most a few times, so keeping it in a
+ *            list that is walked every segment would waste time on primes
+ *            that do not hit. Instead each prime is stored (8 bytes: s, and
+ *            the byte index and wheel state of its next multiple) in the
+ *            bucket of the segment its next multiple falls in; sieving a
+ *            segment empties its bucket, crossing off the entry's multiples
+ *            there and moving it on to the bucket of its next hit. Buckets
+ *            are chains of 8 KiB blocks aligned to their size (a write
+ *            pointer at a block boundary means "full", no counter), recycled
+ *            through a free list; a ring of bucket heads, as many as a prime
+ *            can jump segments ahead, indexed by segment number.
+ *
+ * - Pre-sieving: the primes 7 to 179 are not crossed off at all. Their
+ *   multiples repeat with period 7 * 11 * 13 * 17 bytes for the first group
+ *   of primes, and so on for 16 groups of two to four primes (each period at
+ *   most 236 KiB). Each chunk starts as the AND of the 16 patterns at the
+ *   chunk's offset in each period, combined 8 streams at a time, which the
+ *   compiler vectorises. That removes a third of all crossing off.
+ *
+ * - Sieving primes come lazily and in order from a second, smaller instance
+ *   of the same sieve over [7, sqrt(HI)] (whose own sieving primes, up to
+ *   2^16, come from a plain array sieve). A prime p joins when the segment
+ *   about to be sieved reaches p^2, so a range starting at 0 never computes
+ *   a first multiple by division; one starting high (near 2^64 every prime
+ *   up to 2^32 is needed at once) pays one division per prime.
+ *
+ * - Counting uses popcount (the POPCNT instruction when the CPU has it,
+ *   checked at run time); listing turns each set bit into a prime with
+ *   count-trailing-zeros and a 64-entry table, in batches for the sink.
+ *
+ * - Memory: one segment, the pre-sieve patterns (about 590 KiB, built per
+ *   call in about a millisecond; ranges under TINY_RANGE bytes skip them),
+ *   12 bytes per small or medium prime, and 8 bytes per big prime that has a
+ *   multiple left in the range. The last is the large term near 2^64 (about
+ *   30 million entries for a range of 5e8 there), so ranges above 2^56 are
+ *   sieved in windows of at most 2^30 numbers, each window starting its
+ *   sieving primes afresh: O(sqrt(HI)) memory, whatever the range.
+ *
+ * - 64-bit edges: values are never formed past HI. The range is kept as byte
+ *   indexes (HI / 30 fits easily); p * q is checked for overflow; p < 2^32 so
+ *   p * p fits.
+ *
+ * bench/sieve_time times this module alone; mpp_sieve_ex() takes the tuning
+ * (segment, chunk, pre-sieve, window) so that tests can force tiny segments
+ * and reach every code path with short ranges.
+ */
+#define _GNU_SOURCE /* sysconf(_SC_LEVEL1_DCACHE_SIZE) */
+#include "sieve.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BATCH 4096               /* primes handed to a sink at once */
+#define BLOCK_BYTES 8192         /* a bucket block, aligned to its size */
+#define SLAB_BLOCKS 128          /* blocks allocated at once */
+#define WINDOW_AUTO ((uint64_t)1 << 30) /* numbers per window above 2^56 */
+#define WINDOW_FROM ((uint64_t)1 << 56)
+#define TINY_RANGE 16384         /* bytes: below this, no pre-sieve tables */
+
+/* ------------------------------------------------------------------------ */
+/* The wheel. */
+
+/* R_(j): the j-th number coprime to 30 (R_(8) = 31 closes the turn). */
+#define R_(j)                                                                 \
+    ((j) == 0 ? 1 : (j) == 1 ? 7 : (j) == 2 ? 11 : (j) == 3 ? 13 : (j) == 4 ? 17 \
+     : (j) == 5 ? 19 : (j) == 6 ? 23 : (j) == 7 ? 29 : 31)
+/* RIDX(r): the bit of residue r (coprime to 30). */
+#define RIDX(r)                                                               \
+    ((r) == 1 ? 0 : (r) == 7 ? 1 : (r) == 11 ? 2 : (r) == 13 ? 3 : (r) == 17 ? 4 \
+     : (r) == 19 ? 5 : (r) == 23 ? 6 : 7)
+/* The mask that clears the bit of p * q, with p = rp and q = rq mod 30. */
+#define MASK(rp, rq) ((uint8_t) ~(1u << RIDX(((rp) * (rq)) % 30)))
+
+typedef struct {
+    uint8_t mask; /* clears the bit of the current multiple */
+    uint8_t gap;  /* q' - q */
+    uint8_t corr; /* byte distance = s * gap + corr */
+    uint8_t next; /* next state */
+} wheel_step;
+
+/* State 8 i + j: p = R_(i) mod 30, q = R_(j) mod 30. */
+#define WSTEP(i, j)                                                           \
+    {MASK(R_(i), R_(j)), R_((j) + 1) - R_(j),                                 \
+     (R_(i) * R_((j) + 1)) / 30 - (R_(i) * R_(j)) / 30, (i) * 8 + (((j) + 1) & 7)}
+#define WROW(i)                                                               \
+    WSTEP(i, 0), WSTEP(i, 1), WSTEP(i, 2), WSTEP(i, 3), WSTEP(i, 4),          \
+        WSTEP(i, 5), WSTEP(i, 6), WSTEP(i, 7)
+static const wheel_step wheel[64] = {WROW(0), WROW(1), WROW(2), WROW(3),
+                                     WROW(4), WROW(5), WROW(6), WROW(7)};
+
+static const uint8_t residues[8] = {1, 7, 11, 13, 17, 19, 23, 29};
+/* Index of r in residues[], or 8 when r is not coprime to 30. */
+static const uint8_t ridx30[30] = {8, 0, 8, 8, 8, 8, 8, 1, 8, 8, 8, 2, 8, 3, 8,
+                                   8, 8, 4, 8, 5, 8, 8, 8, 6, 8, 8, 8, 8, 8, 7};
+/* Smallest d >= 0 such that r + d is coprime to 30. */
+static const uint8_t to_coprime[30] = {1, 0, 5, 4, 3, 2, 1, 0, 3, 2, 1, 0, 1, 0, 3,
+                                       2, 1, 0, 1, 0, 3, 2, 1, 0, 5, 4, 3, 2, 1, 0};
+
+uint64_t mpp_isqrt(uint64_t n)
+{
+    /* Newton's method from above, in integers: exact for every 64-bit n. */
+    if (n < 2)
+        return n;
+    uint64_t x = (uint64_t)1 << ((64 - __builtin_clzll(n) + 1) / 2); /* >= sqrt(n) */
+    for (;;) {
+        uint64_t y = (x + n / x) / 2;
+        if (y >= x)
+            return x;
+        x = y;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pre-sieve patterns. */
+
+/* 16 groups, combined 8 at a time: each group's period (the product of its
+ * primes, in bytes) stays at most 236 KiB. */
+#define NGROUPS 16
+#define GROUP_MAX 4
+static const uint8_t group_primes[NGROUPS][GROUP_MAX] = {
+    {7, 11, 13, 17}, {19, 23, 29}, {31, 37, 41}, {43, 47, 53},
+    {59, 61, 67},    {71, 73},     {79, 83},     {89, 97},
+    {101, 103},      {107, 109},   {113, 127},   {131, 137},
+    {139, 149},      {151, 157},   {163, 167},   {173, 179}};
+#define PRESIEVE_MAX 179
+
+typedef struct {
+    uint8_t *pattern[NGROUPS];
+    uint64_t len[NGROUPS]; /* bytes in one period: the product of the primes */
+} presieve_tables;
+
+static void presieve_free(presieve_tables *t)
+{
+    for (int g = 0; g < NGROUPS; g++)
+        free(t->pattern[g]);
+}
+
+static int presieve_init(presieve_tables *t)
+{
+    memset(t, 0, sizeof *t);
+    for (int g = 0; g < NGROUPS; g++) {
+        uint64_t len = 1;
+        for (int k = 0; k < GROUP_MAX && group_primes[g][k]; k++)
+            len *= group_primes[g][k];
+        uint8_t *pat = malloc(len);
+        if (!pat) {
+            presieve_free(t);
+            return MPP_ENOMEM;
+        }
+        memset(pat, 0xff, len);
+        for (int k = 0; k < GROUP_MAX && group_primes[g][k]; k++) {
+            uint64_t p = group_primes[g][k];
+            /* every multiple p * q below 30 * len, q coprime to 30 */
+            for (uint64_t q = 1; p * q < 30 * len; q++)
+                if (ridx30[q % 30] < 8)
+                    pat[p * q / 30] &= (uint8_t) ~(1u << ridx30[p * q % 30]);
+        }
+        t->pattern[g] = pat;
+        t->len[g] = len;
+    }
+    return MPP_OK;
+}
+
+/* D[0, M) = (or &=, when !FIRST) the AND of eight pattern streams. */
+static void and8(uint8_t *restrict d, const uint8_t *const *src, uint64_t m, bool first)
+{
+    const uint8_t *restrict a = src[0], *restrict b = src[1], *restrict c = src[2],
+                            *restrict e = src[3], *restrict f = src[4],
+                            *restrict g = src[5], *restrict h = src[6],
+                            *restrict k = src[7];
+    if (first) {
+        for (uint64_t i = 0; i < m; i++)
+            d[i] = a[i] & b[i] & c[i] & e[i] & f[i] & g[i] & h[i] & k[i];
+    } else {
+        for (uint64_t i = 0; i < m; i++)
+            d[i] &= a[i] & b[i] & c[i] & e[i] & f[i] & g[i] & h[i] & k[i];
+    }
+}
+
+/* Fills SEG[0, N) with the pre-sieved pattern of absolute bytes BYTE.. */
+static void presieve_fill(const presieve_tables *t, uint8_t *restrict seg,
+                          uint64_t byte, uint64_t n)
+{
+    for (int pass = 0; pass < NGROUPS / 8; pass++) {
+        const uint8_t *src[8];
+        uint64_t off[8], len[8];
+        for (int g = 0; g < 8; g++) {
+            len[g] = t->len[8 * pass + g];
+            off[g] = byte % len[g];
+        }
+        for (uint64_t done = 0; done < n;) {
+            uint64_t m = n - done;
+            for (int g = 0; g < 8; g++) {
+                if (len[g] - off[g] < m)
+                    m = len[g] - off[g];
+                src[g] = t->pattern[8 * pass + g] + off[g];
+            }
+            and8(seg + done, src, m, pass == 0);
+            done += m;
+            for (int g = 0; g < 8; g++)
+                if ((off[g] += m) == len[g])
+                    off[g] = 0;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sieving primes and buckets. */
+
+typedef struct {
+    uint32_t s;   /* p / 30 */
+    uint32_t idx; /* byte of the next multiple, from the segment's start */
+    uint32_t w;   /* wheel state */
+} sieving_prime;
+
+typedef struct {
+    uint32_t s;
+    uint32_t iw; /* byte index within its segment << 6 | wheel state */
+} bucket_entry;
+
+/* A bucket is a chain of BLOCK_BYTES blocks, aligned to their size. Entry 0
+ * of a block holds the link to the previous (full) block of the chain; a
+ * bucket is known by a pointer just past its newest entry, so a write
+ * pointer that reaches a block boundary means "full" without a counter. */
+typedef union block_slot {
+    bucket_entry e;
+    union block_slot *prev; /* in entry 0: the block before, or NULL */
+} block_slot;
+#define BLOCK_SLOTS (BLOCK_BYTES / sizeof(block_slot))
+
+static inline block_slot *block_of(block_slot *past_last)
+{
+    return (block_slot *)((uintptr_t)(past_last - 1) & ~(uintptr_t)(BLOCK_BYTES - 1));
+}
+
+typedef struct slab {
+    struct slab *next;
+    void *mem;
+} slab;
+
+typedef struct {
+    sieving_prime *v;
+    size_t n, cap;
+} prime_list;
+
+static int list_push(prime_list *l, sieving_prime sp)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 256;
+        sieving_prime *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return MPP_ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = sp;
+    return MPP_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* One sieve instance: bytes [b0, b0 + nbytes) of the wheel, values [lo, hi]. */
+
+typedef struct feed feed;
+
+typedef struct {
+    uint8_t *seg;
+    uint64_t size;     /* segment bytes, a power of two */
+    unsigned log_size;
+    uint64_t chunk;    /* bytes per small-prime pass, a power of two <= size */
+    uint64_t b0, nbytes, nsegs;
+    uint64_t k;        /* the next segment to sieve */
+    uint64_t lo, hi;   /* values: lo >= 7 */
+    uint64_t small_max, medium_max;
+    uint64_t first_prime; /* smallest sieving prime not pre-sieved */
+    prime_list small[8], medium[8]; /* by residue class of p mod 30 */
+    block_slot **ring;          /* per segment mod ring size: past its newest entry */
+    uint64_t ring_mask;
+    block_slot *free_blocks;    /* chained through entry 0 */
+    slab *slabs;
+    const presieve_tables *pre; /* NULL: no pre-sieving */
+    feed *src;                  /* where sieving primes come from */
+    uint64_t pending;           /* next sieving prime, 0 when none is held */
+    const volatile sig_atomic_t *stop; /* see mpp_stop; NULL: never */
+    uint64_t added;             /* sieving primes added (polls STOP) */
+} wsieve;
+
+/* Sieving primes in ascending order: from a fixed array, or from a
+ * generator sieve. */
+struct feed {
+    const uint32_t *list; /* array mode */
+    size_t nlist, pos;
+    wsieve *gen;          /* generator mode */
+    uint64_t *buf;        /* the primes of the generator's last segment */
+    size_t nbuf;
+};
+
+static void ws_free(wsieve *ws)
+{
+    free(ws->seg);
+    for (int c = 0; c < 8; c++) {
+        free(ws->small[c].v);
+        free(ws->medium[c].v);
+    }
+    free(ws->ring);
+    for (slab *s = ws->slabs, *next; s; s = next) {
+        next = s->next;
+        free(s->mem);
+        free(s);
+    }
+    memset(ws, 0, sizeof *ws);
+}
+
+static uint64_t pow2_floor(uint64_t x)
+{
+    return x ? (uint64_t)1 << (63 - __builtin_clzll(x)) : 0;
+}
+
+/* Sets WS up for values [LO, HI] (7 <= LO <= HI) with sieving primes up to
+ * sqrt(HI) taken from SRC. */
+static int ws_init(wsieve *ws, uint64_t lo, uint64_t hi, uint64_t size,
+                   uint64_t chunk, const presieve_tables *pre, feed *src)
+{
+    memset(ws, 0, sizeof *ws);
+    ws->lo = lo;
+    ws->hi = hi;
+    ws->b0 = lo / 30;
+    ws->nbytes = hi / 30 - ws->b0 + 1;
+    /* no bigger than the range needs, at least 64 bytes */
+    while (size > 64 && size / 2 >= ws->nbytes)
+        size /= 2;
+    if (chunk > size)
+        chunk = size;
+    ws->size = size;
+    ws->log_size = (unsigned)__builtin_ctzll(size);
+    ws->chunk = chunk;
+    ws->nsegs = (ws->nbytes + size - 1) / size;
+    ws->pre = pre;
+    ws->first_prime = pre ? PRESIEVE_MAX + 1 : 7;
+    ws->small_max = chunk / 8; /* at least 8 turns of the wheel per chunk */
+    ws->medium_max = size;     /* at least one turn per segment */
+    ws->src = src;
+    ws->seg = malloc(size);
+    if (!ws->seg)
+        return MPP_ENOMEM;
+    uint64_t root = mpp_isqrt(hi);
+    if (root > ws->medium_max) {
+        /* A big prime's next multiple is at most 7p/30 + 1 bytes ahead. */
+        uint64_t ahead = (root / 30 * 7 + 8) / size + 2;
+        uint64_t slots = pow2_floor(ahead) << 1;
+        ws->ring = calloc(slots, sizeof *ws->ring);
+        if (!ws->ring)
+            return MPP_ENOMEM;
+        ws->ring_mask = slots - 1;
+    }
+    return MPP_OK;
+}
+
+static int refill_blocks(wsieve *ws)
+{
+    slab *s = malloc(sizeof *s);
+    void *mem = aligned_alloc(BLOCK_BYTES, (size_t)BLOCK_BYTES * SLAB_BLOCKS);
+    if (!s || !mem) {
+        free(s);
+        free(mem);
+        return MPP_ENOMEM;
+    }
+    s->mem = mem;
+    s->next = ws->slabs;
+    ws->slabs = s;
+    for (size_t k = 0; k < SLAB_BLOCKS; k++) {
+        block_slot *blk = (block_slot *)((char *)mem + k * BLOCK_BYTES);
+        blk->prev = ws->free_blocks;
+        ws->free_blocks = blk;
+    }
+    return MPP_OK;
+}
+
+/* Appends E to the bucket whose write pointer is *WP. */
+static inline int bucket_push(wsieve *ws, block_slot **wp, bucket_entry e)
+{
+    block_slot *p = *wp;
+    if (((uintptr_t)p & (BLOCK_BYTES - 1)) == 0) { /* empty (NULL) or full */
+        if (!ws->free_blocks && refill_blocks(ws) != MPP_OK)
+            return MPP_ENOMEM;
+        block_slot *blk = ws->free_blocks;
+        ws->free_blocks = blk->prev;
+        blk->prev = p ? block_of(p) : NULL;
+        p = blk + 1;
+    }
+    p->e = e;
+    *wp = p + 1;
+    return MPP_OK;
+}
+
+/* Adds the sieving prime P (first_prime <= p < 2^32) before segment k is
+ * sieved: its first multiple p * q >= max(p^2, start of segment k), q
+ * coprime to 30. */
+static int ws_add(wsieve *ws, uint64_t p)
+{
+    uint64_t seg_byte = ws->b0 + ws->k * ws->size;
+    uint64_t from = 30 * seg_byte; /* <= HI */
+    uint64_t q = p;
+    if (p * p < from) {
+        q = from / p;
+        q += q * p < from;
+    }
+    q += to_coprime[q % 30];
+    uint64_t m;
+    if (__builtin_mul_overflow(p, q, &m) || m > ws->hi)
+        return MPP_OK; /* no multiple left in the range */
+    uint64_t idx = m / 30 - seg_byte;
+    uint32_t w = 8u * ridx30[p % 30] + ridx30[q % 30];
+    uint32_t s = (uint32_t)(p / 30);
+    if (p <= ws->small_max)
+        return list_push(&ws->small[w >> 3], (sieving_prime){s, (uint32_t)idx, w});
+    if (p <= ws->medium_max)
+        return list_push(&ws->medium[w >> 3], (sieving_prime){s, (uint32_t)idx, w});
+    uint64_t ahead = idx >> ws->log_size;
+    bucket_entry e = {s, (uint32_t)((idx & (ws->size - 1)) << 6 | w)};
+    return bucket_push(ws, &ws->ring[(ws->k + ahead) & ws->ring_mask], e);
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FALLTHROUGH __attribute__((fallthrough))
+#else
+#define FALLTHROUGH ((void)0)
+#endif
+
+/* Byte offset of the multiple in state j of a turn from the turn's first
+ * multiple (q = 1 mod 30), for p = 30 s + residues[i]. */
+static inline int64_t turn_offset(int64_t s, unsigned i, unsigned j)
+{
+    return s * (residues[j] - 1) + (residues[i] * residues[j]) / 30;
+}
+
+/* The multiples of a prime of residue class I, a whole turn of the wheel (8
+ * multiples, p bytes) at a time: offsets and masks are constants apart from
+ * s. T is the byte of the current turn's first multiple (it may lie before
+ * the segment; only multiples from state J on are touched), J the state to
+ * start from. Entering at state J and leaving at the first multiple past
+ * END both go through the switch, without table lookups. */
+#define CROSS(I, k, o, r)                                                        \
+    if (t + (o) >= end) {                                                     \
+        j = (k);                                                              \
+        break;                                                                \
+    }                                                                         \
+    seg[t + (o)] &= MASK(R_(I), r)
+#define TURNS(I)                                                              \
+    do {                                                                      \
+        const int64_t o1 = s * 6 + (R_(I) * 7) / 30;                          \
+        const int64_t o2 = s * 10 + (R_(I) * 11) / 30;                        \
+        const int64_t o3 = s * 12 + (R_(I) * 13) / 30;                        \
+        const int64_t o4 = s * 16 + (R_(I) * 17) / 30;                        \
+        const int64_t o5 = s * 18 + (R_(I) * 19) / 30;                        \
+        const int64_t o6 = s * 22 + (R_(I) * 23) / 30;                        \
+        const int64_t o7 = s * 28 + (R_(I) * 29) / 30;                        \
+        const int64_t turn = s * 30 + R_(I);                                  \
+        switch (j) {                                                          \
+        case 0: CROSS(I, 0, 0, 1); FALLTHROUGH;                                  \
+        case 1: CROSS(I, 1, o1, 7); FALLTHROUGH;                                 \
+        case 2: CROSS(I, 2, o2, 11); FALLTHROUGH;                                \
+        case 3: CROSS(I, 3, o3, 13); FALLTHROUGH;                                \
+        case 4: CROSS(I, 4, o4, 17); FALLTHROUGH;                                \
+        case 5: CROSS(I, 5, o5, 19); FALLTHROUGH;                                \
+        case 6: CROSS(I, 6, o6, 23); FALLTHROUGH;                                \
+        default:                                                              \
+            CROSS(I, 7, o7, 29);                                                 \
+            for (t += turn; t + o7 < end; t += turn) {                        \
+                seg[t] &= MASK(R_(I), 1);                                     \
+                seg[t + o1] &= MASK(R_(I), 7);                                \
+                seg[t + o2] &= MASK(R_(I), 11);                               \
+                seg[t + o3] &= MASK(R_(I), 13);                               \
+                seg[t + o4] &= MASK(R_(I), 17);                               \
+                seg[t + o5] &= MASK(R_(I), 19);                               \
+                seg[t + o6] &= MASK(R_(I), 23);                               \
+                seg[t + o7] &= MASK(R_(I), 29);                               \
+            }                                                                 \
+            CROSS(I, 0, 0, 1);                                                   \
+            CROSS(I, 1, o1, 7);                                                  \
+            CROSS(I, 2, o2, 11);                                                 \
+            CROSS(I, 3, o3, 13);                                                 \
+            CROSS(I, 4, o4, 17);                                                 \
+            CROSS(I, 5, o5, 19);                                                 \
+            CROSS(I, 6, o6, 23);                                                 \
+            j = 7;                                                            \
+        }                                                                     \
+    } while (0)
+
+/* Crosses off the multiples in SEG[.., END) of the N primes of residue
+ * class I in V, and subtracts SHIFT from their positions afterwards. One
+ * function per class keeps the class out of the inner loop's branches. */
+#define CROSS_CLASS(I)                                                        \
+    static void cross_class_##I(uint8_t *restrict seg, int64_t end,           \
+                                sieving_prime *v, size_t n, uint32_t shift)   \
+    {                                                                         \
+        for (size_t k = 0; k < n; k++) {                                      \
+            const int64_t s = v[k].s;                                         \
+            unsigned j = v[k].w & 7;                                          \
+            int64_t t = (int64_t)v[k].idx - turn_offset(s, I, j);             \
+            TURNS(I);                                                         \
+            v[k].idx = (uint32_t)(t + turn_offset(s, I, j)) - shift;          \
+            v[k].w = 8 * I + j;                                               \
+        }                                                                     \
+    }
+CROSS_CLASS(0)
+CROSS_CLASS(1)
+CROSS_CLASS(2)
+CROSS_CLASS(3)
+CROSS_CLASS(4)
+CROSS_CLASS(5)
+CROSS_CLASS(6)
+CROSS_CLASS(7)
+
+static void cross_list(uint8_t *seg, int64_t end, prime_list *lists, uint32_t shift)
+{
+    cross_class_0(seg, end, lists[0].v, lists[0].n, shift);
+    cross_class_1(seg, end, lists[1].v, lists[1].n, shift);
+    cross_class_2(seg, end, lists[2].v, lists[2].n, shift);
+    cross_class_3(seg, end, lists[3].v, lists[3].n, shift);
+    cross_class_4(seg, end, lists[4].v, lists[4].n, shift);
+    cross_class_5(seg, end, lists[5].v, lists[5].n, shift);
+    cross_class_6(seg, end, lists[6].v, lists[6].n, shift);
+    cross_class_7(seg, end, lists[7].v, lists[7].n, shift);
+}
+
+/* Empties the bucket of segment k: each entry crosses off its multiples in
+ * the segment (one, mostly) and moves on to the bucket of its next one. */
+static int cross_big(wsieve *ws)
+{
+    block_slot **ring = ws->ring;
+    const uint64_t slot = ws->k & ws->ring_mask, ring_mask = ws->ring_mask;
+    block_slot *end = ring[slot];
+    ring[slot] = NULL;
+    uint8_t *restrict seg = ws->seg;
+    const uint64_t size = ws->size, mask = size - 1, k0 = ws->k, nsegs = ws->nsegs;
+    const unsigned log_size = ws->log_size;
+    while (end) {
+        block_slot *blk = block_of(end);
+        for (block_slot *e = blk + 1; e < end; e++) {
+            uint64_t s = e->e.s, i = e->e.iw >> 6;
+            unsigned w = e->e.iw & 63;
+            do {
+                seg[i] &= wheel[w].mask;
+                i += s * wheel[w].gap + wheel[w].corr;
+                w = wheel[w].next;
+            } while (i < size);
+            uint64_t at = k0 + (i >> log_size);
+            if (at < nsegs) {
+                bucket_entry ne = {(uint32_t)s, (uint32_t)((i & mask) << 6 | w)};
+                if (bucket_push(ws, &ring[at & ring_mask], ne) != MPP_OK)
+                    return MPP_ENOMEM; /* unrecycled blocks stay in their slabs */
+            }
+        }
+        block_slot *prev = blk->prev; /* full, when there is one */
+        blk->prev = ws->free_blocks;
+        ws->free_blocks = blk;
+        end = prev ? prev + BLOCK_SLOTS : NULL;
+    }
+    return MPP_OK;
+}
+
+static int feed_next(feed *f, uint64_t *p);
+
+/* Sieves segment k of WS; on return SEG[0, *N) holds its bytes. */
+static int ws_sieve_next(wsieve *ws, uint64_t *n)
+{
+    uint64_t seg_byte = ws->b0 + ws->k * ws->size;
+    uint64_t left = ws->nbytes - ws->k * ws->size;
+    bool last = left <= ws->size;
+    uint64_t len = last ? left : ws->size;
+    uint64_t seg_hi = last ? ws->hi : 30 * (seg_byte + len) - 1;
+    uint64_t root = mpp_isqrt(seg_hi);
+
+    /* New sieving primes for this segment. */
+    for (;;) {
+        if (!ws->pending) {
+            int rc = feed_next(ws->src, &ws->pending);
+            if (rc != MPP_OK)
+                return rc;
+            if (!ws->pending)
+                break; /* no more */
+        }
+        if (ws->pending > root)
+            break;
+        if (ws->pending >= ws->first_prime) {
+            int rc = ws_add(ws, ws->pending);
+            if (rc != MPP_OK)
+                return rc;
+            /* Near 2^64 the first segment adds 2^28 primes (seconds). */
+            if (ws->stop && (++ws->added & 0xffff) == 0 && *ws->stop)
+                return MPP_STOPPED;
+        }
+        ws->pending = 0;
+    }
+
+    uint8_t *seg = ws->seg;
+    for (uint64_t c = 0; c < ws->size; c += ws->chunk) {
+        uint64_t end = c + ws->chunk;
+        if (ws->pre)
+            presieve_fill(ws->pre, seg + c, seg_byte + c, ws->chunk);
+        else
+            memset(seg + c, 0xff, ws->chunk);
+        cross_list(seg, (int64_t)end, ws->small, end == ws->size ? (uint32_t)ws->size : 0);
+    }
+    cross_list(seg, (int64_t)ws->size, ws->medium, (uint32_t)ws->size);
+    if (ws->ring) {
+        int rc = cross_big(ws);
+        if (rc != MPP_OK)
+            return rc;
+    }
+
+    if (30 * seg_byte <= PRESIEVE_MAX) {
+        /* The first bytes: 1 is not prime, and the pre-sieved primes are. */
+        if (seg_byte == 0)
+            seg[0] &= 0xfe;
+        if (ws->pre) {
+            for (int g = 0; g < NGROUPS; g++)
+                for (int k = 0; k < GROUP_MAX && group_primes[g][k]; k++) {
+                    uint64_t p = group_primes[g][k];
+                    if (p / 30 >= seg_byte && p / 30 - seg_byte < len)
+                        seg[p / 30 - seg_byte] |= (uint8_t)(1u << ridx30[p % 30]);
+                }
+        }
+    }
+    if (ws->k == 0) { /* values below LO */
+        uint64_t r = ws->lo - 30 * ws->b0;
+        for (int j = 0; j < 8; j++)
+            if (residues[j] < r)
+                seg[0] &= (uint8_t) ~(1u << j);
+    }
+    if (last) { /* values above HI, and the bytes past the range */
+        uint64_t r = ws->hi - 30 * (ws->b0 + ws->nbytes - 1);
+        for (int j = 0; j < 8; j++)
+            if (residues[j] > r)
+                seg[len - 1] &= (uint8_t) ~(1u << j);
+        memset(seg + len, 0, ws->size - len);
+    }
+    ws->k++;
+    *n = len;
+    return MPP_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading a finished segment. */
+
+static inline uint64_t load64(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* off64[t]: the value of bit t of a 64-bit word (8 bytes) from the value of
+ * its first byte: 30 * (t / 8) + residues[t % 8]. */
+#define OFF8(b) 30 * (b) + 1, 30 * (b) + 7, 30 * (b) + 11, 30 * (b) + 13,     \
+                30 * (b) + 17, 30 * (b) + 19, 30 * (b) + 23, 30 * (b) + 29
+static const uint8_t off64[64] = {OFF8(0), OFF8(1), OFF8(2), OFF8(3),
+                                  OFF8(4), OFF8(5), OFF8(6), OFF8(7)};
+
+/* One body for both versions below: inlined into each, it is compiled with
+ * and without the POPCNT instruction. */
+static inline __attribute__((always_inline)) uint64_t popcount_words(const uint8_t *seg,
+                                                                     uint64_t nwords)
+{
+    uint64_t c = 0;
+    for (uint64_t i = 0; i < nwords; i++)
+        c += (uint64_t)__builtin_popcountll(load64(seg + 8 * i));
+    return c;
+}
+
+static uint64_t popcount_plain(const uint8_t *seg, uint64_t nwords)
+{
+    return popcount_words(seg, nwords);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("popcnt"))) static uint64_t popcount_hw(const uint8_t *seg,
+                                                               uint64_t nwords)
+{
+    return popcount_words(seg, nwords);
+}
+#define HAVE_POPCOUNT_HW 1
+#endif
+
+typedef uint64_t (*popcount_fn)(const uint8_t *, uint64_t);
+
+static popcount_fn pick_popcount(void)
+{
+#ifdef HAVE_POPCOUNT_HW
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("popcnt"))
+        return popcount_hw;
+#endif
+    return popcount_plain;
+}
+
+/* Value of bit T of the word starting at absolute byte B. */
+static inline uint64_t value_of(uint64_t b, unsigned t)
+{
+    return 30 * b + off64[t];
+}
+
+/* Writes the primes of the 64-bit WORD of the sieve that starts at absolute
+ * byte B to OUT (at most 64); returns how many. */
+static inline size_t extract_word(uint64_t word, uint64_t b, uint64_t *out)
+{
+    size_t k = 0;
+    while (word) {
+        out[k++] = value_of(b, (unsigned)__builtin_ctzll(word));
+        word &= word - 1;
+    }
+    return k;
+}
+
+static int feed_next(feed *f, uint64_t *p)
+{
+    if (!f->gen) {
+        *p = f->pos < f->nlist ? f->list[f->pos++] : 0;
+        return MPP_OK;
+    }
+    while (f->pos == f->nbuf) {
+        if (f->gen->k == f->gen->nsegs) {
+            *p = 0;
+            return MPP_OK;
+        }
+        uint64_t n;
+        int rc = ws_sieve_next(f->gen, &n);
+        if (rc != MPP_OK)
+            return rc;
+        uint64_t b = f->gen->b0 + (f->gen->k - 1) * f->gen->size;
+        f->nbuf = 0;
+        for (uint64_t i = 0; i < n; i += 8)
+            f->nbuf += extract_word(load64(f->gen->seg + i), b + i, f->buf + f->nbuf);
+        f->pos = 0;
+    }
+    *p = f->buf[f->pos++];
+    return MPP_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The driver of a whole call. */
+
+typedef struct {
+    const mpp_sink *sink;
+    mpp_tally *tally;
+    uint64_t batch[BATCH];
+    size_t nbatch;
+    popcount_fn popcount;
+    const volatile sig_atomic_t *stop; /* see mpp_stop; NULL: never */
+    uint64_t next;                     /* the first value not yet done */
+} output;
+
+static void tally_add(mpp_tally *t, uint64_t count, uint64_t first, uint64_t last)
+{
+    if (!count)
+        return;
+    if (t->count == 0)
+        t->first = first;
+    t->count += count;
+    t->last = last;
+}
+
+/* Hands the batch to the sink; the tally covers what the sink was given. */
+static int flush(output *o)
+{
+    if (!o->nbatch)
+        return MPP_OK;
+    tally_add(o->tally, o->nbatch, o->batch[0], o->batch[o->nbatch - 1]);
+    int rc = o->sink->fn(o->sink->ctx, o->batch, o->nbatch);
+    o->nbatch = 0;
+    return rc;
+}
+
+static int emit_one(output *o, uint64_t prime)
+{
+    if (!o->sink) {
+        tally_add(o->tally, 1, prime, prime);
+        return MPP_OK;
+    }
+    o->batch[o->nbatch++] = prime;
+    return o->nbatch == BATCH ? flush(o) : MPP_OK;
+}
+
+/* Counts or lists the primes of a finished segment: SEG[0, N) from
+ * absolute byte B. */
+static int collect(output *o, const uint8_t *seg, uint64_t n, uint64_t b)
+{
+    uint64_t nwords = (n + 7) / 8;
+    if (!o->sink) {
+        uint64_t found = o->popcount(seg, nwords);
+        if (!found)
+            return MPP_OK;
+        uint64_t i = 0, j = nwords - 1, wi, wj;
+        while (!(wi = load64(seg + 8 * i)))
+            i++;
+        while (!(wj = load64(seg + 8 * j)))
+            j--;
+        tally_add(o->tally, found, value_of(b + 8 * i, (unsigned)__builtin_ctzll(wi)),
+                  value_of(b + 8 * j, 63 - (unsigned)__builtin_clzll(wj)));
+        return MPP_OK;
+    }
+    for (uint64_t i = 0; i < nwords; i++) {
+        uint64_t word = load64(seg + 8 * i);
+        if (!word)
+            continue;
+        if (o->nbatch > BATCH - 64) {
+            int rc = flush(o);
+            if (rc != MPP_OK)
+                return rc;
+        }
+        o->nbatch += extract_word(word, b + 8 * i, o->batch + o->nbatch);
+    }
+    return MPP_OK;
+}
+
+/* The odd primes 7 <= p <= LIMIT (LIMIT <= 2^16), by a plain sieve. */
+static uint32_t *plain_primes(uint64_t limit, size_t *n)
+{
+    *n = 0;
+    uint32_t *out = malloc((limit / 2 + 8) * sizeof *out);
+    unsigned char *comp = calloc(limit + 1, 1);
+    if (!out || !comp) {
+        free(out);
+        free(comp);
+        return NULL;
+    }
+    for (uint64_t i = 3; i <= limit; i += 2) {
+        if (comp[i])
+            continue;
+        if (i >= 7)
+            out[(*n)++] = (uint32_t)i;
+        for (uint64_t j = i * i; j <= limit; j += 2 * i)
+            comp[j] = 1;
+    }
+    free(comp);
+    return out;
+}
+
+typedef struct {
+    uint64_t size, chunk;
+    const presieve_tables *pre;
+} tuning;
+
+/* Sieves the values [LO, HI] (7 <= LO <= HI) into O. */
+static int sieve_window(output *o, uint64_t lo, uint64_t hi, const tuning *tu)
+{
+    uint64_t root = mpp_isqrt(hi);
+    uint64_t groot = mpp_isqrt(root);
+    size_t nplain = 0;
+    uint32_t *plain = plain_primes(groot, &nplain);
+    wsieve gen = {0}, ws = {0};
+    feed gfeed = {.list = plain, .nlist = nplain, .pos = 0, .gen = NULL, .buf = NULL, .nbuf = 0};
+    feed mfeed = {.list = NULL, .nlist = 0, .pos = 0, .gen = NULL, .buf = NULL, .nbuf = 0};
+    int rc = plain ? MPP_OK : MPP_ENOMEM;
+    if (rc == MPP_OK && root >= 7) {
+        /* The generator: primes 7..root, in segments of one chunk. */
+        rc = ws_init(&gen, 7, root, tu->chunk, tu->chunk, tu->pre, &gfeed);
+        mfeed.gen = &gen;
+        if (rc == MPP_OK && !(mfeed.buf = malloc(gen.size * 8 * sizeof *mfeed.buf)))
+            rc = MPP_ENOMEM;
+    }
+    if (rc == MPP_OK)
+        rc = ws_init(&ws, lo, hi, tu->size, tu->chunk, tu->pre, &mfeed);
+    ws.stop = o->stop;
+    while (rc == MPP_OK && ws.k < ws.nsegs) {
+        if (o->stop && *o->stop) {
+            rc = MPP_STOPPED;
+            break;
+        }
+        uint64_t n, b = ws.b0 + ws.k * ws.size;
+        rc = ws_sieve_next(&ws, &n);
+        if (rc == MPP_OK)
+            rc = collect(o, ws.seg, n, b);
+        if (rc == MPP_OK) /* done through the segment's last value */
+            o->next = b + n > hi / 30 ? hi + 1 : 30 * (b + n);
+    }
+    ws_free(&ws);
+    ws_free(&gen);
+    free(mfeed.buf);
+    free(plain);
+    return rc;
+}
+
+static uint64_t cache_size(int name, uint64_t fallback, uint64_t min, uint64_t max)
+{
+    long v = sysconf(name);
+    uint64_t x = v > 0 ? pow2_floor((uint64_t)v) : fallback;
+    return x < min ? min : x > max ? max : x;
+}
+
+/* The numbers of [LO, NEXT) (all of [LO, HI] when FINISHED), saturated. */
+static uint64_t numbers_done(uint64_t lo, uint64_t hi, uint64_t next, bool finished)
+{
+    if (finished && lo > hi)
+        return 0;
+    if (finished)
+        return hi - lo + 1 == 0 ? UINT64_MAX : hi - lo + 1;
+    return next - lo;
+}
+
+static int sieve_run(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
+                     const mpp_sieve_config *cfg, mpp_stop *stop)
+{
+    tally->count = tally->first = tally->last = 0;
+    if (stop)
+        stop->done = 0;
+    output *o = malloc(sizeof *o);
+    if (!o)
+        return MPP_ENOMEM;
+    o->sink = sink;
+    o->tally = tally;
+    o->nbatch = 0;
+    o->popcount = pick_popcount();
+    o->stop = stop ? stop->flag : NULL;
+    o->next = lo;
+
+    int rc = o->stop && *o->stop ? MPP_STOPPED : MPP_OK;
+    for (uint64_t p = 2; p <= 5 && rc == MPP_OK; p += p == 2 ? 1 : 2)
+        if (lo <= p && p <= hi)
+            rc = emit_one(o, p);
+    uint64_t from = lo < 7 ? 7 : lo;
+    if (rc == MPP_OK && from > lo)
+        o->next = from; /* 2, 3 and 5 are done */
+    if (rc == MPP_OK && from <= hi) {
+        mpp_sieve_config c = cfg ? *cfg : (mpp_sieve_config){0};
+        tuning tu;
+#ifdef _SC_LEVEL2_CACHE_SIZE
+        tu.size = c.segment_bytes ? pow2_floor(c.segment_bytes)
+                                  : cache_size(_SC_LEVEL2_CACHE_SIZE, 1 << 18, 1 << 15, 1 << 21);
+        tu.chunk = c.chunk_bytes ? pow2_floor(c.chunk_bytes)
+                                 : cache_size(_SC_LEVEL1_DCACHE_SIZE, 1 << 15, 1 << 14, 1 << 16);
+#else
+        tu.size = c.segment_bytes ? pow2_floor(c.segment_bytes) : 1 << 18;
+        tu.chunk = c.chunk_bytes ? pow2_floor(c.chunk_bytes) : 1 << 15;
+#endif
+        if (tu.size < 64)
+            tu.size = 64;
+        if (tu.size > (1 << 24)) /* bucket entries keep the index in 26 bits */
+            tu.size = 1 << 24;
+        if (tu.chunk < 64)
+            tu.chunk = 64;
+        if (tu.chunk > tu.size)
+            tu.chunk = tu.size;
+        presieve_tables pre;
+        bool use_pre = !c.no_presieve && (hi - from) / 30 >= TINY_RANGE;
+        if (use_pre && presieve_init(&pre) != MPP_OK)
+            rc = MPP_ENOMEM;
+        tu.pre = use_pre ? &pre : NULL;
+        uint64_t window = c.window ? c.window : hi >= WINDOW_FROM ? WINDOW_AUTO : 0;
+        for (uint64_t a = from; rc == MPP_OK;) {
+            uint64_t b = window && hi - a >= window ? a + (window - 1) : hi;
+            rc = sieve_window(o, a, b, &tu);
+            if (b == hi)
+                break;
+            a = b + 1;
+        }
+        if (use_pre)
+            presieve_free(&pre);
+    }
+    if ((rc == MPP_OK || rc == MPP_STOPPED) && sink) {
+        int f = flush(o); /* the primes found before a stop, too */
+        rc = f != MPP_OK ? f : rc;
+    }
+    if (stop && (rc == MPP_OK || rc == MPP_STOPPED))
+        stop->done = numbers_done(lo, hi, o->next, rc == MPP_OK);
+    free(o);
+    return rc;
+}
+
+int mpp_sieve_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
+                 const mpp_sieve_config *cfg)
+{
+    return sieve_run(lo, hi, sink, tally, cfg, NULL);
+}
+
+int mpp_sieve(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally)
+{
+    return sieve_run(lo, hi, sink, tally, NULL, NULL);
+}
+
+int mpp_sieve_stoppable(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
+                        mpp_stop *stop)
+{
+    return sieve_run(lo, hi, sink, tally, NULL, stop);
+}

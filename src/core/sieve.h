@@ -1,0 +1,32 @@
+#ifndef MPP_SIEVE_H
+#define MPP_SIEVE_H
+
+#include "sink.h"
+
+/* Segmented sieve of Eratosthenes on a mod-30 wheel over [LO, HI]; see the
+ * comment at the top of sieve.c for the design. Same contract as
+ * mpp_find_primes(). Memory is O(sqrt(HI)) plus one segment, independent of
+ * HI - LO. */
+int mpp_sieve(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally);
+
+/* Tuning knobs, for tests and benchmarks; zero in a field means "the
+ * default" (cache sizes read at run time). */
+typedef struct {
+    uint32_t segment_bytes; /* sieve segment, rounded down to a power of two, <= 2^24 */
+    uint32_t chunk_bytes;   /* small-prime pass (L1), rounded likewise */
+    int no_presieve;        /* non-zero: cross off 7..53 like other primes */
+    uint64_t window;        /* numbers per window (sieving primes restart) */
+} mpp_sieve_config;
+
+/* mpp_sieve() with explicit tuning; CFG may be NULL. */
+int mpp_sieve_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
+                 const mpp_sieve_config *cfg);
+
+/* mpp_sieve() that STOP (may be NULL) can interrupt; see mpp_stop. */
+int mpp_sieve_stoppable(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
+                        mpp_stop *stop);
+
+/* floor(sqrt(N)), exact for every 64-bit N. */
+uint64_t mpp_isqrt(uint64_t n);
+
+#endif

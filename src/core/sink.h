@@ -1,0 +1,57 @@
+/* sink.h - what every prime finder shares: the "sink" through which it hands
+ * primes over in ascending batches, the tally it reports, the flag that
+ * stops it, its return codes, and a growable vector usable as a sink.
+ * Pure; the finders (sieve.h, trial.h) and the dispatcher (finder.h)
+ * include this, never each other. */
+#ifndef MPP_SINK_H
+#define MPP_SINK_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Return codes of the finders. A sink's own non-zero return value is passed
+ * through unchanged, so sinks should use positive codes. */
+enum { MPP_OK = 0, MPP_ENOMEM = -1, MPP_STOPPED = -2 };
+
+/* Receives N primes in ascending order; every call continues where the
+ * previous one stopped. Returns 0 to go on, anything else to stop the finder,
+ * which then returns that value. */
+typedef int (*mpp_prime_fn)(void *ctx, const uint64_t *primes, size_t n);
+
+typedef struct {
+    mpp_prime_fn fn;
+    void *ctx;
+} mpp_sink;
+
+/* What a finder reports about its range, also in count-only mode. */
+typedef struct {
+    uint64_t count; /* primes found */
+    uint64_t first; /* smallest prime found; valid when count > 0 */
+    uint64_t last;  /* largest prime found; valid when count > 0 */
+} mpp_tally;
+
+/* Stopping a finder from outside (a signal handler sets FLAG): the finder
+ * polls *FLAG between sieve segments, while it gathers the sieving primes,
+ * and every 2^16 trial divisions, a few milliseconds apart at most. Once it
+ * reads non-zero it returns MPP_STOPPED; the tally then covers the primes of
+ * [LO, LO + DONE - 1]. DONE is set on every return: HI - LO + 1 when the
+ * finder ran to the end (saturating at 2^64 - 1 for the whole 64-bit range). */
+typedef struct {
+    const volatile sig_atomic_t *flag; /* NULL: never stop */
+    uint64_t done;                     /* out: numbers done, from LO on */
+} mpp_stop;
+
+/* A growable array of primes, usable as a sink: {mpp_vec_push, &vec}. */
+typedef struct {
+    uint64_t *data;
+    size_t len, cap;
+} mpp_vec;
+
+void mpp_vec_free(mpp_vec *v);
+/* The sink function for an mpp_vec passed as ctx; returns MPP_ENOMEM (as a
+ * positive code, see mpp_vec_push) when it cannot grow. */
+int mpp_vec_push(void *vec, const uint64_t *primes, size_t n);
+#define MPP_VEC_ENOMEM 12 /* what mpp_vec_push returns when out of memory */
+
+#endif

@@ -1,0 +1,255 @@
+/* distribute.c - the distribution of work: what a rank is given, and how it
+ * works through it.
+ *
+ * Owns: step 3 on one chunk (the rank's finder, timed in wall clock and CPU
+ * time); a static share's chunks in order; the dynamic manager (rank 0,
+ * which works on chunks too) and its workers; the commit event of a chunk;
+ * and --count, one round with no outlet: rank 0 scatters the shares, every
+ * rank counts its chunks, and the results are reduced at rank 0 with their
+ * merge rule (result.h).
+ *
+ * MPI calls: MPI_Scatter (shares), MPI_Send, MPI_Recv, MPI_Iprobe,
+ * MPI_Probe (dynamic requests and answers), MPI_Reduce with a user-defined
+ * operation over packed results, MPI_Type_contiguous, MPI_Op_create.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "memory.h"
+#include "records.h"
+#include "run.h"
+#include "signals.h"
+
+void mpp_run_commit(run *r, const mpp_commit *c)
+{
+    mpp_commit_notify(&r->hooks, c);
+}
+
+int mpp_find_timed(run *r, mpp_block b, const mpp_sink *sink, mpp_tally *t)
+{
+    mpp_stop stop = {mpp_stop_flag(), 0};
+    double t0 = MPI_Wtime(), c0 = mpp_thread_cpu_s();
+    int rc = r->finder ? mpp_finder_find(r->finder, b.lo, b.hi, sink, t, &stop) : MPP_ENOMEM;
+    r->cpu_s += mpp_thread_cpu_s() - c0;
+    r->compute_s += MPI_Wtime() - t0;
+    r->swept += (double)stop.done;
+    if (rc == MPP_STOPPED)
+        mpp_note_failure(r, FAILURE(FAIL_STOP, mpp_stop_signal()));
+    else if (rc != MPP_OK && rc != MPP_PIECE_FULL)
+        mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
+    return rc;
+}
+
+/* Every chunk of a static share, in order, until FN says stop. */
+static void static_work(run *r, const mpp_share *s, mpp_chunk_fn fn, void *ctx)
+{
+    uint64_t j = UINT64_MAX, index;
+    mpp_block b;
+    while (mpp_share_next(s, &j, &b, &index))
+        if (!fn(r, ctx, index, b))
+            break;
+}
+
+/* ---- dynamic: chunks handed out on request (manager/worker) ----
+ *
+ * Rank r starts with chunk r. A worker asks rank 0 for its next chunk
+ * (TAG_WANT, 1) before it starts on the one in hand, so the answer is there
+ * when it needs it; rank 0 answers with the next chunk not yet handed out
+ * (TAG_CHUNK), or NO_CHUNK when there is none left. Rank 0 works on chunks
+ * too, and answers between its own chunks. A worker that can take no more
+ * (its buffer is full, or it has done CAPACITY chunks) says so (TAG_WANT,
+ * 0), after collecting the answer to a question still open; a chunk handed
+ * to it then is not done, which the commit rule of the round handles. Rank
+ * 0 is done when every worker has been answered NO_CHUNK or has said it is
+ * done. */
+enum { TAG_WANT = 101, TAG_CHUNK = 102 };
+#define NO_CHUNK UINT64_MAX
+
+typedef struct {
+    uint64_t next, last; /* the next chunk to hand out; the last chunk */
+    bool exhausted;
+    int active;          /* workers not yet finished */
+} manager;
+
+static uint64_t hand_out(manager *m)
+{
+    if (m->exhausted || mpp_stop_signal()) /* interrupted: no new chunks */
+        return NO_CHUNK;
+    uint64_t j = m->next;
+    if (j == m->last)
+        m->exhausted = true;
+    else
+        m->next++;
+    return j;
+}
+
+/* Rank 0: answers the message from worker SRC. */
+static void serve(run *r, manager *m, int src)
+{
+    uint64_t want = 0, j;
+    MPI_TIMED(r, MPI_Recv(&want, 1, MPI_UINT64_T, src, TAG_WANT, r->comm, MPI_STATUS_IGNORE));
+    if (!want) {
+        m->active--;
+        return;
+    }
+    j = hand_out(m);
+    MPI_TIMED(r, MPI_Send(&j, 1, MPI_UINT64_T, src, TAG_CHUNK, r->comm));
+    if (j == NO_CHUNK)
+        m->active--;
+}
+
+static void manage(run *r, const mpp_share *s, uint64_t capacity, mpp_chunk_fn fn, void *ctx)
+{
+    uint64_t last = mpp_chunk_last(s->lo, s->hi, s->chunk), done = 0;
+    manager m = {.next = (uint64_t)r->size, .last = last,
+                 .exhausted = (uint64_t)r->size > last, .active = r->size - 1};
+    uint64_t mine = s->empty ? NO_CHUNK : s->first;
+    for (;;) {
+        int flag = 0, misses = 0;
+        MPI_Status st;
+        /* Every question waiting. One MPI_Iprobe may only move an arrived
+         * message into MPI's queue and answer no (Open MPI 4.1 does), so it
+         * takes two misses in a row to stop. */
+        while (m.active > 0 && misses < 2) {
+            MPI_TIMED(r, MPI_Iprobe(MPI_ANY_SOURCE, TAG_WANT, r->comm, &flag, &st));
+            if (flag)
+                serve(r, &m, st.MPI_SOURCE);
+            misses = flag ? 0 : misses + 1;
+        }
+        if (mine != NO_CHUNK) {
+            bool more = fn(r, ctx, mine, mpp_share_chunk(s, mine));
+            done++;
+            mine = more && done < capacity ? hand_out(&m) : NO_CHUNK;
+            continue;
+        }
+        if (m.active == 0)
+            break;
+        MPI_TIMED(r, MPI_Probe(MPI_ANY_SOURCE, TAG_WANT, r->comm, &st));
+        serve(r, &m, st.MPI_SOURCE);
+    }
+}
+
+static void work_for_manager(run *r, const mpp_share *s, uint64_t capacity, mpp_chunk_fn fn,
+                             void *ctx)
+{
+    const uint64_t want = 1, quit = 0;
+    uint64_t have = s->empty ? NO_CHUNK : s->first, done = 0;
+    bool asked = false, told_none = false;
+    for (;;) {
+        if (have == NO_CHUNK) {
+            if (!asked)
+                MPI_TIMED(r, MPI_Send(&want, 1, MPI_UINT64_T, 0, TAG_WANT, r->comm));
+            MPI_TIMED(r, MPI_Recv(&have, 1, MPI_UINT64_T, 0, TAG_CHUNK, r->comm,
+                                  MPI_STATUS_IGNORE));
+            asked = false;
+            if (have == NO_CHUNK) {
+                told_none = true;
+                break;
+            }
+        }
+        if (!asked && done + 1 < capacity) { /* ask ahead */
+            MPI_TIMED(r, MPI_Send(&want, 1, MPI_UINT64_T, 0, TAG_WANT, r->comm));
+            asked = true;
+        }
+        bool more = fn(r, ctx, have, mpp_share_chunk(s, have));
+        done++;
+        have = NO_CHUNK;
+        if (!more || done >= capacity)
+            break;
+    }
+    if (!told_none) {
+        uint64_t j = NO_CHUNK;
+        if (asked)
+            MPI_TIMED(r, MPI_Recv(&j, 1, MPI_UINT64_T, 0, TAG_CHUNK, r->comm,
+                                  MPI_STATUS_IGNORE));
+        if (!asked || j != NO_CHUNK) /* else rank 0 counted us out already */
+            MPI_TIMED(r, MPI_Send(&quit, 1, MPI_UINT64_T, 0, TAG_WANT, r->comm));
+    }
+}
+
+void mpp_do_share(run *r, const mpp_share *s, uint64_t capacity, mpp_chunk_fn fn, void *ctx)
+{
+    if (r->opts.decomposition != MPP_DECOMP_DYNAMIC)
+        static_work(r, s, fn, ctx);
+    else if (r->rank == 0)
+        manage(r, s, capacity, fn, ctx);
+    else
+        work_for_manager(r, s, capacity, fn, ctx);
+}
+
+/* ---- --count ---- */
+
+/* Step 2: rank 0 decomposes the range and scatters every rank its share. */
+static void scatter_shares(run *r)
+{
+    uint64_t *words = NULL, mine[MPP_SHARE_WORDS];
+    if (r->rank == 0) {
+        const mpp_options *o = &r->opts;
+        mpp_block *blocks = NULL;
+        words = mpp_xmalloc(r, (size_t)r->size * MPP_SHARE_WORDS * sizeof *words);
+        if (o->decomposition == MPP_DECOMP_BALANCED) {
+            blocks = mpp_xmalloc(r, (size_t)r->size * sizeof *blocks);
+            mpp_balanced_decompose(o->method, o->start, o->stop, r->size, blocks);
+        }
+        for (int i = 0; i < r->size; i++) {
+            mpp_share s = mpp_share_of(o->decomposition, blocks, o->start, o->stop, o->chunk,
+                                       r->size, i);
+            mpp_share_pack(&s, words + (size_t)i * MPP_SHARE_WORDS);
+        }
+        free(blocks);
+    }
+    MPI_TIMED(r, MPI_Scatter(words, MPP_SHARE_WORDS, MPI_UINT64_T, mine, MPP_SHARE_WORDS,
+                             MPI_UINT64_T, 0, r->comm));
+    mpp_share_unpack(mine, &r->share);
+    free(words);
+}
+
+static bool count_chunk(run *r, void *ctx, uint64_t index, mpp_block b)
+{
+    (void)ctx;
+    (void)index;
+    mpp_tally t;
+    if (mpp_find_timed(r, b, NULL, &t) != MPP_OK)
+        return false;
+    mpp_commit c = {.scope = MPP_COMMIT_CHUNK, .lo = b.lo, .hi = b.hi, .done = false};
+    mpp_result_clear(&c.result);
+    mpp_result_add(&c.result, &t);
+    mpp_run_commit(r, &c);
+    return true;
+}
+
+/* The reduction of packed results: INOUT = IN merged with INOUT (IN comes
+ * from lower ranks). */
+static void merge_results(void *in, void *inout, int *len, MPI_Datatype *type)
+{
+    (void)type;
+    const uint64_t *a = in;
+    uint64_t *b = inout;
+    for (int i = 0; i < *len; i++, a += MPP_RESULT_WORDS, b += MPP_RESULT_WORDS) {
+        mpp_result x, y;
+        mpp_result_unpack(a, &x);
+        mpp_result_unpack(b, &y);
+        mpp_result_merge(&x, &y);
+        mpp_result_pack(&x, b);
+    }
+}
+
+void mpp_count(run *r)
+{
+    scatter_shares(r);
+    mpp_do_share(r, &r->share, UINT64_MAX, count_chunk, NULL);
+    uint64_t mine[MPP_RESULT_WORDS], all[MPP_RESULT_WORDS];
+    MPI_Datatype type;
+    MPI_Op merge;
+    mpp_result_pack(&r->work.result, mine);
+    MPI_CHECK(r, MPI_Type_contiguous(MPP_RESULT_WORDS, MPI_UINT64_T, &type));
+    MPI_CHECK(r, MPI_Type_commit(&type));
+    /* Not commutative: MPI then merges in rank order, which block and
+     * balanced keep as the order of the range. */
+    MPI_CHECK(r, MPI_Op_create(merge_results, 0, &merge));
+    MPI_TIMED(r, MPI_Reduce(mine, all, 1, type, merge, 0, r->comm));
+    MPI_CHECK(r, MPI_Op_free(&merge));
+    MPI_CHECK(r, MPI_Type_free(&type));
+    if (r->rank == 0)
+        mpp_result_unpack(all, &r->reduced);
+}

@@ -1,0 +1,232 @@
+/* pipeline.c - the MPI pipeline of mpprimes: the steps of a run in order,
+ * on one communicator (docs/architecture.md tells the whole flow):
+ *
+ *   1. rank 0 parses and checks the request; the verdict and what the work
+ *      needs are broadcast, so that on bad input every rank leaves
+ *      together                                      MPI_Bcast (here)
+ *   2-4. the work: --count scatters the shares, counts and reduces the
+ *      results (distribute.c); a listing does it in rounds (listing.c)
+ *      through its outlet (outlets.c)
+ *   then the settling: every rank's failure or interruption reaches rank 0,
+ *      which says what happened (failure.c)
+ *   --compare: rank 0 alone does the whole range again, timed (here)
+ *   5. every rank's row to rank 0, which prints the report (reporting.c)
+ *   then rank 0's exit status to every rank               MPI_Bcast (here)
+ *
+ * Owns also the run's state from its start to its teardown: the signals
+ * caught for the run (signals.h), the rank's finder, the observers of the
+ * commit events (commit.h), the files rank 0 opened.
+ *
+ * MPI calls here: MPI_Comm_set_errhandler (MPI_ERRORS_RETURN: every error
+ * comes back to MPI_CHECK), MPI_Comm_rank, MPI_Comm_size, MPI_Bcast,
+ * MPI_Ibarrier and MPI_Test (--compare's wait without spinning).
+ *
+ * Timing (MPI_Wtime): compute_s is step 3 (finding and encoding the primes);
+ * comm_s the time inside the MPI calls of steps 1-4 (waiting for slower
+ * ranks included, which is how load imbalance shows); io_s the time writing
+ * the primes; elapsed_s the largest, over the ranks, of the time from entry
+ * to the end of the work. Per-rank durations avoid comparing clocks of
+ * different hosts.
+ */
+#include "mpprimes.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "records.h"
+#include "run.h"
+#include "signals.h"
+
+/* Step 1. Returns false when the run ends here (help, version, an error). */
+static bool parse_and_broadcast(run *r, int argc, char **argv)
+{
+    uint64_t words[MPP_START_WORDS];
+    mpp_start_msg m = {.go = false, .status = EXIT_DONE, .outlet = MPP_PLAN_COUNT,
+                       .namelen = 0};
+    if (r->rank == 0) {
+        char why[256];
+        mpp_options_init(&r->opts);
+        switch (mpp_parse_options(argc, argv, &r->opts, why, sizeof why)) {
+        case MPP_OPT_HELP:
+            mpp_print_usage(r->out);
+            break;
+        case MPP_OPT_VERSION:
+            fprintf(r->out, "mpprimes %s\n", MPPRIMES_VERSION);
+            break;
+        case MPP_OPT_ERROR:
+            fprintf(r->err, "mpprimes: %s\n", why);
+            m.status = EXIT_USAGE;
+            break;
+        case MPP_OPT_RUN:
+            m.status = mpp_outlet_preflight(r);
+            m.go = m.status == EXIT_DONE;
+            if (m.go && r->opts.explain)
+                mpp_outlet_explain(r);
+            break;
+        }
+        m.opts = r->opts;
+        m.outlet = r->where;
+        m.namelen = m.go && r->where == MPP_PLAN_FILE ? strlen(r->file.tmp) + 1 : 0;
+        mpp_start_pack(&m, words);
+    }
+    MPI_TIMED(r, MPI_Bcast(words, MPP_START_WORDS, MPI_UINT64_T, 0, r->comm));
+    if (r->rank != 0) {
+        mpp_start_unpack(words, &m);
+        r->opts = m.opts;
+        r->where = m.outlet;
+    }
+    r->status = m.status;
+    if (!m.go)
+        return false;
+    if (m.namelen) {
+        r->tmpname = mpp_xmalloc(r, m.namelen);
+        if (r->rank == 0)
+            memcpy(r->tmpname, r->file.tmp, m.namelen);
+        MPI_TIMED(r, MPI_Bcast(r->tmpname, (int)m.namelen, MPI_CHAR, 0, r->comm));
+        mpp_remove_on_signal(r->tmpname); /* by any rank: rank 0 may be gone */
+    }
+    return true;
+}
+
+/* A sink for --compare's serial run: encodes the primes into a piece as
+ * the listing does, and empties it whenever it fills. */
+static int discard_push(void *ctx, const uint64_t *primes, size_t n)
+{
+    mpp_piece *p = ctx;
+    while (n > 0) {
+        uint64_t before = p->count;
+        int rc = mpp_piece_push(p, primes, n);
+        if (rc != MPP_PIECE_FULL)
+            return rc;
+        size_t took = (size_t)(p->count - before);
+        primes += took;
+        n -= took;
+        mpp_piece_reset(p);
+    }
+    return 0;
+}
+
+/* Rank 0, --compare: the serial run. */
+static void serial_run(run *r)
+{
+    enum { PIECE = 1 << 20 };
+    const mpp_options *o = &r->opts;
+    mpp_tally t = {.count = 0, .first = 0, .last = 0};
+    mpp_finder *finder = mpp_finder_new(o->method); /* a fresh one, as rank 0's at the start */
+    char *buf = o->count_only ? NULL : malloc(PIECE + MPP_PIECE_SLACK);
+    mpp_piece piece;
+    mpp_sink sink = {discard_push, &piece};
+    int rc = MPP_ENOMEM;
+    mpp_stop stop = {mpp_stop_flag(), 0};
+    double t0 = MPI_Wtime();
+    if (finder && o->count_only) {
+        rc = mpp_finder_find(finder, o->start, o->stop, NULL, &t, &stop);
+    } else if (finder && buf) {
+        mpp_piece_init(&piece, buf, PIECE, mpp_outlet_format(r));
+        rc = mpp_finder_find(finder, o->start, o->stop, &sink, &t, &stop);
+    }
+    r->serial_s = MPI_Wtime() - t0;
+    free(buf);
+    mpp_finder_free(finder);
+    if (rc == MPP_STOPPED) {
+        fprintf(r->err, "mpprimes: interrupted by %s after %.1f s, during --compare's "
+                        "serial run (%.1f%% done); no report\n",
+                mpp_signal_name(mpp_stop_signal()), MPI_Wtime() - r->t_start,
+                100.0 * (double)stop.done / ((double)(o->stop - o->start) + 1));
+        r->status = 128 + mpp_stop_signal();
+    } else if (rc != MPP_OK) {
+        fprintf(r->err, "mpprimes: --compare: rank 0 ran out of memory for the serial run\n");
+        r->status = EXIT_RUNTIME;
+    } else if (t.count != r->progress.result.primes.count) {
+        fprintf(r->err, "mpprimes: internal error: the serial run found %" PRIu64
+                        " primes, the parallel run %" PRIu64 "\n",
+                t.count, r->progress.result.primes.count);
+        r->status = EXIT_RUNTIME;
+    }
+}
+
+/* --compare: rank 0 alone finds the primes of the whole range again, the
+ * same way (counting, or encoding them as the listing does, without
+ * output), timed; the other ranks wait without spinning, so as not to take
+ * its core. Its count must be the run's. */
+static void compare_serial(run *r)
+{
+    MPI_Request req;
+    if (r->rank == 0 && r->status == EXIT_DONE && !r->reader_gone)
+        serial_run(r);
+    MPI_CHECK(r, MPI_Ibarrier(r->comm, &req));
+    int done = 0;
+    while (!done) {
+        MPI_CHECK(r, MPI_Test(&req, &done, MPI_STATUS_IGNORE));
+        if (!done) {
+            struct timespec pause = {0, 1000000}; /* 1 ms */
+            nanosleep(&pause, NULL);
+        }
+    }
+}
+
+/* Steps 2-4 and the settling. */
+static void work(run *r)
+{
+    r->finder = mpp_finder_new(r->opts.method);
+    if (r->finder == NULL)
+        mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
+    mpp_progress_init(&r->progress, r->opts.start, r->opts.stop);
+    mpp_commit_hook(&r->hooks, mpp_rank_work_on_commit, &r->work);
+    if (r->rank == 0)
+        mpp_commit_hook(&r->hooks, mpp_progress_on_commit, &r->progress);
+    if (r->opts.count_only)
+        mpp_count(r);
+    else
+        mpp_list_in_rounds(r);
+    mpp_settle(r);
+    if (r->opts.count_only && r->rank == 0 && r->status == EXIT_DONE) {
+        /* --count is one round: the merged results settle the range. */
+        mpp_commit c = {.scope = MPP_COMMIT_ROUND, .lo = r->opts.start, .hi = r->opts.stop,
+                        .result = r->reduced, .done = true};
+        mpp_run_commit(r, &c);
+    }
+}
+
+int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    r.t_start = MPI_Wtime();
+    r.comm = comm;
+    r.out = out;
+    r.err = err;
+    r.report = out;
+    r.stream_fd = -1;
+    r.serial_s = -1;
+    MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+    MPI_CHECK(&r, MPI_Comm_rank(comm, &r.rank));
+    MPI_CHECK(&r, MPI_Comm_size(comm, &r.size));
+    mpp_signals_catch();
+
+    if (parse_and_broadcast(&r, argc, argv)) {
+        work(&r);
+        r.elapsed_s = MPI_Wtime() - r.t_start;
+        if (r.opts.compare)
+            compare_serial(&r);
+        mpp_report_step(&r);
+        /* Rank 0 alone knows whether the report was written: share it. */
+        MPI_CHECK(&r, MPI_Bcast(&r.status, 1, MPI_INT, 0, comm));
+    }
+    if (r.file_open)
+        mpp_outfile_abandon(&r.file);
+    if (r.csv_open) /* a file made for a run that wrote no row is removed */
+        mpp_appendfile_close(&r.csv, false);
+    if (r.rank == 0 && r.stream_fd > 2 && r.opts.print)
+        close(r.stream_fd);
+    if (r.direct)
+        fclose(r.direct); /* flushed, and any error reported, with the report */
+    mpp_finder_free(r.finder);
+    free(r.tmpname);
+    mpp_signals_restore();
+    return r.status;
+}

@@ -1,0 +1,182 @@
+/* run.h - what the files of the MPI layer share: one rank's state of the run
+ * (struct run), the error and timing macros, and each protocol's entry
+ * points. Internal to src/mpi/; docs/architecture.md walks through them.
+ *
+ *   pipeline.c    the steps in order: parse and broadcast, the work, the
+ *                 settling, --compare, the report, the teardown
+ *   distribute.c  the work of a share: static chunks, or dynamic ones from
+ *                 the manager; --count's scatter and reduce
+ *   listing.c     the round protocol of a listing
+ *   outlets.c     where listed primes go: gathered, streamed, or MPI-IO
+ *   failure.c     MPI errors, failures and interruptions, and the settling
+ *   reporting.c   every rank's row to rank 0; the report and the CSV row
+ */
+#ifndef MPP_RUN_H
+#define MPP_RUN_H
+
+#include <mpi.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "commit.h"
+#include "decomp.h"
+#include "encode.h"
+#include "explain.h"
+#include "files.h"
+#include "finder.h"
+#include "options.h"
+#include "records.h"
+#include "result.h"
+#include "rounds.h"
+
+/* An MPI call whose error is fatal: one line with file, line and rank, then
+ * MPI_Abort (errors are returned to us: MPI_ERRORS_RETURN). */
+#define MPI_CHECK(r, call)                                                              \
+    do {                                                                                \
+        int rc_ = (call);                                                               \
+        if (rc_ != MPI_SUCCESS)                                                         \
+            mpp_mpi_fail((r), rc_, #call, __FILE__, __LINE__);                          \
+    } while (0)
+
+/* An MPI call of the pipeline: checked, and its time added to comm_s. */
+#define MPI_TIMED(r, call)                                                              \
+    do {                                                                                \
+        double t0_ = MPI_Wtime();                                                       \
+        MPI_CHECK(r, call);                                                             \
+        (r)->comm_s += MPI_Wtime() - t0_;                                               \
+    } while (0)
+
+enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+/* A failure during the work, as one int: WHAT << 16 | errno (or, for
+ * FAIL_STOP, the signal). The greatest is reported: an interruption first. */
+enum { FAIL_FIND = 1, FAIL_WRITE = 2, FAIL_ORDER = 3, FAIL_STALL = 4, FAIL_STOP = 5 };
+#define FAILURE(what, e) ((what) << 16 | ((e) & 0xffff))
+
+/* Everything one rank knows about the run. */
+typedef struct run {
+    MPI_Comm comm;
+    int rank, size;
+    FILE *out, *err;
+    FILE *report;          /* rank 0: out, or err when the primes go to out */
+    FILE *direct;          /* rank 0: the report, straight to mpirun's stdout */
+    mpp_options opts;      /* all of it on rank 0; what the work needs elsewhere */
+    mpp_plan_outlet where; /* where the primes go */
+    mpp_outfile file;      /* rank 0, with --output */
+    bool file_open;
+    mpp_appendfile csv;    /* rank 0, with --csv */
+    bool csv_open;
+    char *tmpname;         /* MPP_PLAN_FILE: the temporary file every rank writes */
+    int stream_fd;         /* rank 0, MPP_PLAN_PRINT: where the bytes go */
+    mpp_share share;       /* --count: this rank's numbers */
+    mpp_finder *finder;    /* this rank's, for every piece it is given */
+    mpp_commit_hooks hooks; /* the observers of every commit on this rank */
+    mpp_rank_work work;    /* what this rank did and found (committed chunks) */
+    mpp_progress progress; /* rank 0: how far the committed rounds reach */
+    mpp_result reduced;    /* rank 0, --count: every rank's result, merged */
+    double swept;          /* numbers this rank's finders went through */
+    double t_start, compute_s, cpu_s, comm_s, io_s, elapsed_s;
+    double serial_s;       /* rank 0, --compare: the range on rank 0 alone; else -1 */
+    int failure;           /* FAILURE(...) seen by this rank, or 0 */
+    bool reader_gone;      /* rank 0: --print's reader closed the pipe */
+    int status;            /* exit status so far */
+} run;
+
+/* ---- failure.c ---- */
+
+void mpp_mpi_fail(run *r, int code, const char *call, const char *file, int line);
+/* For small allocations whose failure leaves nothing sensible to do. */
+void *mpp_xmalloc(run *r, size_t size);
+/* The errno closest to an MPI-IO error CODE (SAVED: errno right after it). */
+int mpp_mpi_io_errno(int code, int saved);
+/* Notes this rank's first failure. */
+void mpp_note_failure(run *r, int failure);
+/* After the work: every rank's failure reaches rank 0, which reports it (or
+ * the interruption) and finishes or removes the output file. */
+void mpp_settle(run *r);
+
+/* ---- distribute.c ---- */
+
+/* Does one chunk (its number in the round INDEX, its bounds B); returns
+ * false when the rank can take no more. */
+typedef bool (*mpp_chunk_fn)(run *r, void *ctx, uint64_t index, mpp_block b);
+/* Step 3 over a share, static or dynamic (at most CAPACITY chunks). */
+void mpp_do_share(run *r, const mpp_share *s, uint64_t capacity, mpp_chunk_fn fn, void *ctx);
+/* Step 3 for one chunk: the primes of B (into SINK when listing), timed. */
+int mpp_find_timed(run *r, mpp_block b, const mpp_sink *sink, mpp_tally *t);
+/* --count: rank 0 scatters the shares, every rank counts its own, and the
+ * results are reduced at rank 0 (r->reduced). */
+void mpp_count(run *r);
+/* Hands one commit event to the run's observers. */
+void mpp_run_commit(run *r, const mpp_commit *c);
+
+/* ---- listing.c ---- */
+
+/* Steps 2-4 of a listing, in rounds. */
+void mpp_list_in_rounds(run *r);
+
+/* ---- outlets.c ---- */
+
+/* One rank's state of a listing (listing.c), and rank 0's view of every
+ * rank's round. */
+#define CAP MPP_ROUND_RANK_CHUNKS
+typedef struct lister {
+    uint64_t budget;          /* bytes per rank per round */
+    mpp_format fmt;
+    char *buf;                /* rank 0 (gathering outlets): one slot of BUDGET per rank */
+    mpp_piece piece;          /* this rank's primes of the round */
+    MPI_File fh;              /* MPP_PLAN_FILE */
+    bool fh_open;
+    mpp_chunk_meta mine[CAP]; /* this rank's chunks of the round, in order */
+    mpp_block mine_b[CAP];
+    uint64_t mine_at[CAP];    /* MPP_PLAN_FILE: where each goes in the file */
+    uint64_t nmine;
+    uint64_t mine_w[CAP * MPP_CHUNK_META_WORDS]; /* MINE, packed */
+    /* rank 0 */
+    mpp_round_plan plan, done_plan;
+    mpp_block *blocks, *done_blocks;
+    mpp_round_summary *summary; /* per rank */
+    uint64_t *summary_w;        /* per rank, packed */
+    mpp_chunk_meta *all;        /* CAP per rank */
+    uint64_t *all_w;            /* ALL, packed */
+    uint64_t *slot_at;          /* per entry of ALL: its bytes' offset in the rank's slot */
+    uint64_t *file_at;          /* per entry of ALL: its bytes' offset in the file */
+    const mpp_chunk_meta **by_index; /* the round's chunks by number */
+    uint64_t *msgs_w;           /* the next round's message to each rank, packed */
+    int *counts, *displs;
+    uint64_t file_base, last_prime;
+    bool any_prime;
+} lister;
+
+/* Rank 0, before any work: checks what the run needs (memory, the output
+ * and CSV files), chooses where the primes and the report go. Returns the
+ * exit status (EXIT_DONE to go on). */
+int mpp_outlet_preflight(run *r);
+/* Rank 0, --explain: the plan, before any work. */
+void mpp_outlet_explain(run *r);
+/* Bytes of primes each rank holds per round, and their encoding. */
+uint64_t mpp_outlet_budget(const run *r);
+mpp_format mpp_outlet_format(const run *r);
+/* Whether the round's bytes are gathered at rank 0 (not written by every
+ * rank itself). */
+bool mpp_outlet_gathers(const run *r);
+/* Every rank, before the first round: MPI-IO opens the file. */
+void mpp_outlet_open(run *r, lister *L);
+/* Every rank, each round: the encoded bytes to rank 0 (gathering outlets). */
+void mpp_outlet_collect(run *r, lister *L);
+/* Every rank, each round: the committed chunks to where they go. */
+void mpp_outlet_deliver(run *r, lister *L, uint64_t committed);
+/* Every rank, after the last round: MPI-IO closes the file. */
+void mpp_outlet_close(run *r, lister *L);
+/* Rank 0, after the settling: the output file renamed into place (OK) or
+ * removed. */
+void mpp_outlet_finish(run *r, bool ok);
+
+/* ---- reporting.c ---- */
+
+/* Step 5: every rank's row to rank 0, which prints the report and appends
+ * the CSV row. */
+void mpp_report_step(run *r);
+
+#endif
