@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 7's sanitizer build: install what is missing, build with clang,
+# The sanitizer build: install what is missing, build with clang,
 # AddressSanitizer (and LeakSanitizer) and UndefinedBehaviorSanitizer on
 # every target, -Werror and the libFuzzer targets, into build-asan/, and run
 # there the unit tests, the fuzz tests and the integration cases picked for
