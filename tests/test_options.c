@@ -9,6 +9,9 @@
  * --json, --quiet, --format, --buffer; "needs a value", "needs a non-empty
  * file name" and their place in the error order; no short form or
  * abbreviation; no state kept between calls; the help text; random lines.
+ * --timeline FILE: NULL by default, both spellings pointing into argv, a
+ * later one overriding, beside every other option, "needs a value" and
+ * "needs a non-empty file name".
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -108,6 +111,7 @@ START_TEST(test_init)
     ck_assert_uint_eq(o.chunk, 0);
     ck_assert(!o.explain);
     ck_assert(!o.compare);
+    ck_assert_ptr_null(o.timeline);
 }
 END_TEST
 
@@ -1122,6 +1126,40 @@ START_TEST(test_csv)
 }
 END_TEST
 
+/* --- --timeline --- */
+
+START_TEST(test_timeline)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "10");
+    ck_assert_ptr_null(o.timeline);
+    const char *const a1[] = {"--timeline", "t.json", "10", NULL};
+    expect_run(&o, a1);
+    ck_assert_ptr_eq(o.timeline, a1[1]);
+    const char *const a2[] = {"--timeline=t.json", "10", NULL};
+    expect_run(&o, a2);
+    ck_assert_ptr_eq(o.timeline, a2[0] + 11);
+    EXPECT_RUN(o, "--timeline", "a.json", "--timeline=b.json", "10");
+    ck_assert_str_eq(o.timeline, "b.json");
+    /* with every outlet and decomposition, and not another file option */
+    EXPECT_RUN(o, "-c", "-d", "dynamic", "--timeline", "t.json", "--csv", "s.csv", "1e9");
+    ck_assert(o.count_only);
+    ck_assert_str_eq(o.timeline, "t.json");
+    ck_assert_str_eq(o.csv, "s.csv");
+    ck_assert_ptr_null(o.output);
+    EXPECT_RUN(o, "-o", "p.txt", "--timeline=t.json", "-q", "10");
+    ck_assert_str_eq(o.output, "p.txt");
+    ck_assert_str_eq(o.timeline, "t.json");
+    EXPECT_RUN(o, "-p", "--timeline", "-", "--json", "10");
+    ck_assert(o.print && o.json);
+    ck_assert_str_eq(o.timeline, "-");
+    EXPECT_ERROR("option '--timeline' needs a value", "10", "--timeline");
+    EXPECT_ERROR("option '--timeline' needs a non-empty file name", "--timeline=", "10");
+    EXPECT_ERROR("option '--timeline' needs a non-empty file name", "--timeline", "", "10");
+    EXPECT_ERROR("unknown option '--timelin'", "--timelin", "t.json", "10");
+}
+END_TEST
+
 /* --csv goes with every outlet and report style. */
 START_TEST(test_csv_combined)
 {
@@ -1626,6 +1664,7 @@ static Suite *options_suite(void)
     tc = tcase_create("csv");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_csv);
+    tcase_add_test(tc, test_timeline);
     tcase_add_test(tc, test_csv_combined);
     tcase_add_test(tc, test_csv_errors);
     tcase_add_test(tc, test_csv_reentrant);

@@ -58,8 +58,11 @@ START_TEST(test_start_msg)
         o.quiet = true;
         o.csv = "runs.csv";
         o.explain = true;
+        o.timeline = "trace.json";
         mpp_start_msg m = {.go = i % 2 == 0, .status = i % 7 - 3, .opts = o,
-                           .outlet = (mpp_plan_outlet)(i % 4), .namelen = value()}, back;
+                           .outlet = (mpp_plan_outlet)(i % 4), .namelen = value(),
+                           .timeline = i % 3 == 1 ? value() : 0},
+                      back;
         uint64_t w[MPP_START_WORDS + 1];
         w[MPP_START_WORDS] = GUARD;
         mpp_start_pack(&m, w);
@@ -70,6 +73,7 @@ START_TEST(test_start_msg)
         ck_assert_int_eq(back.status, m.status);
         ck_assert_int_eq(back.outlet, m.outlet);
         ck_assert_uint_eq(back.namelen, m.namelen);
+        ck_assert_uint_eq(back.timeline, m.timeline);
         ck_assert_uint_eq(back.opts.start, o.start);
         ck_assert_uint_eq(back.opts.stop, o.stop);
         ck_assert_int_eq(back.opts.method, o.method);
@@ -87,6 +91,7 @@ START_TEST(test_start_msg)
         ck_assert_int_eq(back.opts.quiet, d.quiet);
         ck_assert_ptr_eq(back.opts.csv, d.csv);
         ck_assert_int_eq(back.opts.explain, d.explain);
+        ck_assert_ptr_eq(back.opts.timeline, d.timeline);
     }
 }
 END_TEST

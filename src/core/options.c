@@ -65,6 +65,7 @@ typedef enum {
     OPT_CHUNK,
     OPT_EXPLAIN,
     OPT_COMPARE,
+    OPT_TIMELINE,
     OPT_HELP,
     OPT_VERSION
 } opt_id;
@@ -87,6 +88,7 @@ static const opt_def opt_defs[] = {
     {"chunk", '\0', true, OPT_CHUNK},
     {"explain", '\0', false, OPT_EXPLAIN},
     {"compare", '\0', false, OPT_COMPARE},
+    {"timeline", '\0', true, OPT_TIMELINE},
 };
 enum { N_OPT_DEFS = sizeof opt_defs / sizeof opt_defs[0] };
 
@@ -139,6 +141,7 @@ void mpp_options_init(mpp_options *opts)
     opts->chunk = 0;
     opts->explain = false;
     opts->compare = false;
+    opts->timeline = NULL;
 }
 
 bool mpp_parse_size(const char *text, uint64_t *out)
@@ -272,12 +275,15 @@ static void apply(parse_state *st, const opt_def *def, const char *spelling, con
     case OPT_COMPARE: st->opts.compare = true; break;
     case OPT_OUTPUT:
     case OPT_CSV:
+    case OPT_TIMELINE:
         if (value[0] == '\0')
             error(st, "option '%s' needs a non-empty file name", spelling);
         else if (def->id == OPT_OUTPUT)
             st->opts.output = value;
-        else
+        else if (def->id == OPT_CSV)
             st->opts.csv = value;
+        else
+            st->opts.timeline = value;
         break;
     }
 }
@@ -502,6 +508,12 @@ void mpp_print_usage(FILE *f)
         "      --csv FILE       also append the run's summary to FILE as one CSV\n"
         "                       row (a header line first when FILE is new or\n"
         "                       empty): one row per run, for scaling studies\n"
+        "      --timeline FILE  also write what every rank did when (compute,\n"
+        "                       communication, I/O per chunk and round, on one\n"
+        "                       clock) to FILE in the Chrome trace event format\n"
+        "                       (open it in ui.perfetto.dev; plot it with\n"
+        "                       scripts/plot-timeline.py); at most 10^6 events,\n"
+        "                       shared among the ranks (each at least 100)\n"
         "  -h, --help           show this help and exit\n"
         "  -V, --version        show the version and exit\n"
         "  --                   end of options; the rest are operands\n"
@@ -516,6 +528,9 @@ void mpp_print_usage(FILE *f)
         "                       mpprimes sets OMPI_MCA_pml=ob1 (a faster start-up)\n"
         "  SLURM_JOB_ID, SLURM_JOB_NODELIST  fill the job_id and job_nodelist\n"
         "                       columns of --csv (empty outside a Slurm job)\n"
+        "  MPPRIMES_TIMELINE_EVENTS=N  the events --timeline may record in all\n"
+        "                       (default 10^6; each rank gets its share, at\n"
+        "                       least 100)\n"
         "  MPPRIMES_DIRECT_STDOUT=0 --print, the report and an interruption's line\n"
         "                       through mpirun's output forwarding; by default rank\n"
         "                       0, when mpirun's child on the same host, writes to\n"

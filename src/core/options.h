@@ -41,6 +41,7 @@ typedef struct {
     uint64_t chunk;      /* --chunk N: numbers per chunk (cyclic, dynamic); 0: default */
     bool explain;        /* --explain: print the plan before the run */
     bool compare;        /* --compare: also run rank 0 alone, for the real speedup */
+    const char *timeline; /* --timeline FILE (points into argv), or NULL */
 } mpp_options;
 
 #define MPP_BUFFER_DEFAULT (64u << 20) /* 64 MiB */

@@ -21,7 +21,7 @@ static double double_of(uint64_t u)
 
 enum {
     S_GO, S_STATUS, S_START, S_STOP, S_METHOD, S_COUNT, S_OUTLET, S_FORMAT, S_BUFFER,
-    S_DECOMP, S_CHUNK, S_COMPARE, S_NAMELEN, S_WORDS
+    S_DECOMP, S_CHUNK, S_COMPARE, S_NAMELEN, S_TIMELINE, S_WORDS
 };
 _Static_assert(S_WORDS == MPP_START_WORDS, "MPP_START_WORDS");
 
@@ -40,6 +40,7 @@ void mpp_start_pack(const mpp_start_msg *m, uint64_t *w)
     w[S_CHUNK] = m->opts.chunk;
     w[S_COMPARE] = m->opts.compare;
     w[S_NAMELEN] = m->namelen;
+    w[S_TIMELINE] = m->timeline;
 }
 
 void mpp_start_unpack(const uint64_t *w, mpp_start_msg *m)
@@ -58,6 +59,7 @@ void mpp_start_unpack(const uint64_t *w, mpp_start_msg *m)
     m->opts.chunk = w[S_CHUNK];
     m->opts.compare = w[S_COMPARE] != 0;
     m->namelen = w[S_NAMELEN];
+    m->timeline = w[S_TIMELINE];
 }
 
 /* ---- shares ---- */

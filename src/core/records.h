@@ -43,9 +43,11 @@ typedef struct {
     mpp_plan_outlet outlet; /* where the primes go */
     uint64_t namelen;       /* MPP_PLAN_FILE: bytes of the temporary file's name
                                and its NUL, broadcast next; else 0 */
+    uint64_t timeline;      /* --timeline: the events the ranks may record
+                               together (timeline.h); 0 without it */
 } mpp_start_msg;
 
-#define MPP_START_WORDS 13
+#define MPP_START_WORDS 14
 
 void mpp_start_pack(const mpp_start_msg *m, uint64_t *w);
 /* Unpacks into *M; M->opts gets the defaults, then the fields sent. */

@@ -158,8 +158,7 @@ void mpp_report_text(FILE *f, const mpp_report *r)
     }
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void json_string(FILE *f, const char *s)
+void mpp_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; *s; s++) {
@@ -182,7 +181,7 @@ void mpp_report_json(FILE *f, const mpp_report *r)
     fprintf(f, "{\"version\": \"%s\", \"start\": %" PRIu64 ", \"stop\": %" PRIu64
                ", \"ranks\": %d, \"method\": \"%s\", \"decomposition\": ",
             MPPRIMES_VERSION, r->start, r->stop, r->ranks, mpp_method_name(r->method));
-    json_string(f, r->decomposition);
+    mpp_json_string(f, r->decomposition);
     if (r->chunk)
         fprintf(f, ", \"chunk\": %" PRIu64, r->chunk);
     else
@@ -212,7 +211,7 @@ void mpp_report_json(FILE *f, const mpp_report *r)
     for (int i = 0; i < r->ranks; i++) {
         const mpp_rank_stats *s = &r->per_rank[i];
         fprintf(f, "%s\n  {\"rank\": %d, \"host\": ", i ? "," : "", s->rank);
-        json_string(f, s->host);
+        mpp_json_string(f, s->host);
         if (s->empty)
             fprintf(f, ", \"start\": null, \"stop\": null, \"empty\": true");
         else

@@ -65,6 +65,10 @@ bool mpp_report_first_last(const mpp_report *r, uint64_t *first, uint64_t *last)
  * sorting them cannot be had; the CSV field is then empty). */
 int mpp_report_hosts(const mpp_report *r);
 
+/* S as a JSON string: quoted, with quotes, backslashes and control
+ * characters escaped. */
+void mpp_json_string(FILE *f, const char *s);
+
 void mpp_report_text(FILE *f, const mpp_report *r);
 void mpp_report_json(FILE *f, const mpp_report *r);
 

@@ -30,8 +30,10 @@ int mpp_find_timed(run *r, mpp_block b, const mpp_sink *sink, mpp_tally *t)
     mpp_stop stop = {mpp_stop_flag(), 0};
     double t0 = MPI_Wtime(), c0 = mpp_thread_cpu_s();
     int rc = r->finder ? mpp_finder_find(r->finder, b.lo, b.hi, sink, t, &stop) : MPP_ENOMEM;
+    double t1 = MPI_Wtime();
     r->cpu_s += mpp_thread_cpu_s() - c0;
-    r->compute_s += MPI_Wtime() - t0;
+    r->compute_s += t1 - t0;
+    mpp_span_note(r, MPP_SPAN_COMPUTE, mpp_method_name(r->opts.method), t0, t1, b.lo, b.hi);
     r->swept += (double)stop.done;
     if (rc == MPP_STOPPED)
         mpp_note_failure(r, FAILURE(FAIL_STOP, mpp_stop_signal()));

@@ -246,6 +246,7 @@ void mpp_list_in_rounds(run *r)
     if (r->rank == 0)
         plan_next(r, L, true);
     mpp_round_msg m;
+    r->round = 1; /* what the timeline's spans belong to */
     scatter_round(r, L, &m);
     while (!(m.flags & (MPP_ROUND_DONE | MPP_ROUND_STOP))) {
         /* Step 3: find and encode this rank's primes of the round. */
@@ -266,7 +267,9 @@ void mpp_list_in_rounds(run *r)
             break;
         commit_mine(r, L, m.committed);
         mpp_outlet_deliver(r, L, m.committed);
+        r->round++;
     }
+    r->round = 0;
     lister_free(r, L);
     free(L);
 }

@@ -11,6 +11,7 @@
  *      which says what happened (failure.c)
  *   --compare: rank 0 alone does the whole range again, timed (here)
  *   5. every rank's row to rank 0, which prints the report (reporting.c)
+ *   --timeline: every rank's spans to rank 0, which writes them (timeline.c)
  *   then rank 0's exit status to every rank               MPI_Bcast (here)
  *
  * Owns also the run's state from its start to its teardown: the signals
@@ -46,7 +47,7 @@ static bool parse_and_broadcast(run *r, int argc, char **argv)
 {
     uint64_t words[MPP_START_WORDS];
     mpp_start_msg m = {.go = false, .status = EXIT_DONE, .outlet = MPP_PLAN_COUNT,
-                       .namelen = 0};
+                       .namelen = 0, .timeline = 0};
     if (r->rank == 0) {
         char why[256];
         mpp_options_init(&r->opts);
@@ -62,7 +63,12 @@ static bool parse_and_broadcast(run *r, int argc, char **argv)
             m.status = EXIT_USAGE;
             break;
         case MPP_OPT_RUN:
-            m.status = mpp_outlet_preflight(r);
+            if (r->opts.timeline && (m.timeline = mpp_timeline_events(r)) == 0)
+                m.status = EXIT_USAGE;
+            if (m.status == EXIT_DONE)
+                m.status = mpp_outlet_preflight(r);
+            if (m.status == EXIT_DONE)
+                m.status = mpp_timeline_preflight(r);
             m.go = m.status == EXIT_DONE;
             if (m.go && r->opts.explain)
                 mpp_outlet_explain(r);
@@ -89,6 +95,8 @@ static bool parse_and_broadcast(run *r, int argc, char **argv)
         MPI_TIMED(r, MPI_Bcast(r->tmpname, (int)m.namelen, MPI_CHAR, 0, r->comm));
         mpp_remove_on_signal(r->tmpname); /* by any rank: rank 0 may be gone */
     }
+    if (m.timeline)
+        mpp_timeline_start(r, m.timeline);
     return true;
 }
 
@@ -214,6 +222,7 @@ int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
         if (r.opts.compare)
             compare_serial(&r);
         mpp_report_step(&r);
+        mpp_timeline_finish(&r);
         /* Rank 0 alone knows whether the report was written: share it. */
         MPI_CHECK(&r, MPI_Bcast(&r.status, 1, MPI_INT, 0, comm));
     }

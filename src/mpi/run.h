@@ -10,6 +10,8 @@
  *   outlets.c     where listed primes go: gathered, streamed, or MPI-IO
  *   failure.c     MPI errors, failures and interruptions, and the settling
  *   reporting.c   every rank's row to rank 0; the report and the CSV row
+ *   timeline.c    --timeline: the ranks' clocks aligned, their spans
+ *                 recorded, gathered and written by rank 0
  */
 #ifndef MPP_RUN_H
 #define MPP_RUN_H
@@ -29,6 +31,7 @@
 #include "records.h"
 #include "result.h"
 #include "rounds.h"
+#include "timeline.h"
 
 /* An MPI call whose error is fatal: one line with file, line and rank, then
  * MPI_Abort (errors are returned to us: MPI_ERRORS_RETURN). */
@@ -39,12 +42,16 @@
             mpp_mpi_fail((r), rc_, #call, __FILE__, __LINE__);                          \
     } while (0)
 
-/* An MPI call of the pipeline: checked, and its time added to comm_s. */
+/* An MPI call of the pipeline: checked, its time added to comm_s, and with
+ * --timeline recorded as a span named after the call. */
 #define MPI_TIMED(r, call)                                                              \
     do {                                                                                \
         double t0_ = MPI_Wtime();                                                       \
         MPI_CHECK(r, call);                                                             \
-        (r)->comm_s += MPI_Wtime() - t0_;                                               \
+        double t1_ = MPI_Wtime();                                                       \
+        (r)->comm_s += t1_ - t0_;                                                       \
+        if ((r)->tl_on)                                                                 \
+            mpp_span_comm((r), #call, t0_, t1_);                                        \
     } while (0)
 
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -81,6 +88,10 @@ typedef struct run {
     int failure;           /* FAILURE(...) seen by this rank, or 0 */
     bool reader_gone;      /* rank 0: --print's reader closed the pipe */
     int status;            /* exit status so far */
+    bool tl_on;            /* --timeline: this rank records its spans */
+    mpp_timeline tl;       /* them */
+    double tl_offset;      /* this rank's clock + TL_OFFSET = rank 0's clock */
+    uint64_t round;        /* the listing's round being done (from 1), for spans */
 } run;
 
 /* ---- failure.c ---- */
@@ -172,6 +183,28 @@ void mpp_outlet_close(run *r, lister *L);
 /* Rank 0, after the settling: the output file renamed into place (OK) or
  * removed. */
 void mpp_outlet_finish(run *r, bool ok);
+
+/* ---- timeline.c ---- */
+
+/* Rank 0, before any work: can the --timeline file be created? Returns the
+ * exit status. */
+int mpp_timeline_preflight(run *r);
+/* Rank 0: the events the ranks may record together (--timeline): the
+ * default, or MPPRIMES_TIMELINE_EVENTS; 0 and a message on ERR when that
+ * is not a NUMBER of at least 1. */
+uint64_t mpp_timeline_events(run *r);
+/* Every rank, when the start message says so: the clocks aligned to rank
+ * 0's, and recording on, at most this rank's share of TOTAL events. */
+void mpp_timeline_start(run *r, uint64_t total);
+/* A span of this rank, from T0 to T1 on its own clock (MPI_Wtime). */
+void mpp_span_note(run *r, mpp_span_cat cat, const char *what, double t0, double t1,
+                   uint64_t lo, uint64_t hi);
+/* The span of the MPI call CALL (its text: the name is what comes before
+ * the parenthesis). */
+void mpp_span_comm(run *r, const char *call, double t0, double t1);
+/* Every rank, after the report: the spans to rank 0, which writes the file
+ * when the run succeeded. */
+void mpp_timeline_finish(run *r);
 
 /* ---- reporting.c ---- */
 

@@ -19,7 +19,7 @@
  *   be the default, 2 or 0); method, format and decomposition valid; the
  *   buffer in [MPP_BUFFER_MIN, MPP_BUFFER_MAX]; no conflicting options;
  *   --chunk only with cyclic or dynamic; --format other than text only with
- *   --print or --output; output and csv non-empty and inside an argument
+ *   --print or --output; output, csv and timeline non-empty and inside an argument
  *   (at its start, or after '=' or, for -o, after the 'o'); and the
  *   canonical command line written from the result parses to the same;
  * - "--explain" or "--compare" put in front changes nothing but that flag
@@ -107,14 +107,20 @@ static void check_unchanged(const args *a)
     FUZZ_CHECK(a->argv[a->argc] == NULL, "argv[argc] was changed");
 }
 
-/* Field by field; output and csv as pointers, or as strings when STRINGS. */
+/* The same file name: both NULL, or equal strings. */
+static bool same_name(const char *x, const char *y)
+{
+    return (x == NULL) == (y == NULL) && (x == NULL || strcmp(x, y) == 0);
+}
+
+/* Field by field; output, csv and timeline as pointers, or as strings when
+ * STRINGS. */
 static bool same_options(const mpp_options *x, const mpp_options *y, bool strings)
 {
-    bool files = strings ? ((x->output == NULL) == (y->output == NULL) &&
-                            (x->output == NULL || strcmp(x->output, y->output) == 0) &&
-                            (x->csv == NULL) == (y->csv == NULL) &&
-                            (x->csv == NULL || strcmp(x->csv, y->csv) == 0))
-                         : x->output == y->output && x->csv == y->csv;
+    bool files = strings ? same_name(x->output, y->output) && same_name(x->csv, y->csv) &&
+                               same_name(x->timeline, y->timeline)
+                         : x->output == y->output && x->csv == y->csv &&
+                               x->timeline == y->timeline;
     return files && x->start == y->start && x->stop == y->stop && x->method == y->method &&
            x->count_only == y->count_only && x->print == y->print && x->format == y->format &&
            x->buffer == y->buffer && x->json == y->json && x->quiet == y->quiet &&
@@ -272,6 +278,10 @@ static void check_canonical(const mpp_options *o, bool stop_only)
         argv[argc++] = "--csv";
         argv[argc++] = o->csv;
     }
+    if (o->timeline != NULL) {
+        argv[argc++] = "--timeline";
+        argv[argc++] = o->timeline;
+    }
     if (o->print || o->output != NULL) {
         argv[argc++] = "--format";
         argv[argc++] = mpp_format_name(o->format);
@@ -320,6 +330,9 @@ static void check_run(const args *a, const mpp_options *o)
                "output does not point at a non-empty file name in argv");
     FUZZ_CHECK(o->csv == NULL || (o->csv[0] != '\0' && in_argument(a, o->csv, false)),
                "csv does not point at a non-empty file name in argv");
+    FUZZ_CHECK(o->timeline == NULL ||
+                   (o->timeline[0] != '\0' && in_argument(a, o->timeline, false)),
+               "timeline does not point at a non-empty file name in argv");
     check_canonical(o, false);
     if (default_start)
         check_canonical(o, true);
@@ -461,7 +474,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    def.format == MPP_FORMAT_TEXT && def.buffer == MPP_BUFFER_DEFAULT &&
                    !def.json && !def.quiet && def.csv == NULL &&
                    def.decomposition == MPP_DECOMP_BLOCK && def.chunk == 0 && !def.explain &&
-                   !def.compare,
+                   !def.compare && def.timeline == NULL,
                "mpp_options_init: not the defaults");
 
     args a;
