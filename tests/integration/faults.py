@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Fault tests for mpprimes (issue 7): what the user sees when a run is cut
-short or its output cannot be written.
+"""Fault tests for mpprimes: what the user sees when a run is cut short (a
+rank killed, SIGTERM) or its output cannot be written.
 
 ctest runs this script (see tests/CMakeLists.txt) as
 
@@ -28,7 +28,6 @@ Python 3 standard library only.
 
 import argparse
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -36,10 +35,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (CaseFailure, Suite, cpu_seconds, expect,  # noqa: E402
-                     kill_session, session_members)
-from run_tests import (Runner, expect_one_error_line, read_then_close,  # noqa: E402
-                       reference_count)
+from harness import (CaseFailure, Runner, Suite, add_program_args,  # noqa: E402
+                     cpu_seconds, environ_of, expect, expect_one_error_line,
+                     kill_session, proc_state, read_then_close, session_members)
+from reference import COUNTED, INTERRUPTED, LISTED, reference_count  # noqa: E402
 
 NP = 3                # ranks of the fault runs (uneven blocks)
 STARTED_CPU_S = 0.3   # a rank is "in the middle of its run" after this much CPU
@@ -48,11 +47,6 @@ STOP_WITHIN = 10.0    # seconds from the signal to the end of the job
 # (mpirun itself needs about 2 s to tear a job down; the margin is for a
 # loaded 2-core CI machine)
 
-INTERRUPTED = re.compile(r"^mpprimes: interrupted by (SIG[A-Z]+) after [0-9.]+ s")
-BELOW = re.compile(r"the primes below (\d+) were found \((\d+), ([0-9.]+)% of the range")
-COUNTED = re.compile(r": ([0-9.]+)% of the range \[(\d+), (\d+)\] was counted; "
-                     r"no count is reported$")
-
 # ---------------------------------------------------------------------------
 # Processes
 
@@ -60,26 +54,13 @@ COUNTED = re.compile(r": ([0-9.]+)% of the range \[(\d+), (\d+)\] was counted; "
 def live_members(sid):
     """The processes of session SID that are not zombies (a rank whose
     parent is gone waits, as a zombie, for an init that may never reap it)."""
-    live = []
-    for pid in session_members(sid):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                state = f.read().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue
-        if state != "Z":
-            live.append(pid)
-    return live
+    return [pid for pid in session_members(sid) if proc_state(pid) not in (None, "Z")]
 
 
 def rank_of(pid, binary):
     """The MPI rank of process PID when it runs BINARY, else None."""
-    try:
-        if os.path.realpath(f"/proc/{pid}/exe") != os.path.realpath(binary):
-            return None
-        with open(f"/proc/{pid}/environ", "rb") as f:
-            env = f.read().split(b"\0")
-    except OSError:
+    env = environ_of(pid, binary)
+    if env is None:
         return None
     for entry in env:
         if entry.startswith(b"OMPI_COMM_WORLD_RANK="):
@@ -103,8 +84,7 @@ class Job:
     def __init__(self, runner, args, np=NP, stdout=subprocess.PIPE, cwd=None):
         self.runner = runner
         self.np = np
-        cmd = ([runner.binary] + list(args) if np is None
-               else runner.mpirun_cmd(args, np))
+        cmd = runner.command(args, np)
         self.cmd = cmd
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stdout,
                                      stderr=subprocess.PIPE, env=runner.env(), cwd=cwd,
@@ -233,7 +213,7 @@ def expect_listing_progress(line, start):
     """Returns (below, count) from a listing's interruption line."""
     if "no round was finished" in line:
         return start, 0
-    m = BELOW.search(line)
+    m = LISTED.search(line)
     expect(m is not None, f"no progress in {line!r}")
     below, count = int(m.group(1)), int(m.group(2))
     expect(below > start, f"'below' {below} in {line!r}")
@@ -350,9 +330,7 @@ def case_closed_pipe_after(runner, args, first):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--binary", required=True)
-    parser.add_argument("--mpiexec", required=True)
-    parser.add_argument("--source-dir", required=True)
+    add_program_args(parser)
     args = parser.parse_args(argv)
     runner = Runner(args.binary, args.mpiexec, args.source_dir)
     suite = Suite()

@@ -1,25 +1,39 @@
-"""What the integration test scripts share: cases, their score, and programs
-run with a timeout.
+"""What the integration test scripts share: cases, their score, programs run
+with a timeout, and mpprimes run under Open MPI.
 
-run_tests.py, multihost.py and slurm_cluster.py import this module from the
-directory they are in. It holds:
+run_tests.py, faults.py, property.py, tutorial.py, multihost.py and
+slurm_cluster.py import this module from the directory they are in
+(reference.py, beside it, holds the reference primes and the checks of
+mpprimes' output). It holds:
 
   * CaseFailure and CaseSkipped, raised by a case (expect() raises the
-    first), and Suite, which runs cases and prints one line for each,
-    "ok   NAME", "FAIL NAME: WHY" or "skip NAME: WHY", then the score,
-    "N passed, M failed", and gives the exit status: 0 only when no case
-    failed; SKIP_STATUS (77, ctest's SKIP_RETURN_CODE) for a test that
-    cannot run here at all.
+    first; expect_success() and expect_one_error_line() check a run's exit,
+    the latter mpprimes' failure contract: one "mpprimes: " line), and
+    Suite, which runs cases and prints one line for each, "ok   NAME",
+    "FAIL NAME: WHY" or "skip NAME: WHY", then the score, "N passed, M
+    failed", and gives the exit status: 0 only when no case failed;
+    SKIP_STATUS (77, ctest's SKIP_RETURN_CODE) for a test that cannot run
+    here at all (Suite.finish_unavailable: a failure instead under CI,
+    in_ci()); add_program_args(), the options every script takes
+    (--binary, --mpiexec, --source-dir). Interrupted, raised on a signal (interrupt_on_signals(),
+    STOP_SIGNALS) to unwind to the cleanup, and ignore_stop_signals() for
+    that cleanup.
   * run(), which runs a command in a session of its own, stdin from
     /dev/null, and kills the whole session when it exceeds its timeout (or
     an exception, such as a signal, interrupts the wait); Result, what the
     run did; kill_session() and session_members(), for callers that start
-    processes themselves.
+    processes themselves; read_then_close(), a run whose reader leaves
+    early (| head); and from /proc: cpu_seconds(), proc_state() and
+    environ_of() (a process's environment, when it runs a given binary).
   * sanitizer_reports: every run() whose stderr holds a sanitizer's report
     (AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer: the build
     with -DMPPRIMES_SANITIZE=ON) is noted there, and Suite.case() fails the
     case it happened in, whatever the case expected of the run (a failure
     path's exit status 1, say).
+  * The environment Open MPI needs here: MPI_ROOT_ENV (running as root),
+    OVERSUBSCRIBE_VAR, and mpi_env(), which makes one; Runner, which builds
+    and runs mpprimes command lines, alone or under mpirun (with
+    BUFFER_PER_RANK, TIMEOUT_RUN).
 
 Linux only (/proc); Python 3 standard library only.
 """
@@ -55,6 +69,40 @@ class CaseSkipped(Exception):
     """A case cannot run here; the message says why."""
 
 
+class Interrupted(BaseException):
+    """A signal (one of STOP_SIGNALS) asked the test to stop: raised by the
+    handler of interrupt_on_signals(), it unwinds to the cleanup. SIGNUM is
+    the signal's number; str() gives its name (SIGTERM)."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+    def __str__(self):
+        return signal.Signals(self.signum).name
+
+
+# The signals that stop a test, with its cleanup.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+def interrupt_on_signals():
+    """Makes each of STOP_SIGNALS raise Interrupted, unless it is ignored
+    already (nohup and the like: it stays ignored)."""
+    def on_signal(signum, frame):
+        raise Interrupted(signum)
+
+    for sig in STOP_SIGNALS:
+        if signal.getsignal(sig) != signal.SIG_IGN:
+            signal.signal(sig, on_signal)
+
+
+def ignore_stop_signals():
+    """Ignores STOP_SIGNALS from now on: a cleanup that must not be cut short."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+
+
 def expect(condition, message):
     if not condition:
         raise CaseFailure(message)
@@ -64,6 +112,36 @@ def expect_success(res):
     """RES (a Result) finished in time with exit status 0."""
     expect(not res.timed_out, "timed out: " + res.describe())
     expect(res.rc == 0, "expected exit 0: " + res.describe())
+
+
+def expect_one_error_line(res, status):
+    """The failure contract: exit STATUS, nothing on stdout, and on stderr
+    exactly one non-empty line, starting with "mpprimes: "."""
+    expect(not res.timed_out, "hung (timed out): " + res.describe())
+    expect(res.rc == status, f"expected exit {status}: " + res.describe())
+    expect(res.stdout == b"", f"stdout not empty ({res.out[:200]!r}): " + res.describe())
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    expect(len(lines) == 1,
+           f"expected one line on stderr, got {len(lines)}: " + res.describe())
+    expect(lines[0].startswith("mpprimes: "),
+           "stderr line does not start with 'mpprimes: ': " + res.describe())
+    return lines[0]
+
+
+def add_program_args(parser, mpiexec=True):
+    """Adds the options every test script takes, all required: --binary
+    (the mpprimes executable), --mpiexec (Open MPI's mpirun; unless MPIEXEC
+    is false) and --source-dir (the repository root)."""
+    parser.add_argument("--binary", required=True, help="the mpprimes executable")
+    if mpiexec:
+        parser.add_argument("--mpiexec", required=True, help="mpirun / mpiexec (Open MPI's)")
+    parser.add_argument("--source-dir", required=True, help="the repository root")
+
+
+def in_ci():
+    """Whether CI is set (true, 1 or yes): there a test that cannot run
+    fails instead of being skipped."""
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
 
 
 class Suite:
@@ -118,6 +196,15 @@ class Suite:
         print(f"skip {name}: {why}", flush=True)
         self.finish()
         return SKIP_STATUS if self.failed == 0 else 1
+
+    def finish_unavailable(self, name, why, ci_case, ci_note):
+        """Ends a test whose prerequisites are missing (WHY): skipped as NAME
+        (finish_skipped), or under CI (in_ci()) failed as the case CI_CASE,
+        "WHY (CI=true: CI_NOTE)"."""
+        if in_ci():
+            self.fail(ci_case, f"{why} (CI=true: {ci_note})")
+            return self.finish()
+        return self.finish_skipped(name, why)
 
 
 # ---------------------------------------------------------------------------
@@ -178,6 +265,29 @@ def cpu_seconds(pid):
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return 0.0
+
+
+def proc_state(pid):
+    """The state letter of process PID (R, S, Z, ...), None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def environ_of(pid, binary=None):
+    """The environment of process PID, a list of b"NAME=value"; None when it
+    cannot be read (the process is gone) or, with BINARY, runs another
+    program."""
+    try:
+        if binary is not None and \
+                os.path.realpath(f"/proc/{pid}/exe") != os.path.realpath(binary):
+            return None
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            return f.read().split(b"\0")
+    except OSError:
+        return None
 
 
 def kill_session(proc, grace=KILL_GRACE):
@@ -249,3 +359,119 @@ def run(cmd, timeout, env=None, cwd=None, stdout=subprocess.PIPE,
         at = max(0, m.start() - 200)
         sanitizer_reports.append((list(cmd), stderr[at:at + 1500]))
     return Result(cmd, proc.returncode, out or b"", stderr, elapsed, timed_out)
+
+
+def read_then_close(runner, cmd, nlines):
+    """Runs CMD (with RUNNER's environment), reads NLINES lines of its stdout
+    and closes the pipe, as head does. Returns (the lines, exit status,
+    stderr text, seconds); fails the case when it still runs 30 s after its
+    reader left."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=runner.env(), start_new_session=True)
+    try:
+        head = [proc.stdout.readline() for _ in range(nlines)]
+        proc.stdout.close()  # the reader goes away, as head does
+        try:
+            err = proc.stderr.read()
+            rc = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise CaseFailure("still running 30 s after its reader closed the pipe")
+    finally:
+        if proc.poll() is None or session_members(proc.pid):
+            kill_session(proc)
+    return head, rc, err.decode("utf-8", "replace"), time.monotonic() - start
+
+
+# ---------------------------------------------------------------------------
+# Open MPI and mpprimes
+
+
+# Open MPI refuses to run as root without both of these.
+MPI_ROOT_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+
+# Set to 1, more ranks than cores (or slots) are allowed.
+OVERSUBSCRIBE_VAR = "OMPI_MCA_rmaps_base_oversubscribe"
+
+
+def mpi_env(oversubscribe=None, hermetic=False):
+    """A copy of this process's environment for running Open MPI: as root,
+    with MPI_ROOT_ENV; with OVERSUBSCRIBE true, OVERSUBSCRIBE_VAR=1 (as
+    scripts/mpi-env.sh sets up a shell), false, without it (the command line
+    decides: --oversubscribe), None, as it is; HERMETIC, without any
+    OMPI_MCA_, PRTE_MCA_ or PMIX_MCA_ setting from outside."""
+    env = dict(os.environ)
+    if hermetic:
+        for name in list(env):
+            if name.startswith(("OMPI_MCA_", "PRTE_MCA_", "PMIX_MCA_")):
+                del env[name]
+    if os.geteuid() == 0:
+        env.update(MPI_ROOT_ENV)
+    if oversubscribe:
+        env[OVERSUBSCRIBE_VAR] = "1"
+    elif oversubscribe is not None:
+        env.pop(OVERSUBSCRIBE_VAR, None)
+    return env
+
+
+TIMEOUT_RUN = 60     # seconds for one ordinary correctness run
+
+# The --buffer every run gets (times the rank count): small, so that listing
+# goes in many rounds.
+BUFFER_PER_RANK = 512
+
+
+class Runner:
+    """Builds and runs mpprimes command lines, alone or under mpirun."""
+
+    def __init__(self, binary, mpiexec, source_dir):
+        self.binary = os.path.abspath(binary)
+        self.mpiexec = mpiexec
+        self.source_dir = os.path.abspath(source_dir)
+
+    def env(self, extra=None, drop=()):
+        """mpi_env() without OVERSUBSCRIBE_VAR, the names in DROP removed,
+        EXTRA added."""
+        # Oversubscription is asked for per command line (--oversubscribe), so
+        # that the hostfile slot test can see the limit; scripts/mpi-env.sh
+        # sets it for the whole environment.
+        env = mpi_env(oversubscribe=False)
+        for name in drop:
+            env.pop(name, None)
+        env.update(extra or {})
+        return env
+
+    def mpirun_cmd(self, args, np, quiet=False, mpirun_opts=(), oversubscribe=True):
+        """mpirun [--oversubscribe] [--quiet] OPTS -np NP BINARY ARGS.
+        --quiet keeps Open MPI's multi-line banner about a rank's non-zero exit
+        off stderr, so that only mpprimes' own message is left there."""
+        cmd = [self.mpiexec]
+        if oversubscribe:
+            cmd.append("--oversubscribe")  # more ranks than cores is normal here
+        if quiet:
+            cmd.append("--quiet")
+        return cmd + list(mpirun_opts) + ["-np", str(np), self.binary] + list(args)
+
+    def command(self, args, np=None, quiet=False, mpirun_opts=(), oversubscribe=True,
+                buffer=False):
+        """mpprimes ARGS under mpirun with NP ranks (mpirun_cmd), or the
+        binary alone (a singleton) when NP is None. With BUFFER, the
+        arguments start with --buffer BUFFER_PER_RANK * ranks (in front, so
+        that an option at the end still takes the next argument as its
+        value)."""
+        if buffer:
+            args = ["--buffer", str(BUFFER_PER_RANK * (np or 1))] + list(args)
+        if np is None:
+            return [self.binary] + list(args)
+        return self.mpirun_cmd(args, np, quiet, mpirun_opts, oversubscribe)
+
+    def mpprimes(self, args, np=None, quiet=False, timeout=TIMEOUT_RUN,
+                 cwd=None, stdout=subprocess.PIPE, mpirun_opts=(), oversubscribe=True,
+                 buffer=True, env=None):
+        """Runs mpprimes ARGS (command(); BUFFER=False leaves --buffer's
+        default, 64 MiB) with the environment env(ENV)."""
+        cmd = self.command(args, np, quiet, mpirun_opts, oversubscribe, buffer)
+        return run(cmd, timeout, env=self.env(env), cwd=cwd, stdout=stdout)
+
+    def source(self, *parts):
+        return os.path.join(self.source_dir, *parts)

@@ -48,13 +48,11 @@ SIGHUP stop the test with the same cleanup. Python 3 standard library only.
 
 import argparse
 import json
-import math
 import os
 import re
 import select
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -63,15 +61,19 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netns  # noqa: E402  (the namespace plumbing, next to this file)
 import harness  # noqa: E402  (cases and runs, shared with the other tests)
-from harness import CaseFailure, Suite, expect, expect_success  # noqa: E402
+from harness import (CaseFailure, Interrupted, Suite, add_program_args,  # noqa: E402
+                     expect, expect_success, ignore_stop_signals,
+                     interrupt_on_signals, mpi_env)
+from reference import (HOSTFILE_LINE, KNOWN_PI, MPICH_COMMENTED,  # noqa: E402
+                       active_lines, expect_same_listing, json_reports,
+                       listing_text, parse_mpich_hostfile, parse_openmpi_hostfile,
+                       report_problems, small_primes)
 
 TIMEOUT_RUN = 30       # one mpirun job (they take about half a second)
 TIMEOUT_TOOL = 10      # one helper program
 TIME_BUDGET = 100      # the whole test: later runs get what is left
 STRAY_GRACE = 5        # how long daemons may outlive mpirun
 KILL_GRACE = 3.0       # a timed-out run's SIGTERM before SIGKILL
-
-PI = {10**6: 78498, 10**7: 664579, 10**9: 50847534}
 
 VERBOSE = False
 DEADLINE = time.monotonic() + TIME_BUDGET
@@ -80,14 +82,6 @@ DEADLINE = time.monotonic() + TIME_BUDGET
 def log(message):
     if VERBOSE:
         print("  " + message, flush=True)
-
-
-# ---------------------------------------------------------------------------
-# Outcome of cases
-
-
-class Interrupted(BaseException):
-    """A signal asked us to stop: unwinds to the cleanup."""
 
 
 # ---------------------------------------------------------------------------
@@ -109,18 +103,6 @@ def run(cmd, timeout=TIMEOUT_RUN, env=None, cwd=None, cluster=None):
 # Reference primes
 
 
-def primes_upto(limit):
-    """All primes <= LIMIT, by a plain sieve of Eratosthenes."""
-    if limit < 2:
-        return []
-    flags = bytearray([1]) * (limit + 1)
-    flags[0] = flags[1] = 0
-    for p in range(2, math.isqrt(limit) + 1):
-        if flags[p]:
-            flags[p * p::p] = bytes(len(range(p * p, limit + 1, p)))
-    return [i for i, f in enumerate(flags) if f]
-
-
 def reference_listing(limit, use_primesieve=True):
     """The primes <= LIMIT as text, one per line: primesieve's when it is
     installed and USE_PRIMESIEVE, else a Python sieve's."""
@@ -129,60 +111,11 @@ def reference_listing(limit, use_primesieve=True):
         res = run([tool, str(limit), "--print"], timeout=TIMEOUT_RUN)
         expect_success(res)
         return res.stdout, "primesieve"
-    text = "".join(f"{p}\n" for p in primes_upto(limit)).encode()
-    return text, "a Python sieve"
-
-
-def first_difference(actual, expected):
-    a, e = actual.splitlines(), expected.splitlines()
-    for i, (x, y) in enumerate(zip(a, e)):
-        if x != y:
-            return f"line {i + 1}: got {x[:40]!r}, expected {y[:40]!r}"
-    if len(a) != len(e):
-        return f"got {len(a)} lines, expected {len(e)}"
-    return "same lines, different bytes"
+    return listing_text(small_primes(limit)), "a Python sieve"
 
 
 # ---------------------------------------------------------------------------
-# Hostfiles
-
-
-HOSTFILE_LINE = re.compile(r"([A-Za-z0-9._-]+)((?:\s+[a-z_]+=\d+)*)")
-
-
-def active_lines(text):
-    """(line number, text) of the lines that are not blank or comments."""
-    for number, line in enumerate(text.splitlines(), 1):
-        active = line.split("#", 1)[0].strip()
-        if active:
-            yield number, active
-
-
-def parse_openmpi_hostfile(text, where):
-    """[(host, {attribute: int})] from an Open MPI hostfile's text; every
-    active line must be `HOST [slots=N] [max_slots=M]`."""
-    entries = []
-    for number, line in active_lines(text):
-        m = HOSTFILE_LINE.fullmatch(line)
-        expect(m, f"{where} line {number} is not 'HOST slots=N ...': {line!r}")
-        attrs = dict((k, int(v)) for k, v in re.findall(r"([a-z_]+)=(\d+)", m.group(2)))
-        unknown = set(attrs) - {"slots", "max_slots"}
-        expect(not unknown, f"{where} line {number}: unknown {sorted(unknown)}")
-        entries.append((m.group(1), attrs))
-    expect(entries, f"{where} names no host")
-    return entries
-
-
-def parse_mpich_hostfile(text, where):
-    """[(host, N)] from an MPICH (Hydra) hostfile; every active line must be
-    `host:N`."""
-    entries = []
-    for number, line in active_lines(text):
-        m = re.fullmatch(r"([A-Za-z0-9._-]+):(\d+)", line)
-        expect(m, f"{where} line {number} is not 'host:N': {line!r}")
-        entries.append((m.group(1), int(m.group(2))))
-    expect(entries, f"{where} names no host")
-    return entries
+# Hostfiles (parsed by reference.parse_openmpi_hostfile)
 
 
 def hostfile_from_example(example_text, names, slots):
@@ -225,14 +158,8 @@ class Harness:
         self.agent_log = os.path.join(tmp, "agent.log")
         self.agent = netns.write_rsh_agent(os.path.join(tmp, "rsh-agent"), cluster,
                                            log=self.agent_log)
-        self.env = dict(os.environ)
         # A hermetic Open MPI: no transport or mapping settings from outside.
-        for name in list(self.env):
-            if name.startswith(("OMPI_MCA_", "PRTE_MCA_", "PMIX_MCA_")):
-                del self.env[name]
-        if os.geteuid() == 0:
-            self.env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-            self.env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        self.env = mpi_env(hermetic=True)
         # Open MPI's session directories (named after the host, so distinct
         # per namespace host anyway) go into our directory, which goes away.
         self.env["TMPDIR"] = tmp
@@ -279,32 +206,24 @@ class Harness:
 
 
 def parse_report(text, where):
-    """The JSON report in TEXT (it may follow other lines)."""
-    start = text.find("{")
-    expect(start >= 0, f"no JSON report on {where}: {text[:300]!r}")
-    try:
-        report, _ = json.JSONDecoder().raw_decode(text[start:])
-    except ValueError as e:
-        raise CaseFailure(f"bad JSON on {where} ({e}): {text[start:start + 300]!r}")
-    return report
+    """The one JSON report in TEXT (other lines may come before or after it)."""
+    reports = json_reports(text)
+    expect(len(reports) == 1,
+           f"{len(reports)} JSON reports on {where}, expected 1: {text[:300]!r}")
+    return reports[0]
 
 
 def check_report(h, report, np, stop, expected_hosts):
-    """count = pi(STOP), NP ranks, and rank i on EXPECTED_HOSTS[i]."""
-    expect(report.get("count") == PI[stop],
-           f"count {report.get('count')}, expected pi({stop:g}) = {PI[stop]}")
-    expect(report.get("ranks") == np, f"ranks {report.get('ranks')}, expected {np}")
-    expect(report.get("stop") == stop, f"stop {report.get('stop')}, expected {stop}")
-    per_rank = report.get("per_rank") or []
-    expect([r.get("rank") for r in per_rank] == list(range(np)),
-           f"per_rank ranks are {[r.get('rank') for r in per_rank]}")
+    """[2, STOP], count = pi(STOP), NP ranks (the per-rank counts adding up
+    to the count), and rank i on EXPECTED_HOSTS[i]."""
+    problems = report_problems(report, np, 2, stop, KNOWN_PI[stop])
+    expect(not problems, "; ".join(problems))
+    per_rank = report["per_rank"]
     hosts = [r.get("host") for r in per_rank]
     names = {host.name for host in h.cluster.hosts}
     expect(set(hosts) <= names, f"ranks ran on hosts not ours: {sorted(set(hosts) - names)}")
     expect(hosts == expected_hosts,
            f"rank placement {hosts}, expected (from the hostfile) {expected_hosts}")
-    expect(sum(r.get("count", 0) for r in per_rank) == PI[stop],
-           "per-rank counts do not add up to the total")
     return per_rank
 
 
@@ -330,8 +249,7 @@ def case_mpich_hostfile(source_dir):
     openmpi = [(name, attrs.get("slots", 1))
                for name, attrs in parse_openmpi_hostfile(example, "cluster.example")]
     expect(mpich == openmpi, f"cluster.mpich lists {mpich}, cluster.example {openmpi}")
-    commented = [(m.group(1), int(m.group(2))) for m in
-                 re.finditer(r"^#\s*([A-Za-z0-9._-]+):(\d+)\s*$", example, re.M)]
+    commented = [(m.group(1), int(m.group(2))) for m in MPICH_COMMENTED.finditer(example)]
     expect(commented == mpich,
            f"cluster.example's MPICH comment block {commented} differs from cluster.mpich")
 
@@ -442,8 +360,7 @@ def case_output(h):
         actual = f.read()
     os.unlink(path)
     expected, source = reference_listing(10**7)
-    expect(actual == expected, f"--output file differs from {source}: "
-           + first_difference(actual, expected))
+    expect_same_listing(actual, expected, "--output file", source)
 
 
 def case_tcp_print(h):
@@ -464,8 +381,7 @@ def case_tcp_print(h):
     per_rank = check_report(h, parse_report(res.stderr, "stderr"), n, 10**6,
                             placement(entries, n))
     expected, source = reference_listing(10**6, use_primesieve=False)
-    expect(res.stdout == expected, f"--print differs from {source}: "
-           + first_difference(res.stdout, expected))
+    expect_same_listing(res.stdout, expected, "--print", source)
     for r in per_rank:
         sent = after[r["host"]][1] - before[r["host"]][1]
         log(f"rank {r['rank']} on {r['host']}: {r['count']} primes, eth0 sent {sent} bytes")
@@ -480,23 +396,15 @@ def case_tcp_print(h):
 
 def unavailable(suite, why):
     """Namespaces cannot be made: a skip (77), or under CI=true a failure."""
-    if os.environ.get("CI") == "true":
-        suite.fail("network namespaces", f"{why} (CI=true: this test must run as root)")
-        return suite.finish()
-    return suite.finish_skipped("multihost", why)
-
-
-def on_signal(signum, frame):
-    raise Interrupted(signum)
+    return suite.finish_unavailable("multihost", why, "network namespaces",
+                                    "this test must run as root")
 
 
 def main(argv=None):
     global VERBOSE
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--binary", required=True, help="the mpprimes executable")
-    parser.add_argument("--mpiexec", required=True, help="Open MPI's mpirun")
-    parser.add_argument("--source-dir", required=True, help="the repository (hostfiles/)")
+    add_program_args(parser)
     parser.add_argument("--hosts", type=int, default=3, help="namespace hosts (default 3)")
     parser.add_argument("--keep", action="store_true",
                         help="leave the cluster and its files in place at the end")
@@ -532,9 +440,7 @@ def main(argv=None):
         return unavailable(suite, str(e))
 
     tmp = tempfile.mkdtemp(prefix=f"mpprimes-multihost-{os.getpid()}-")
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        if signal.getsignal(sig) != signal.SIG_IGN:  # nohup and the like: keep
-            signal.signal(sig, on_signal)
+    interrupt_on_signals()
     status = None
     refused = None
     try:
@@ -555,12 +461,10 @@ def main(argv=None):
             suite.case("uneven slots: ranks as the hostfile says", case_uneven, h)
             suite.case("1 rank per host, btl tcp,self: --print 1e6", case_tcp_print, h)
     except Interrupted as e:
-        suite.fail("interrupted", f"signal {e.args[0]}; cleaning up")
-        status = 128 + e.args[0]
+        suite.fail("interrupted", f"signal {e.signum}; cleaning up")
+        status = 128 + e.signum
     finally:
-        # The cleanup may not be cut short by a second signal.
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)
+        ignore_stop_signals()  # the cleanup may not be cut short by a second signal
         if args.keep:
             keep_message(cluster, tmp)
         else:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Property test for mpprimes (issue 7): random cases, each checked against
-an independent reference.
+"""Property test for mpprimes: random cases (ranges, rank counts, methods,
+decompositions, outlets), each checked against an independent reference.
 
     property.py --binary PATH --mpiexec PATH --source-dir REPO
                 [--seed S] [--cases N] [--time-budget SECONDS] [--case I]
@@ -57,7 +57,7 @@ primesieve on two windows).
 A case passes when mpprimes exits 0 in time, stderr is empty (with --print
 it holds the JSON report, and nothing else), the JSON report's count, first
 and last are the reference's, the rest of the report is consistent
-(run_tests.check_json_report: per-rank table, chunk, balance; buffer_bytes;
+(reference.check_json_report: per-rank table, chunk, balance; buffer_bytes;
 several rounds when the listing exceeds --buffer), the listing (--print,
 --output) is the reference's byte for byte (text: one prime per line;
 binary: 8 bytes per prime, little-endian), and --output leaves only its
@@ -84,18 +84,18 @@ import math
 import os
 import random
 import shlex
-import shutil
 import struct
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import CaseFailure, expect, run  # noqa: E402
-from run_tests import (Runner, check_json_report, listing_rounds,  # noqa: E402
-                       parse_json_report, small_primes)
+from harness import CaseFailure, Runner, add_program_args, expect, run  # noqa: E402
+from reference import (U64_MAX, check_json_report, have_primesieve,  # noqa: E402
+                       listing_rounds, listing_text, parse_json_report,
+                       primesieve_count, primesieve_primes, sieve_window,
+                       small_primes)
 
-U64_MAX = 2**64 - 1
 TOP_PRIME = 2**64 - 59            # the largest prime below 2^64
 
 MR_BASES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
@@ -104,7 +104,7 @@ MR_MAX_WIDTH = 200_000            # wider listings come from primesieve
 
 DEFAULT_BUFFER = 64 * 2**20      # --buffer's default (64M)
 RUN_TIMEOUT = 600                 # most seconds for one mpirun (a hang fails)
-REF_TIMEOUT = 300
+REF_TIMEOUT = 300                 # most seconds for one primesieve run
 
 # Cost model, in seconds of CPU on the 2-core development VM under load
 # (measured: the sieve over [2^64 - 1001, 2^64 - 1] 8.7 s, 10 chunks there
@@ -124,7 +124,7 @@ OUTLETS = ("count", "gather", "print text", "print binary", "output text",
 
 
 # ---------------------------------------------------------------------------
-# The reference: Miller-Rabin, primesieve
+# The reference: Miller-Rabin, and primesieve (reference.py) for wide windows
 
 
 def is_prime_mr(n):
@@ -168,12 +168,7 @@ def mr_window(lo, hi):
         result = ([], 0)
     else:
         bound = min(PRESIEVE_LIMIT, math.isqrt(hi))
-        size = hi - lo2 + 1
-        flags = bytearray(b"\x01") * size
-        for p in small_primes(bound):
-            first = max(p * p, -(-lo2 // p) * p)
-            if first <= hi:
-                flags[first - lo2::p] = bytes(len(range(first - lo2, size, p)))
+        flags = sieve_window(lo2, hi, bound)
         exact = hi < (bound + 1) ** 2   # a composite <= HI has a factor <= bound
         primes, rough = [], 0
         for i in (i for i, f in enumerate(flags) if f):
@@ -208,25 +203,6 @@ def prev_prime(n):
     return None
 
 
-def have_primesieve():
-    return shutil.which("primesieve") is not None
-
-
-def primesieve(args):
-    res = run(["primesieve"] + [str(a) for a in args], REF_TIMEOUT)
-    if res.rc != 0 or res.timed_out:
-        raise CaseFailure("reference primesieve failed: " + res.describe())
-    return res.stdout
-
-
-def primesieve_primes(lo, hi):
-    return [int(x) for x in primesieve([lo, hi, "--print"]).split()]
-
-
-def primesieve_count(lo, hi):
-    return int(primesieve([lo, hi, "--count", "--quiet"]).split()[0])
-
-
 class Reference:
     """What the case must find: COUNT, FIRST, LAST (None when no prime) and,
     for listing outlets, PRIMES; WHO says which reference gave it."""
@@ -237,11 +213,11 @@ class Reference:
             self.primes = mr_window(lo, hi)[0]
             self.who = "miller-rabin"
         elif listing or hi - lo <= 2_000_000:
-            self.primes = primesieve_primes(lo, hi)
+            self.primes = primesieve_primes(lo, hi, REF_TIMEOUT)
             self.who = "primesieve --print"
         else:  # wide: counted by primesieve, the ends found by Miller-Rabin
             self.primes = None
-            self.count = primesieve_count(lo, hi)
+            self.count = primesieve_count(lo, hi, REF_TIMEOUT)
             self.first = next_prime(lo) if self.count else None
             self.last = prev_prime(hi) if self.count else None
             self.who = "primesieve --count, ends by miller-rabin"
@@ -272,7 +248,7 @@ def self_check():
            "windows do not add up")
     if have_primesieve():
         for lo, hi in ((2**40 - 5000, 2**40 + 5000), (10**15, 10**15 + 3000)):
-            expect(mr_window(lo, hi)[0] == primesieve_primes(lo, hi),
+            expect(mr_window(lo, hi)[0] == primesieve_primes(lo, hi, REF_TIMEOUT),
                    f"miller-rabin and primesieve disagree on [{lo}, {hi}]")
 
 
@@ -623,7 +599,7 @@ def describe(case):
 def listing_bytes(primes, fmt):
     if fmt == "binary":
         return struct.pack(f"<{len(primes)}Q", *primes)
-    return "".join(f"{p}\n" for p in primes).encode()
+    return listing_text(primes)
 
 
 def decode(data, fmt):
@@ -637,7 +613,9 @@ def decode(data, fmt):
     return out
 
 
-def first_difference(got, want, fmt, data):
+def listing_difference(got, want, fmt, data):
+    """Where the primes GOT of the listing DATA in format FMT (decode())
+    first differ from the reference's, WANT."""
     if fmt == "binary" and len(data) % 8:
         return f"{len(data)} bytes, not a multiple of 8"
     if fmt == "text" and data and not data.endswith(b"\n"):
@@ -706,7 +684,7 @@ def run_case(runner, case, show=True):
             problems.append(f"--{case.outlet.split()[0]} --format {case.fmt} differs from "
                             f"the reference ({ref.who}; got {len(data)} bytes, expected "
                             f"{len(want)}): "
-                            + first_difference(primes, ref.primes, case.fmt, data))
+                            + listing_difference(primes, ref.primes, case.fmt, data))
     if problems:
         raise CaseFailure("\n    ".join(problems))
     check_json_report(report, case.lo, case.hi, case.np, case.method, ref.count, ref.first,
@@ -779,9 +757,7 @@ def minimise(runner, case, why, budget=30):
 def main(argv=None):
     global MAX_COST
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--binary", required=True, help="the mpprimes executable")
-    parser.add_argument("--mpiexec", required=True, help="mpirun / mpiexec")
-    parser.add_argument("--source-dir", required=True, help="the repository root")
+    add_program_args(parser)
     parser.add_argument("--seed", type=int, help="the seed (default: random)")
     parser.add_argument("--cases", type=int, help="run this many cases at most")
     parser.add_argument("--time-budget", type=float,

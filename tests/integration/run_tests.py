@@ -11,7 +11,7 @@ Suites:
   cli       --help, --version and bad usage (exit 2, one "mpprimes: " line)
   errors    failures at run time (exit 1): unwritable --output targets;
             memory that stays bounded however many primes are listed
-  listing   listing at any scale (issue 4): --print, --output and --format
+  listing   listing at any scale: --print, --output and --format
             byte for byte against primesieve, many rounds, a closed pipe,
             full disks, read-only directories, FIFOs, symbolic links
   examples  hostfiles/localhost and slurm/mpprimes.sbatch (outside Slurm)
@@ -20,7 +20,7 @@ Suites:
             numbers and cpu_s, --explain, --compare, their bad usage
   long      the expensive checks: pi(1e9), near 2^64, 1e12 windows
   sanitize-runs, sanitize-errors
-            the sanitizer build's selection (issue 7): each path of the driver
+            the sanitizer build's selection: each path of the driver
             once or twice, its successes and its failures
 
 Every listing run gets a small --buffer (BUFFER_PER_RANK bytes per rank) unless
@@ -37,8 +37,6 @@ Python 3 standard library only.
 
 import argparse
 import functools
-import json
-import math
 import os
 import re
 import shlex
@@ -50,210 +48,25 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (CaseFailure, CaseSkipped, Suite, expect,  # noqa: E402
-                     expect_success, kill_session, run, session_members)
+from harness import (BUFFER_PER_RANK, MPI_ROOT_ENV, TIMEOUT_RUN,  # noqa: E402
+                     CaseFailure, CaseSkipped, Runner, Suite, add_program_args,
+                     expect, expect_one_error_line, expect_success,
+                     read_then_close, run)
+from reference import (CHUNKED, DECOMPOSITIONS, MPICH_COMMENTED,  # noqa: E402
+                       U64_MAX, active_lines, check_json_report,
+                       expect_same_listing, have_primesieve, listing_rounds,
+                       model_blocks, parse_json_report, parse_openmpi_hostfile,
+                       python_primes, ratio_bounds, read_csv_rows, reference,
+                       reference_count, reference_facts, report_value)
 
-U64_MAX = 2**64 - 1
-
-# Timeouts in seconds for one program run.
+# Timeouts in seconds for one program run (harness.TIMEOUT_RUN: ordinary
+# correctness runs).
 TIMEOUT_QUICK = 30   # usage errors, --help: these must finish at once
-TIMEOUT_RUN = 60     # ordinary correctness runs
 TIMEOUT_LONG = 400   # the long suite
 
-# The --buffer every run gets (times the rank count): small, so that listing
-# goes in many rounds.
-BUFFER_PER_RANK = 512
-
-# Ranges up to this bound use the Python reference sieve; above it,
-# primesieve when it is installed.
-PY_SIEVE_MAX = 2_000_000
-
 
 # ---------------------------------------------------------------------------
-# Running programs
-
-
-class Runner:
-    """Builds and runs mpprimes command lines, alone or under mpirun."""
-
-    def __init__(self, binary, mpiexec, source_dir):
-        self.binary = os.path.abspath(binary)
-        self.mpiexec = mpiexec
-        self.source_dir = os.path.abspath(source_dir)
-
-    def env(self, extra=None, drop=()):
-        env = dict(os.environ)
-        if os.geteuid() == 0:
-            # Open MPI refuses to run as root without both of these.
-            env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-            env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        # Oversubscription is asked for per command line (--oversubscribe), so
-        # that the hostfile slot test can see the limit; scripts/mpi-env.sh
-        # sets it for the whole environment.
-        for name in ("OMPI_MCA_rmaps_base_oversubscribe",) + tuple(drop):
-            env.pop(name, None)
-        env.update(extra or {})
-        return env
-
-    def mpirun_cmd(self, args, np, quiet=False, mpirun_opts=(), oversubscribe=True):
-        """mpirun [--oversubscribe] [--quiet] OPTS -np NP BINARY ARGS.
-        --quiet keeps Open MPI's multi-line banner about a rank's non-zero exit
-        off stderr, so that only mpprimes' own message is left there."""
-        cmd = [self.mpiexec]
-        if oversubscribe:
-            cmd.append("--oversubscribe")  # more ranks than cores is normal here
-        if quiet:
-            cmd.append("--quiet")
-        return cmd + list(mpirun_opts) + ["-np", str(np), self.binary] + list(args)
-
-    def mpprimes(self, args, np=None, quiet=False, timeout=TIMEOUT_RUN,
-                 cwd=None, stdout=subprocess.PIPE, mpirun_opts=(), oversubscribe=True,
-                 buffer=True, env=None):
-        """Runs mpprimes ARGS under mpirun with NP ranks, or as a plain
-        singleton process (no mpirun) when NP is None. With BUFFER, the
-        arguments start with --buffer BUFFER_PER_RANK * ranks (in front, so
-        that an option at the end still takes the next argument as its
-        value); BUFFER=False leaves the default (64 MiB)."""
-        if buffer:
-            args = ["--buffer", str(BUFFER_PER_RANK * (np or 1))] + list(args)
-        if np is None:
-            cmd = [self.binary] + list(args)
-        else:
-            cmd = self.mpirun_cmd(args, np, quiet, mpirun_opts, oversubscribe)
-        return run(cmd, timeout, env=self.env(env), cwd=cwd, stdout=stdout)
-
-    def source(self, *parts):
-        return os.path.join(self.source_dir, *parts)
-
-
-# ---------------------------------------------------------------------------
-# Cases
-
-
-def expect_one_error_line(res, status):
-    """The failure contract: exit STATUS, nothing on stdout, and on stderr
-    exactly one non-empty line, starting with "mpprimes: "."""
-    expect(not res.timed_out, "hung (timed out): " + res.describe())
-    expect(res.rc == status, f"expected exit {status}: " + res.describe())
-    expect(res.stdout == b"", f"stdout not empty ({res.out[:200]!r}): " + res.describe())
-    lines = [line for line in res.stderr.splitlines() if line.strip()]
-    expect(len(lines) == 1,
-           f"expected one line on stderr, got {len(lines)}: " + res.describe())
-    expect(lines[0].startswith("mpprimes: "),
-           "stderr line does not start with 'mpprimes: ': " + res.describe())
-    return lines[0]
-
-
-def first_difference(actual, expected):
-    """A short description of where two prime listings differ."""
-    a, e = actual.splitlines(), expected.splitlines()
-    for i, (x, y) in enumerate(zip(a, e)):
-        if x != y:
-            x, y = x[:40].decode(errors="replace"), y[:40].decode(errors="replace")
-            return f"line {i + 1}: got {x!r}, expected {y!r}"
-    if len(a) != len(e):
-        return f"got {len(a)} lines, expected {len(e)}"
-    return "same lines, but different bytes (line endings or a missing final newline?)"
-
-
-def expect_same_listing(actual, expected, what):
-    expect(actual == expected, f"{what} differs from the reference: "
-           + first_difference(actual, expected))
-
-
-# ---------------------------------------------------------------------------
-# Reference primes
-
-
-@functools.lru_cache(maxsize=None)
-def small_primes(limit):
-    """All primes <= LIMIT, by a plain sieve of Eratosthenes."""
-    if limit < 2:
-        return ()
-    is_prime = bytearray([1]) * (limit + 1)
-    is_prime[0] = is_prime[1] = 0
-    for p in range(2, math.isqrt(limit) + 1):
-        if is_prime[p]:
-            is_prime[p * p::p] = bytes(len(range(p * p, limit + 1, p)))
-    return tuple(i for i, flag in enumerate(is_prime) if flag)
-
-
-def python_primes(lo, hi):
-    """Primes in [LO, HI]: a sieve of the window by the primes <= sqrt(HI).
-    Feasible while sqrt(HI) and HI - LO are a few million at most."""
-    if hi < 2 or lo > hi:
-        return []
-    lo = max(lo, 2)
-    size = hi - lo + 1
-    flags = bytearray([1]) * size
-    for p in small_primes(math.isqrt(hi)):
-        first = max(p * p, (lo + p - 1) // p * p)
-        if first > hi:
-            continue
-        flags[first - lo::p] = bytes(len(range(first - lo, size, p)))
-    return [lo + i for i, flag in enumerate(flags) if flag]
-
-
-def python_feasible(lo, hi):
-    return math.isqrt(hi) <= 10_000_000 and hi - lo <= 20_000_000
-
-
-def have_primesieve():
-    return shutil.which("primesieve") is not None
-
-
-@functools.lru_cache(maxsize=None)
-def reference(lo, hi):
-    """The primes of [LO, HI] as mpprimes --print must write them: one per
-    line, ascending, each line ending in a newline. Uses the Python sieve for
-    small ranges, primesieve for larger ones (the Python sieve again when
-    primesieve is missing and the range allows it); skips the case when
-    neither can do it."""
-    if hi <= PY_SIEVE_MAX or (not have_primesieve() and python_feasible(lo, hi)):
-        return "".join(f"{p}\n" for p in python_primes(lo, hi)).encode()
-    if not have_primesieve():
-        raise CaseSkipped(f"primesieve not installed, needed as reference for [{lo}, {hi}]")
-    res = run(["primesieve", str(lo), str(hi), "--print"], TIMEOUT_LONG)
-    if res.rc != 0 or res.timed_out:
-        raise CaseFailure("reference failed: " + res.describe())
-    return res.stdout
-
-
-def reference_facts(lo, hi):
-    """(count, first, last) of the reference; first/last None when empty."""
-    lines = reference(lo, hi).split()
-    if not lines:
-        return 0, None, None
-    return len(lines), int(lines[0]), int(lines[-1])
-
-
-@functools.lru_cache(maxsize=None)
-def reference_count(lo, hi):
-    """Number of primes in [LO, HI], without listing them when large."""
-    if hi - lo <= 20_000_000 or not have_primesieve():
-        return reference_facts(lo, hi)[0]
-    res = run(["primesieve", str(lo), str(hi), "--count", "--quiet"], TIMEOUT_LONG)
-    if res.rc != 0 or res.timed_out:
-        raise CaseFailure("reference failed: " + res.describe())
-    return int(res.out.split()[0])
-
-
-# ---------------------------------------------------------------------------
-# Block decomposition model (decomp.h), used to choose test ranges and to
-# check the per_rank table.
-
-
-def model_blocks(start, stop, nranks):
-    """[(lo, hi) or None] per rank: sizes differ by at most one, the first
-    (N mod nranks) ranks get one more, the last ranks may be empty."""
-    n = stop - start + 1
-    base, extra = divmod(n, nranks)
-    blocks, lo = [], start
-    for r in range(nranks):
-        size = base + (1 if r < extra else 0)
-        blocks.append((lo, lo + size - 1) if size else None)
-        lo += size
-    return blocks
+# Test ranges from the block decomposition (reference.model_blocks)
 
 
 @functools.lru_cache(maxsize=None)
@@ -279,314 +92,6 @@ def prime_edge_range(nranks):
             if score == nranks - 1:
                 return best
     return best
-
-
-# ---------------------------------------------------------------------------
-# JSON report checks
-
-
-def parse_json_report(text, what="stdout"):
-    try:
-        report = json.loads(text)
-    except ValueError as e:
-        raise CaseFailure(f"{what} is not one JSON object ({e}): {text[:300]!r}")
-    expect(isinstance(report, dict), f"{what} JSON is not an object: {text[:300]!r}")
-    return report
-
-
-def is_uint(v):
-    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
-
-
-def is_seconds(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
-
-
-DECOMPOSITIONS = ("block", "balanced", "cyclic", "dynamic")
-CHUNKED = ("cyclic", "dynamic")
-
-# A rank's CPU time in the compute step (cpu_s) cannot exceed that step's
-# wall time (compute_s) but by the clocks' granularity; this much is allowed.
-CPU_SLACK_S = 0.05
-
-# Half a unit in the last place of the report's %.9f seconds.
-HALF_NS = 5e-10
-
-
-def ratio_bounds(num, den, half=HALF_NS):
-    """(least, greatest) of x/y for the true x, y behind NUM and DEN, each
-    printed rounded to HALF; None when DEN may be 0."""
-    if den - half <= 0:
-        return None
-    return max(num - half, 0) / (den + half), (num + half) / (den - half)
-
-
-def expect_ratio(value, num, den, what, slack=1e-6):
-    """VALUE (printed to 6 decimals) is NUM / DEN (each printed to 9)."""
-    bounds = ratio_bounds(num, den)
-    if bounds is None:
-        return
-    lo, hi = bounds
-    expect(lo - slack <= value <= hi + slack,
-           f"{what} {value}, but {num} / {den} = {num / den:.6f}")
-
-
-def check_json_report(report, start, stop, nranks, method, count=None,
-                      first=None, last=None, check_first_last=True,
-                      decomposition="block", chunk=None, compare=False):
-    """Checks a --json report against the request and the reference facts.
-    DECOMPOSITION: the one asked for (-d); CHUNK: --chunk, when given;
-    COMPARE: whether --compare was given."""
-    keys = {"version", "start", "stop", "ranks", "method", "decomposition", "chunk",
-            "rounds", "buffer_bytes", "count", "first", "last", "elapsed_s", "cpu_max_s",
-            "cpu_mean_s", "imbalance", "serial_s", "speedup", "efficiency", "per_rank"}
-    missing = keys - report.keys()
-    expect(not missing, f"JSON lacks keys {sorted(missing)}")
-    expect(isinstance(report["version"], str) and report["version"],
-           f"version {report['version']!r}")
-    expect(report["start"] == start and report["stop"] == stop,
-           f"start/stop {report['start']}/{report['stop']}, expected {start}/{stop}")
-    expect(report["ranks"] == nranks, f"ranks {report['ranks']}, expected {nranks}")
-    expect(report["method"] == method, f"method {report['method']!r}, expected {method!r}")
-    expect(report["decomposition"] == decomposition,
-           f"decomposition {report['decomposition']!r}, expected {decomposition!r}")
-    if decomposition in CHUNKED:
-        expect(is_uint(report["chunk"]) and report["chunk"] >= 1, f"chunk {report['chunk']!r}")
-        if chunk is not None:  # a --chunk longer than the range is cut to it
-            want = min(chunk, stop - start + 1)
-            expect(report["chunk"] == want, f"chunk {report['chunk']}, expected {want}")
-    else:
-        expect(report["chunk"] is None,
-               f"chunk {report['chunk']!r} for {decomposition}, expected null")
-    expect(is_uint(report["count"]), f"count {report['count']!r}")
-    expect(is_seconds(report["elapsed_s"]), f"elapsed_s {report['elapsed_s']!r}")
-    expect(is_uint(report["rounds"]) and report["rounds"] >= 1,
-           f"rounds {report['rounds']!r}")
-    expect(report["buffer_bytes"] is None or is_uint(report["buffer_bytes"]),
-           f"buffer_bytes {report['buffer_bytes']!r}")
-    if count is not None:
-        expect(report["count"] == count, f"count {report['count']}, expected {count}")
-    if check_first_last:
-        expect(report["first"] == first, f"first {report['first']}, expected {first}")
-        expect(report["last"] == last, f"last {report['last']}, expected {last}")
-    check_per_rank(report, start, stop, nranks, decomposition)
-    check_balance(report)
-    check_compare(report, compare)
-
-
-def check_balance(report):
-    """cpu_max_s and cpu_mean_s are the largest and the mean per-rank cpu_s;
-    imbalance = cpu_max_s / cpu_mean_s (1 when nothing was measured), >= 1."""
-    cpus = [entry["cpu_s"] for entry in report["per_rank"]]
-    cmax, cmean, imb = report["cpu_max_s"], report["cpu_mean_s"], report["imbalance"]
-    expect(is_seconds(cmax) and is_seconds(cmean), f"cpu_max_s/cpu_mean_s {cmax!r}/{cmean!r}")
-    expect(abs(cmax - max(cpus)) <= 2 * HALF_NS,
-           f"cpu_max_s {cmax}, but the largest per-rank cpu_s is {max(cpus)}")
-    mean = sum(cpus) / len(cpus)
-    expect(abs(cmean - mean) <= 2 * HALF_NS + 1e-12 * len(cpus),
-           f"cpu_mean_s {cmean}, but the per-rank cpu_s average {mean:.9f}")
-    expect(isinstance(imb, (int, float)) and not isinstance(imb, bool) and imb >= 1,
-           f"imbalance {imb!r}, expected a number >= 1")
-    expect_ratio(imb, cmax, cmean, "imbalance")
-    if cmean == 0:
-        expect(imb == 1, f"imbalance {imb} with no CPU time measured, expected 1")
-
-
-def check_compare(report, compare):
-    """serial_s, speedup, efficiency: null without --compare; with it,
-    serial_s > 0, speedup = serial_s / elapsed_s, efficiency = speedup / ranks."""
-    serial, speedup, eff = report["serial_s"], report["speedup"], report["efficiency"]
-    if not compare:
-        expect(serial is None and speedup is None and eff is None,
-               f"serial_s/speedup/efficiency {serial!r}/{speedup!r}/{eff!r} without "
-               "--compare, expected null")
-        return
-    for name, v in (("serial_s", serial), ("speedup", speedup), ("efficiency", eff)):
-        expect(is_seconds(v), f"{name} {v!r} with --compare")
-    expect(serial > 0, f"serial_s {serial}: rank 0's serial run took no time?")
-    expect_ratio(speedup, serial, report["elapsed_s"], "speedup")
-    expect(abs(eff - speedup / report["ranks"]) <= 1e-6 + 5e-7 / report["ranks"],
-           f"efficiency {eff}, but speedup / ranks = {speedup / report['ranks']:.6f}")
-
-
-def cyclic_model(start, stop, chunk, nranks):
-    """[(lo, hi, chunks, numbers) or None] per rank: chunks of CHUNK numbers
-    from START dealt round-robin (rank r gets chunks r, r + NRANKS, ...)."""
-    n = stop - start + 1
-    nchunks = -(-n // chunk)
-    model = []
-    for r in range(nranks):
-        mine = len(range(r, nchunks, nranks))
-        if not mine:
-            model.append(None)
-            continue
-        j_last = r + (mine - 1) * nranks
-        hi = min(start + (j_last + 1) * chunk - 1, stop)
-        numbers = mine * chunk - ((nchunks * chunk - n) if j_last == nchunks - 1 else 0)
-        model.append((start + r * chunk, hi, mine, numbers))
-    return model
-
-
-def check_per_rank(report, start, stop, nranks, decomposition="block"):
-    """The per-rank table. Every decomposition: each rank's entry well
-    formed, cpu_s no more than compute_s, the ranks' numbers summing to the
-    range's size and their counts to the count. In one round:
-      block     exactly the block decomposition of [START, STOP];
-      balanced  contiguous blocks in rank order covering [START, STOP],
-                empty ones last (their lengths come from a cost model);
-      cyclic    --count: exactly the round-robin of the report's chunk;
-      dynamic   --count: rank r starts at chunk r, all chunks done once.
-    Otherwise (several rounds, or cyclic and dynamic listings) each rank's
-    span (least to greatest number it was given) inside the range, the spans
-    starting in rank order, the first at START, one reaching STOP."""
-    per_rank = report["per_rank"]
-    expect(isinstance(per_rank, list) and len(per_rank) == nranks,
-           f"per_rank has {len(per_rank) if isinstance(per_rank, list) else '?'}"
-           f" entries, expected {nranks}")
-    rank_keys = {"rank", "host", "start", "stop", "empty", "chunks", "numbers", "count",
-                 "compute_s", "cpu_s", "comm_s", "io_s", "max_rss_kib"}
-    for i, entry in enumerate(per_rank):
-        expect(isinstance(entry, dict), f"per_rank[{i}] is not an object")
-        missing = rank_keys - entry.keys()
-        expect(not missing, f"per_rank[{i}] lacks keys {sorted(missing)}")
-        expect(entry["rank"] == i, f"per_rank[{i}].rank is {entry['rank']}: not in rank order")
-        expect(isinstance(entry["host"], str) and entry["host"], f"per_rank[{i}].host")
-        expect(isinstance(entry["empty"], bool), f"per_rank[{i}].empty is not a bool")
-        expect(is_uint(entry["count"]), f"per_rank[{i}].count {entry['count']!r}")
-        expect(is_seconds(entry["compute_s"]) and is_seconds(entry["comm_s"])
-               and is_seconds(entry["io_s"]) and is_seconds(entry["cpu_s"]),
-               f"per_rank[{i}] compute_s/comm_s/io_s/cpu_s {entry['compute_s']!r}/"
-               f"{entry['comm_s']!r}/{entry['io_s']!r}/{entry['cpu_s']!r}")
-        expect(entry["cpu_s"] <= entry["compute_s"] + CPU_SLACK_S,
-               f"per_rank[{i}] cpu_s {entry['cpu_s']} exceeds its compute_s "
-               f"{entry['compute_s']}: CPU time beyond the step's wall time")
-        expect(is_uint(entry["max_rss_kib"]), f"per_rank[{i}].max_rss_kib {entry['max_rss_kib']!r}")
-        chunks, numbers = entry["chunks"], entry["numbers"]
-        expect(is_uint(chunks) and is_uint(numbers),
-               f"per_rank[{i}] chunks/numbers {chunks!r}/{numbers!r}")
-        if entry["empty"]:
-            expect(entry["start"] is None and entry["stop"] is None,
-                   f"per_rank[{i}] is empty but has start/stop {entry['start']}/{entry['stop']}")
-            expect(entry["count"] == 0, f"per_rank[{i}] is empty but counts {entry['count']}")
-            expect(chunks == 0 and numbers == 0,
-                   f"per_rank[{i}] is empty but has {chunks} chunks, {numbers} numbers")
-            continue
-        lo, hi = entry["start"], entry["stop"]
-        expect(is_uint(lo) and is_uint(hi) and start <= lo <= hi <= stop,
-               f"per_rank[{i}] span {lo!r}..{hi!r} outside [{start}, {stop}]")
-        expect(1 <= chunks <= numbers <= hi - lo + 1,
-               f"per_rank[{i}] {chunks} chunks, {numbers} numbers in [{lo}, {hi}]")
-        expect(entry["count"] <= numbers,
-               f"per_rank[{i}] counts {entry['count']} primes in {numbers} numbers")
-    total = sum(entry["count"] for entry in per_rank)
-    expect(total == report["count"],
-           f"per-rank counts sum to {total}, but count is {report['count']}")
-    numbers = sum(entry["numbers"] for entry in per_rank)
-    expect(numbers == stop - start + 1,
-           f"per-rank numbers sum to {numbers}, but [{start}, {stop}] holds {stop - start + 1}")
-    one_round = report.get("rounds", 1) == 1
-    counting = report.get("buffer_bytes") is None
-    if one_round and decomposition in ("block", "balanced"):
-        check_per_rank_blocks(report, start, stop, nranks, decomposition)
-    elif one_round and counting and decomposition == "cyclic":
-        check_per_rank_cyclic(report, start, stop, nranks)
-    elif one_round and counting and decomposition == "dynamic":
-        check_per_rank_dynamic(report, start, stop, nranks)
-    else:
-        check_per_rank_rounds(report, start, stop, nranks)
-
-
-def check_per_rank_blocks(report, start, stop, nranks, decomposition):
-    """One contiguous block per rank, in rank order, covering [START, STOP],
-    empty ones last; for block, exactly model_blocks."""
-    expected_blocks = model_blocks(start, stop, nranks)
-    next_lo = start
-    seen_empty = False
-    for i, entry in enumerate(report["per_rank"]):
-        if entry["empty"]:
-            seen_empty = True
-            continue
-        expect(not seen_empty, f"per_rank[{i}] is not empty but follows an empty rank")
-        lo, hi = entry["start"], entry["stop"]
-        expect(lo == next_lo, f"per_rank[{i}] starts at {lo}, expected {next_lo}: "
-               "blocks are not contiguous")
-        next_lo = hi + 1
-        expect(entry["chunks"] == 1 and entry["numbers"] == hi - lo + 1,
-               f"per_rank[{i}] {entry['chunks']} chunks, {entry['numbers']} numbers for "
-               f"its block [{lo}, {hi}], expected 1 and {hi - lo + 1}")
-        if decomposition == "block":
-            expect((lo, hi) == expected_blocks[i],
-                   f"per_rank[{i}] block [{lo}, {hi}], expected {expected_blocks[i]} "
-                   "(balanced block decomposition)")
-    expect(next_lo == stop + 1, f"the blocks end at {next_lo - 1}, not at stop {stop}")
-
-
-def check_per_rank_cyclic(report, start, stop, nranks):
-    """--count, cyclic: every rank's span, chunks and numbers exactly the
-    round-robin of the report's chunk."""
-    model = cyclic_model(start, stop, report["chunk"], nranks)
-    for i, (entry, want) in enumerate(zip(report["per_rank"], model)):
-        got = None if entry["empty"] else (entry["start"], entry["stop"], entry["chunks"],
-                                           entry["numbers"])
-        expect(got == want, f"per_rank[{i}] (start, stop, chunks, numbers) {got}, expected "
-               f"{want} (chunks of {report['chunk']} dealt round-robin)")
-    chunks = [entry["chunks"] for entry in report["per_rank"]]
-    expect(max(chunks) - min(chunks) <= 1, f"cyclic chunks per rank {chunks}: not round-robin")
-
-
-def check_per_rank_dynamic(report, start, stop, nranks):
-    """--count, dynamic: rank r starts with chunk r (the ranks beyond the
-    last chunk have nothing); every chunk is done once."""
-    chunk = report["chunk"]
-    nchunks = -(-(stop - start + 1) // chunk)
-    per_rank = report["per_rank"]
-    for i, entry in enumerate(per_rank):
-        if i >= nchunks:
-            expect(entry["empty"], f"per_rank[{i}] is not empty, but there are only "
-                   f"{nchunks} chunks")
-            continue
-        expect(not entry["empty"], f"per_rank[{i}] is empty, but should start with chunk {i}")
-        expect(entry["start"] == start + i * chunk,
-               f"per_rank[{i}] starts at {entry['start']}, not at its first chunk "
-               f"{start + i * chunk}")
-        c, n = entry["chunks"], entry["numbers"]
-        expect((c - 1) * chunk < n <= c * chunk,
-               f"per_rank[{i}] {n} numbers in {c} chunks of {chunk}")
-    done = sum(entry["chunks"] for entry in per_rank)
-    expect(done == nchunks, f"the ranks did {done} chunks, expected {nchunks}")
-    expect(max(entry["stop"] or 0 for entry in per_rank) == stop,
-           f"no rank reaches stop {stop}")
-
-
-def check_per_rank_rounds(report, start, stop, nranks):
-    """Each rank's span inside [START, STOP], the spans starting in rank
-    order (a round commits a prefix of its chunks, and rank r's first chunk
-    of a round comes before rank r + 1's), the first at START, one reaching
-    STOP."""
-    per_rank = report["per_rank"]
-    expect(isinstance(per_rank, list) and len(per_rank) == nranks,
-           f"per_rank has {len(per_rank)} entries, expected {nranks}")
-    prev_lo, top = None, None
-    for i, entry in enumerate(per_rank):
-        expect(entry["rank"] == i, f"per_rank[{i}].rank is {entry['rank']}")
-        expect(is_uint(entry["count"]) and is_seconds(entry["io_s"]),
-               f"per_rank[{i}] count/io_s {entry['count']!r}/{entry['io_s']!r}")
-        if entry["empty"]:
-            expect(entry["count"] == 0, f"per_rank[{i}] is empty but counts {entry['count']}")
-            continue
-        lo, hi = entry["start"], entry["stop"]
-        expect(is_uint(lo) and is_uint(hi) and start <= lo <= hi <= stop,
-               f"per_rank[{i}] span {lo}..{hi} outside [{start}, {stop}]")
-        expect(prev_lo is None or lo > prev_lo,
-               f"per_rank[{i}] starts at {lo}, not after rank {i - 1}'s {prev_lo}")
-        if prev_lo is None:
-            expect(lo == start, f"the first span starts at {lo}, not at {start}")
-        prev_lo = lo
-        top = hi if top is None else max(top, hi)
-    expect(top == stop, f"no rank's span reaches stop {stop} (highest {top})")
-    total = sum(entry["count"] for entry in per_rank)
-    expect(total == report["count"],
-           f"per-rank counts sum to {total}, but count is {report['count']}")
 
 
 # ---------------------------------------------------------------------------
@@ -838,25 +343,6 @@ def suite_cli(runner, suite):
 # --csv: one summary row per run, appended
 
 
-CSV_COLUMNS = ("timestamp,version,start,stop,ranks,hosts,method,decomposition,rounds,"
-               "buffer_bytes,count,first,last,elapsed_s,compute_max_s,compute_mean_s,"
-               "comm_max_s,comm_mean_s,io_max_s,max_rss_kib,job_id,job_nodelist,"
-               "chunk,cpu_max_s,cpu_mean_s,imbalance,serial_s").split(",")
-
-
-def read_csv_rows(path):
-    """The rows of a --csv file, after checking its header and shape."""
-    import csv
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    expect(rows and rows[0] == CSV_COLUMNS, f"header of {path}: {rows[:1]}")
-    for i, row in enumerate(rows[1:], 2):
-        expect(len(row) == len(CSV_COLUMNS), f"line {i} has {len(row)} fields: {row}")
-        expect(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", row[0]),
-               f"line {i}: timestamp {row[0]!r}")
-    return [dict(zip(CSV_COLUMNS, row)) for row in rows[1:]]
-
-
 def expect_row_matches(row, report):
     """A CSV row says what the same run's JSON report says."""
     for key in ("start", "stop", "ranks", "rounds", "count", "first", "last"):
@@ -1015,9 +501,7 @@ def case_stdout_full(runner):
 
 def limited_cmd(runner, args, np, kib, buffer=True):
     """ARGS under mpirun (or alone) with the address space limited to KIB."""
-    if buffer:
-        args = ["--buffer", str(BUFFER_PER_RANK * (np or 1))] + list(args)
-    cmd = runner.mpirun_cmd(args, np, quiet=True) if np else [runner.binary] + list(args)
+    cmd = runner.command(args, np, quiet=True, buffer=buffer)
     return ["bash", "-c", f'ulimit -v {kib} && exec "$@"', "ulimit"] + cmd
 
 
@@ -1072,7 +556,7 @@ def suite_errors(runner, suite):
 
 
 # ---------------------------------------------------------------------------
-# Suite: listing (issue 4: listing primes at any scale)
+# Suite: listing (listing primes at any scale)
 
 
 def decode_binary(data):
@@ -1080,15 +564,6 @@ def decode_binary(data):
     expect(len(data) % 8 == 0, f"binary output of {len(data)} bytes, not a multiple of 8")
     values = (int.from_bytes(data[i:i + 8], "little") for i in range(0, len(data), 8))
     return "".join(f"{v}\n" for v in values).encode()
-
-
-def listing_rounds(report, expected_bytes, budget):
-    """A listing of EXPECTED_BYTES with BUDGET bytes per round must have
-    taken several rounds: the point of the small buffer."""
-    if expected_bytes > budget:
-        expect(report["rounds"] > 1,
-               f"{expected_bytes} bytes listed in {report['rounds']} round(s) "
-               f"with a {budget}-byte buffer")
 
 
 def case_listing(runner, np, lo_text, hi_text, lo, hi, how, fmt, buffer=None):
@@ -1136,34 +611,12 @@ def case_default_rounds(runner, np):
            f"buffer_bytes {report['buffer_bytes']}")
 
 
-def read_then_close(runner, cmd, nlines):
-    """Runs CMD, reads NLINES lines of its stdout and closes the pipe, as
-    head does. Returns (the lines, exit status, stderr text, seconds); fails
-    the case when it still runs 30 s after its reader left."""
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=runner.env(), start_new_session=True)
-    try:
-        head = [proc.stdout.readline() for _ in range(nlines)]
-        proc.stdout.close()  # the reader goes away, as head does
-        try:
-            err = proc.stderr.read()
-            rc = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            raise CaseFailure("still running 30 s after its reader closed the pipe")
-    finally:
-        if proc.poll() is None or session_members(proc.pid):
-            kill_session(proc)
-    return head, rc, err.decode("utf-8", "replace"), time.monotonic() - start
-
-
 def case_closed_pipe(runner, np):
     """--print 1e12 | head -n 5: the five first primes, then the run ends
     quietly (exit 0, nothing on stderr) and promptly on every rank; listing
     the whole range would take many minutes."""
     args = ["--buffer", "4K", "--print", "1e12"]
-    cmd = [runner.binary] + args if np is None else runner.mpirun_cmd(args, np)
-    head, rc, text, elapsed = read_then_close(runner, cmd, 5)
+    head, rc, text, elapsed = read_then_close(runner, runner.command(args, np), 5)
     expect(head == [b"2\n", b"3\n", b"5\n", b"7\n", b"11\n"], f"first lines {head}")
     expect(rc == 0, f"exit {rc} after the reader left; stderr: {text[:500]}")
     expect(text.strip() == "", f"not quiet: {text[:500]}")
@@ -1244,11 +697,10 @@ def case_readonly_dir_nobody(runner, np):
         os.mkdir(ro, 0o555)
         os.chmod(ro, 0o555)
         args = ["--buffer", "4K", "--output", os.path.join(ro, "p.txt"), "1e5"]
-        base = runner.mpirun_cmd(args, np, quiet=True) if np else [runner.binary] + args
-        cmd = as_nobody(base)
+        cmd = as_nobody(runner.command(args, np, quiet=True))
         if cmd is None:
             raise CaseSkipped("setpriv is missing")
-        env = runner.env(drop=("OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"))
+        env = runner.env(drop=MPI_ROOT_ENV)
         env["HOME"] = tmp
         res = run(cmd, TIMEOUT_RUN, env=env, cwd=tmp)
         line = expect_one_error_line(res, 1)
@@ -1394,14 +846,9 @@ def suite_listing(runner, suite):
 
 def hostfile_slots(path):
     """Total slots declared in an Open MPI hostfile."""
-    total = 0
     with open(path) as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if line:
-                m = re.search(r"\bslots=(\d+)", line)
-                total += int(m.group(1)) if m else 1
-    return total
+        return sum(attrs.get("slots", 1)
+                   for _, attrs in parse_openmpi_hostfile(f.read(), path))
 
 
 def case_localhost_hostfile(runner):
@@ -1436,16 +883,12 @@ def case_cluster_example(runner):
     hosts = 0
     with open(path) as f:
         text = f.read()
-    for number, line in enumerate(text.splitlines(), 1):
-        active = line.split("#", 1)[0].strip()
-        if not active:
-            continue
+    for number, active in active_lines(text):
         expect(re.fullmatch(r"[A-Za-z0-9._-]+ slots=\d+( max_slots=\d+)?", active),
-               f"line {number} is not 'HOST slots=N': {line!r}")
+               f"line {number} is not 'HOST slots=N': {active!r}")
         hosts += 1
     expect(hosts >= 2, f"only {hosts} hosts: not a multi-node example")
-    expect(re.search(r"^#\s*[A-Za-z0-9._-]+:\d+\s*$", text, re.M),
-           "no commented MPICH 'host:N' lines")
+    expect(MPICH_COMMENTED.search(text), "no commented MPICH 'host:N' lines")
 
 
 def case_hostfile_readme(runner):
@@ -1788,12 +1231,6 @@ def case_compare(runner, d, method, how, nranks=3):
                       decomposition=d, compare=True)
 
 
-def report_value(text, key):
-    m = re.search(rf"^# {key} +(\S+)", text, re.M)
-    expect(m, f"no '# {key}' line in the report: {text[-800:]!r}")
-    return m.group(1)
-
-
 def case_text_report_decomp(runner, d, compare, nranks=3):
     """The text report: the table's chunks, numbers and cpu_s columns (the
     numbers summing to the range's size), the decomposition and chunk lines,
@@ -1991,7 +1428,7 @@ def suite_decomp(runner, suite):
 
 
 # ---------------------------------------------------------------------------
-# Suites: sanitize-runs and sanitize-errors (issue 7)
+# Suites: sanitize-runs and sanitize-errors
 #
 # The sanitizer build (-DMPPRIMES_SANITIZE=ON, scripts/harden.sh) runs these
 # two instead of the whole integration suites: every run there costs seconds
@@ -2283,9 +1720,7 @@ def suite_bench(runner, suite):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--binary", required=True, help="the mpprimes executable")
-    parser.add_argument("--mpiexec", required=True, help="mpirun / mpiexec")
-    parser.add_argument("--source-dir", required=True, help="the repository root")
+    add_program_args(parser)
     parser.add_argument("--suite", required=True,
                         choices=["ranks", "cli", "errors", "listing", "examples", "decomp",
                                  "long", "bench", "sanitize-runs", "sanitize-errors"])

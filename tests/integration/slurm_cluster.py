@@ -64,7 +64,7 @@ at --ntasks=4 and 3 (rank counts 1, 2, 4 and 1, 2, 3). Each checks the "#
 slurm_job_id/slurm_ntasks/slurm_job_nodelist/launcher/csv:" lines and the
 CSV (header, widths, numbers, ranks, range, job_id, hosts, count against
 known pi(10^k) or a Python sieve). A script not in slurm/ is skipped.
-SIGTERM as Slurm sends it (issue 7): slurm/mpprimes.sbatch at --ntasks=3
+SIGTERM as Slurm sends it: slurm/mpprimes.sbatch at --ntasks=3
 with a run of minutes, "--count 1e12" (default launcher) and "-o DIR/FILE
 --buffer 4M 1e10" (srun, mpirun), cancelled with scancel once every rank
 has computed for 0.5 CPU s (with -o: once 32 MiB, some 6 rounds, reached
@@ -111,10 +111,7 @@ Python 3 standard library only.
 """
 
 import argparse
-import csv
 import ctypes
-import json
-import math
 import os
 import random
 import re
@@ -129,7 +126,11 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (cases and runs, shared with the other tests)
 import netns  # noqa: E402  (namespace hosts, shared with multihost.py)
-from harness import CaseFailure, CaseSkipped, cpu_seconds  # noqa: E402
+from harness import (MPI_ROOT_ENV, CaseFailure, CaseSkipped,  # noqa: E402
+                     Interrupted, add_program_args, cpu_seconds, environ_of,
+                     ignore_stop_signals, in_ci, interrupt_on_signals, proc_state)
+from reference import (COUNTED, INTERRUPTED, LISTED, json_reports,  # noqa: E402
+                       prime_count, read_csv_rows, report_problems, report_value)
 
 # Timeouts, seconds.
 TIMEOUT_CMD = 30        # one Slurm client command (sbatch, scontrol, ...)
@@ -152,25 +153,14 @@ STARTED_BYTES = 32 << 20
 # starts. The case that waits for that runs with --time-limit only.
 TIME_LIMIT_WAIT = 150
 
-# pi(x) known for certain; other counts come from the Python sieve below.
-KNOWN_PI = {10**7: 664579, 10**8: 5761455, 10**9: 50847534, 10**10: 455052511}
-# The sieve takes about 2 s for a range of 1e9 numbers.
-SIEVE_MAX_SPAN = 1_000_000_000
-
 TERMINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL",
                    "PREEMPTED", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE",
                    "SPECIAL_EXIT", "REVOKED"}
-
-CSV_COLUMNS = ("ranks", "start", "stop", "count", "elapsed_s", "hosts", "job_id")
 
 SLURM_PROGRAMS = ("slurmctld", "slurmd", "munged", "sbatch", "srun", "scontrol",
                   "scancel", "squeue")
 
 VERBOSE = False
-
-
-class Interrupted(BaseException):
-    """SIGTERM, SIGINT or SIGHUP arrived."""
 
 
 def log(msg):
@@ -189,77 +179,6 @@ def tail(path, lines=25):
 
 def indent(text, prefix="    "):
     return "\n".join(prefix + line for line in text.splitlines())
-
-
-# ---------------------------------------------------------------------------
-# Reference prime counts
-
-
-def small_primes(n):
-    """The primes up to n."""
-    if n < 2:
-        return []
-    s = bytearray(b"\x01") * (n + 1)
-    s[0:2] = b"\x00\x00"
-    for i in range(2, math.isqrt(n) + 1):
-        if s[i]:
-            s[i * i::i] = bytes(len(range(i * i, n + 1, i)))
-    return [i for i in range(n + 1) if s[i]]
-
-
-def sieve_count(a, b):
-    """The number of primes in [a, b]: a segmented sieve over the odd numbers."""
-    if b < 2 or a > b:
-        return 0
-    a = max(a, 2)
-    count = 1 if a <= 2 <= b else 0
-    ps = small_primes(math.isqrt(b))[1:]
-    lo = max(3, a | 1)                   # the first odd number >= a, >= 3
-    seg = 1 << 22                        # odd numbers per segment
-    while lo <= b:
-        hi = min(lo + 2 * (seg - 1), b)
-        n = (hi - lo) // 2 + 1           # odd numbers lo, lo+2, ..., <= hi
-        s = bytearray(b"\x01") * n
-        for p in ps:
-            if p * p > hi:
-                break
-            m = max(p * p, -(-lo // p) * p)
-            if m % 2 == 0:
-                m += p
-            if m <= hi:
-                i = (m - lo) // 2
-                s[i::p] = bytes(len(range(i, n, p)))
-        count += s.count(1)
-        lo += 2 * n
-    return count
-
-
-_count_cache = {}
-
-
-def prime_count(a, b):
-    """Primes in [a, b], or None when that is too costly to know here."""
-    a = max(a, 0)
-    if b < 2 or a > b:
-        return 0
-
-    def known_pi(x):
-        if x < 2:
-            return 0
-        if x in KNOWN_PI:
-            return KNOWN_PI[x]
-        if x + 1 in KNOWN_PI:            # 10^k is no prime: pi(10^k - 1) = pi(10^k)
-            return KNOWN_PI[x + 1]
-        return None
-
-    lo, hi = known_pi(a - 1), known_pi(b)
-    if lo is not None and hi is not None:
-        return hi - lo
-    if (a, b) not in _count_cache:
-        if b - a > SIEVE_MAX_SPAN:
-            return None
-        _count_cache[(a, b)] = sieve_count(a, b)
-    return _count_cache[(a, b)]
 
 
 # ---------------------------------------------------------------------------
@@ -315,14 +234,6 @@ def proc_mentions(pid, key):
     return cwd == key or cwd.startswith(key + b"/")
 
 
-def proc_state(pid):
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            return f.read().rsplit(b")", 1)[1].split()[0].decode()
-    except (OSError, IndexError):
-        return None
-
-
 def proc_cmdline(pid):
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
@@ -354,13 +265,8 @@ def job_ranks(binary, job_id):
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
-        try:
-            if os.path.realpath(f"/proc/{entry}/exe") != exe:
-                continue
-            with open(f"/proc/{entry}/environ", "rb") as f:
-                if want not in f.read().split(b"\0"):
-                    continue
-        except OSError:
+        env = environ_of(int(entry), exe)
+        if env is None or want not in env:
             continue
         if proc_state(int(entry)) not in (None, "Z", "X"):
             found.append(int(entry))
@@ -876,36 +782,10 @@ def check_facts(text, job, ntasks, cluster):
     return facts
 
 
-def json_reports(text):
-    """Every JSON report in the output (each starts a line with '{')."""
-    dec = json.JSONDecoder()
-    reports = []
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        if line.startswith("{"):
-            try:
-                obj, _ = dec.raw_decode(text, pos)
-            except ValueError:
-                obj = None
-            if isinstance(obj, dict):
-                reports.append(obj)
-        pos += len(line)
-    return reports
-
-
 def check_report(rep, job, ranks, start, stop):
-    """A JSON report: the range, the rank count and the prime count."""
-    want = prime_count(start, stop)
-    problems = []
-    if rep.get("ranks") != ranks:
-        problems.append(f"ranks {rep.get('ranks')}, expected {ranks}")
-    if len(rep.get("per_rank") or []) != ranks:
-        problems.append(f"{len(rep.get('per_rank') or [])} per_rank entries")
-    if (rep.get("start"), rep.get("stop")) != (start, stop):
-        problems.append(f"range [{rep.get('start')}, {rep.get('stop')}], "
-                        f"expected [{start}, {stop}]")
-    if want is not None and rep.get("count") != want:
-        problems.append(f"count {rep.get('count')}, expected {want}")
+    """A JSON report: the range, the rank count, the prime count (when
+    prime_count knows it) and the per-rank counts adding up to it."""
+    problems = report_problems(rep, ranks, start, stop, prime_count(start, stop))
     if problems:
         raise CaseFailure(f"job {job.id}: " + "; ".join(problems) + "\n" + job.diagnostics())
 
@@ -921,23 +801,14 @@ def one_report(text, job, ranks, start, stop):
 
 
 def read_csv(path, job):
-    """The CSV's rows as dicts, checked for form: header, widths, numbers."""
+    """The CSV's rows as dicts, checked for form (reference.read_csv_rows:
+    mpprimes --csv's header, widths, timestamps) and numbers."""
     try:
-        with open(path, newline="") as f:
-            rows = list(csv.reader(f))
+        rows = read_csv_rows(path)
     except OSError as e:
         raise CaseFailure(f"job {job.id}: no CSV {path}: {e.strerror}\n" + job.diagnostics())
-    if not rows:
-        raise CaseFailure(f"job {job.id}: {path} is empty")
-    header = rows[0]
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise CaseFailure(f"{path}: no column {', '.join(missing)} in the header {header}")
     out = []
-    for n, row in enumerate(rows[1:], 2):
-        if len(row) != len(header):
-            raise CaseFailure(f"{path}:{n}: {len(row)} fields, the header has {len(header)}")
-        d = dict(zip(header, row))
+    for n, d in enumerate(rows, 2):
         try:
             for c in ("ranks", "start", "stop", "count", "job_id", "hosts"):
                 d[c] = int(d[c])
@@ -945,7 +816,7 @@ def read_csv(path, job):
         except ValueError as e:
             raise CaseFailure(f"{path}:{n}: not a number: {e}")
         if d["elapsed_s"] < 0 or d["hosts"] < 1 or d["ranks"] < 1:
-            raise CaseFailure(f"{path}:{n}: elapsed_s, hosts or ranks out of range: {row}")
+            raise CaseFailure(f"{path}:{n}: elapsed_s, hosts or ranks out of range: {d}")
         out.append(d)
     return out
 
@@ -979,13 +850,9 @@ def rank_counts(ntasks):
     return out + [ntasks]
 
 
-# The line rank 0 prints when SIGTERM stops a run (src/driver.c,
-# report_interrupt): how far the count, or the listing into -o FILE, got.
-INTERRUPTED = re.compile(r"^mpprimes: interrupted by SIGTERM after [0-9.]+ s[,:]")
-COUNTED = re.compile(r" s: ([0-9.]+)% of the range \[(\d+), (\d+)\] was counted; "
-                     r"no count is reported$")
-LISTED = re.compile(r", in round \d+: the primes below (\d+) were found \((\d+), ([0-9.]+)% "
-                    r"of the range \[(\d+), (\d+)\]\); output file '(.*)' was not written$")
+# The line rank 0 prints when SIGTERM stops a listing into -o FILE
+# (reference.LISTED, then what became of the file).
+LISTED_OUTPUT = re.compile(LISTED.pattern + r"; output file '(.*)' was not written$")
 
 
 def check_interrupted(text, job, start, stop, output=None):
@@ -994,11 +861,12 @@ def check_interrupted(text, job, start, stop, output=None):
     (for -o OUTPUT: the primes below some N, as many as there are); no
     report. Returns that line."""
     lines = [line for line in text.splitlines() if line.startswith("mpprimes:")]
-    if len(lines) != 1 or not INTERRUPTED.match(lines[0]):
+    interrupted = len(lines) == 1 and INTERRUPTED.match(lines[0])
+    if not interrupted or interrupted.group(1) != "SIGTERM":
         raise CaseFailure(f"job {job.id}: expected one 'mpprimes: interrupted by SIGTERM' "
                           f"line, got {lines}\n" + job.diagnostics())
     line = lines[0]
-    m = (LISTED if output else COUNTED).search(line)
+    m = (LISTED_OUTPUT if output else COUNTED).search(line)
     if m is None:
         raise CaseFailure(f"job {job.id}: no progress figure in {line!r}")
     first = 3 if output else 1               # the percentage, then the range
@@ -1030,8 +898,7 @@ class Suite:
         self.slurm_dir = os.path.join(args.source_dir, "slurm")
         self.base_env = cluster.job_env({
             "MPPRIMES": args.binary,
-            "OMPI_ALLOW_RUN_AS_ROOT": "1",
-            "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+            **MPI_ROOT_ENV,
             "TMPDIR": os.path.join(cluster.tmp, "jobtmp"),
         })
         self._pmix = None
@@ -1093,9 +960,9 @@ class Suite:
             rep = one_report(text, job, ranks, start, stop)
         else:                                # the text report
             want = prime_count(start, stop)
-            m = re.search(r"^# primes\s+(\d+)", text, re.M)
-            r = re.search(r"^# ranks\s+(\d+)", text, re.M)
-            got = (int(m.group(1)) if m else None, int(r.group(1)) if r else None)
+            primes, ranks_line = (report_value(text, key, required=False)
+                                  for key in ("primes", "ranks"))
+            got = (int(primes) if primes else None, int(ranks_line) if ranks_line else None)
             if got != (want, ranks):
                 raise CaseFailure(f"job {job.id}: (primes, ranks) in the report {got}, "
                                   f"expected {(want, ranks)}\n" + job.diagnostics())
@@ -1136,7 +1003,7 @@ class Suite:
         if os.path.exists(os.path.join(job.wd, f"mpprimes-{job.id}.csv")):
             raise CaseFailure("MPPRIMES_CSV set, but mpprimes-JOBID.csv was written too")
 
-    # SIGTERM as Slurm sends it (issue 7)
+    # SIGTERM as Slurm sends it: scancel, or a time limit
 
     def wait_started(self, job, ntasks, outdir=None):
         """Waits until the job runs, its ntasks ranks exist and each has
@@ -1391,19 +1258,15 @@ def skip_case(why):
 
 def skip_or_fail(why):
     """Prerequisites missing: skip (77), or fail under CI=true."""
-    results = harness.Suite()
-    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
-        results.fail("prerequisites", f"{why} (CI=true: the CI runs this as root "
-                     f"with slurm-wlm and munge installed)")
-        return results.finish()
-    return results.finish_skipped("slurm-cluster", why)
+    return harness.Suite().finish_unavailable(
+        "slurm-cluster", why, "prerequisites",
+        "the CI runs this as root with slurm-wlm and munge installed")
 
 
 def main():
     global VERBOSE
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--binary", required=True, help="the mpprimes executable")
-    ap.add_argument("--source-dir", required=True, help="the repository")
+    add_program_args(ap, mpiexec=False)
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory (its path is printed)")
     ap.add_argument("--time-limit", action="store_true",
@@ -1426,11 +1289,7 @@ def main():
         results.fail("setup", f"{args.binary} is not an executable")
         return results.finish()
 
-    def on_signal(signum, frame):
-        raise Interrupted(signal.Signals(signum).name)
-
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, on_signal)
+    interrupt_on_signals()
 
     # Short paths: Unix socket paths (munge's, slurmstepd's) have 108 bytes.
     base = tempfile.gettempdir()
@@ -1461,7 +1320,7 @@ def main():
     def two_nodes():
         """The second cluster: two namespace hosts, after the first is gone."""
         nonlocal two
-        ci = os.environ.get("CI", "").lower() in ("true", "1", "yes")
+        ci = in_ci()
         unavailable = []
 
         def start():
@@ -1506,8 +1365,7 @@ def main():
     except Interrupted as e:
         results.fail("interrupted", f"{e}: stopping the cluster")
     finally:
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)   # the cleanup is bounded; let it end
+        ignore_stop_signals()   # the cleanup is bounded; let it end
         finish(cluster, "cleanup")
         if two is not None:
             finish(two, "two-node-cleanup")

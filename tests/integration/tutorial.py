@@ -26,7 +26,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Suite, expect, run  # noqa: E402
+from harness import Suite, add_program_args, expect, mpi_env, run  # noqa: E402
 
 TIMEOUT = 300
 
@@ -81,16 +81,12 @@ def check(cmd, shown, cwd, env):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--source-dir", required=True)
+    add_program_args(ap, mpiexec=False)
     ap.add_argument("--doc")
     args = ap.parse_args()
     doc = args.doc or os.path.join(args.source_dir, "docs", "tutorial.md")
     cwd = os.path.dirname(os.path.abspath(args.binary))
-    env = dict(os.environ)
-    if os.geteuid() == 0:
-        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    env["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
+    env = mpi_env(oversubscribe=True)
     suite = Suite()
     found = commands(doc)
     if not found:
