@@ -61,7 +61,8 @@ def script(out, lanes, files, title, width, height):
         "set xrange [0:*]",
         "set style fill solid 1.0 noborder",
         "set grid xtics",
-        "set key outside bottom center horizontal",
+        "set key below horizontal",
+        "set bmargin 5",
     ]
     plots = []
     for cat, label, colour in CATEGORIES:
