@@ -141,14 +141,6 @@ static const char *method_name(mpp_method m)
 }
 
 
-/* ck_assert_msg without Check's bookkeeping (a write(2) per assertion),
- * for the hot loops. */
-#define REQUIRE(cond, ...)                                                                    \
-    do {                                                                                      \
-        if (!(cond))                                                                          \
-            ck_abort_msg(__VA_ARGS__);                                                        \
-    } while (0)
-
 /* ---- names ---- */
 
 START_TEST(names_round_trip)

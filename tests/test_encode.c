@@ -45,14 +45,6 @@
 
 /* ---- helpers ---- */
 
-/* ck_assert_msg for the inner loops: Check records every assertion that
- * passes (a write to its log in fork mode), which costs more than the code
- * under test; this one does nothing until it fails. */
-#define REQUIRE(cond, ...)                                                                 \
-    do {                                                                                   \
-        if (!(cond))                                                                       \
-            ck_abort_msg(__VA_ARGS__);                                                     \
-    } while (0)
 
 
 /* Pseudo-random values of every magnitude: a random value shifted right by a

@@ -53,14 +53,6 @@
 
 typedef unsigned __int128 u128;
 
-/* ck_assert_msg without Check's bookkeeping: every ck_assert* records its
- * place with a write(2), which the hot loops here cannot afford. */
-#define REQUIRE(cond, ...)                                                                    \
-    do {                                                                                      \
-        if (!(cond))                                                                          \
-            ck_abort_msg(__VA_ARGS__);                                                        \
-    } while (0)
-
 #define P31 ((uint64_t)1 << 31)
 #define P32 ((uint64_t)1 << 32)
 #define E15 1000000000000000ULL

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "records.h"
 #include "testutil.h"
 #include "timeline.h"
 

@@ -20,6 +20,15 @@ unsigned char *ref_sieve(uint64_t n);
  * windows anywhere); malloc'd, *N receives the count. */
 uint64_t *ref_primes(uint64_t lo, uint64_t hi, size_t *n);
 
+/* ck_assert_msg for the inner loops: Check records every assertion that
+ * passes (a write to its log in fork mode), which costs more than the code
+ * under test; this one does nothing until it fails. */
+#define REQUIRE(cond, ...)                                                                 \
+    do {                                                                                   \
+        if (!(cond))                                                                       \
+            ck_abort_msg(__VA_ARGS__);                                                     \
+    } while (0)
+
 /* Reproducible pseudo-random sequences for the tests: xorshift64 (STATE
  * must not be 0) and splitmix64; each call advances *STATE and returns the
  * next value. */

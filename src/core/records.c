@@ -124,6 +124,27 @@ void mpp_chunk_metas_unpack(const uint64_t *w, uint64_t n, mpp_chunk_meta *m)
                                 .last = w[4], .full = w[5]};
 }
 
+/* ---- the timeline (timeline.h) ---- */
+
+void mpp_span_pack(const mpp_span *s, uint64_t *w)
+{
+    w[0] = bits_of(s->start);
+    w[1] = bits_of(s->end);
+    w[2] = (uint64_t)s->cat;
+    w[3] = s->round;
+    w[4] = s->lo;
+    w[5] = s->hi;
+    memcpy(w + 6, s->what, MPP_SPAN_NAME);
+}
+
+void mpp_span_unpack(const uint64_t *w, mpp_span *s)
+{
+    *s = (mpp_span){.start = double_of(w[0]), .end = double_of(w[1]),
+                    .cat = (mpp_span_cat)w[2], .round = w[3], .lo = w[4], .hi = w[5]};
+    memcpy(s->what, w + 6, MPP_SPAN_NAME);
+    s->what[MPP_SPAN_NAME - 1] = '\0';
+}
+
 /* ---- the report ---- */
 
 enum {

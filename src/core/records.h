@@ -13,6 +13,7 @@
  *   mpp_chunk_meta    MPP_CHUNK_META_WORDS each  MPI_Gatherv  (each round)
  *   mpp_result        MPP_RESULT_WORDS           MPI_Reduce   (--count; result.h)
  *   a report row      MPP_RANK_ROW_WORDS         MPI_Gather   (the report)
+ *   mpp_span          MPP_SPAN_WORDS each        MPI_Gatherv  (--timeline)
  *
  * Doubles travel as their bits, the host name as its bytes: the ranks of a
  * job share one byte order. Pure.
@@ -28,6 +29,7 @@
 #include "options.h"
 #include "report.h"
 #include "rounds.h"
+#include "timeline.h"
 
 /* ---- the start of a run ---- */
 
@@ -89,6 +91,12 @@ void mpp_round_summary_unpack(const uint64_t *w, mpp_round_summary *s);
 /* N chunk metas (rounds.h), one after another. */
 void mpp_chunk_metas_pack(const mpp_chunk_meta *m, uint64_t n, uint64_t *w);
 void mpp_chunk_metas_unpack(const uint64_t *w, uint64_t n, mpp_chunk_meta *m);
+
+/* ---- the timeline ---- */
+
+/* A span (timeline.h) as MPP_SPAN_WORDS words, and back. */
+void mpp_span_pack(const mpp_span *s, uint64_t *w);
+void mpp_span_unpack(const uint64_t *w, mpp_span *s);
 
 /* ---- the report ---- */
 

@@ -20,39 +20,6 @@ const char *mpp_span_cat_name(mpp_span_cat c)
     return NULL;
 }
 
-static uint64_t bits_of(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return u;
-}
-
-static double double_of(uint64_t u)
-{
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-
-void mpp_span_pack(const mpp_span *s, uint64_t *w)
-{
-    w[0] = bits_of(s->start);
-    w[1] = bits_of(s->end);
-    w[2] = (uint64_t)s->cat;
-    w[3] = s->round;
-    w[4] = s->lo;
-    w[5] = s->hi;
-    memcpy(w + 6, s->what, MPP_SPAN_NAME);
-}
-
-void mpp_span_unpack(const uint64_t *w, mpp_span *s)
-{
-    *s = (mpp_span){.start = double_of(w[0]), .end = double_of(w[1]),
-                    .cat = (mpp_span_cat)w[2], .round = w[3], .lo = w[4], .hi = w[5]};
-    memcpy(s->what, w + 6, MPP_SPAN_NAME);
-    s->what[MPP_SPAN_NAME - 1] = '\0';
-}
-
 size_t mpp_timeline_rank_max(uint64_t total, int nranks)
 {
     uint64_t share = nranks > 0 ? total / (uint64_t)nranks : total;

@@ -32,10 +32,8 @@ typedef struct {
     uint64_t lo, hi;           /* compute: the chunk, inclusive */
 } mpp_span;
 
-/* A span as MPP_SPAN_WORDS 64-bit words (MPI_Gatherv), and back. */
+/* A span crosses ranks as MPP_SPAN_WORDS words (records.h). */
 #define MPP_SPAN_WORDS (6 + MPP_SPAN_NAME / 8)
-void mpp_span_pack(const mpp_span *s, uint64_t *w);
-void mpp_span_unpack(const uint64_t *w, mpp_span *s);
 
 /* The events every rank may record together, by default
  * (MPPRIMES_TIMELINE_EVENTS sets it); each of NRANKS ranks gets its share

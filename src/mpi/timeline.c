@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "files.h"
+#include "records.h"
 #include "numparse.h"
 #include "report.h"
 #include "run.h"
