@@ -76,35 +76,6 @@ static size_t line_len(uint64_t v)
     return (size_t)snprintf(b, sizeof b, "%" PRIu64 "\n", v);
 }
 
-/* The text of V[0..N-1], one per line, built with snprintf (malloc'd,
- * NUL-terminated); *LEN receives its length. */
-static char *text_of(const uint64_t *v, size_t n, size_t *len)
-{
-    char *buf = malloc(n * 21 + 1);
-    REQUIRE(buf != NULL, "out of memory");
-    size_t used = 0;
-    for (size_t i = 0; i < n; i++)
-        used += (size_t)snprintf(buf + used, 22, "%" PRIu64 "\n", v[i]);
-    buf[used] = '\0';
-    *len = used;
-    return buf;
-}
-
-/* Fails, naming WHAT and the first differing offset, unless GOT[0..N-1]
- * equals WANT[0..N-1]. */
-static void expect_bytes(const char *got, const char *want, size_t n, const char *what)
-{
-    for (size_t i = 0; i < n; i++)
-        if (got[i] != want[i]) {
-            size_t from = i >= 24 ? i - 24 : 0;
-            size_t to = i + 24 < n ? i + 24 : n;
-            ck_abort_msg("%s: byte %zu of %zu is 0x%02x, expected 0x%02x; got \"%.*s\", "
-                         "expected \"%.*s\" (from byte %zu)",
-                         what, i, n, (unsigned char)got[i], (unsigned char)want[i],
-                         (int)(to - from), got + from, (int)(to - from), want + from, from);
-        }
-}
-
 /* ---- mpp_u64_to_dec ---- */
 
 START_TEST(test_dec_edges)
@@ -280,9 +251,9 @@ static void expect_stored(const mpp_piece *p, const uint64_t *v, size_t count)
     switch (p->fmt) {
     case MPP_FORMAT_TEXT: {
         size_t want_len;
-        char *want = text_of(v, count, &want_len);
+        char *want = test_text_of(v, count, &want_len);
         REQUIRE(p->len == want_len, "len %zu, expected %zu", p->len, want_len);
-        expect_bytes(p->buf, want, want_len, "text");
+        test_expect_bytes(p->buf, want, want_len, "text");
         free(want);
         break;
     }
@@ -424,7 +395,7 @@ static const size_t batches[] = {1, 2, 3, 7, 64, 4096};
 static void expect_text(const uint64_t *v, size_t n)
 {
     size_t len;
-    free(text_of(v, n, &len));
+    free(test_text_of(v, n, &len));
     ck_assert_uint_eq(feed(MPP_FORMAT_TEXT, v, n, 1, len), n);
     for (size_t b = 0; b <= NBATCHES; b++) {
         size_t batch = b < NBATCHES ? batches[b] : (n ? n : 1);
@@ -633,7 +604,7 @@ START_TEST(test_text_prime_gaps)
             x += 2 + test_xorshift(&state) % 299;
         }
         size_t len;
-        free(text_of(l.v, l.n, &len));
+        free(test_text_of(l.v, l.n, &len));
         ck_assert_uint_eq(feed(MPP_FORMAT_TEXT, l.v, l.n, 1, len), l.n);
         /* A batch crossing a power of ten may want a byte more per line. */
         ck_assert_uint_eq(feed(MPP_FORMAT_TEXT, l.v, l.n, 4096, len + 4096), l.n);
@@ -643,7 +614,7 @@ START_TEST(test_text_prime_gaps)
     size_t n;
     uint64_t *primes = ref_primes(0, 300000, &n);
     size_t len;
-    free(text_of(primes, n, &len));
+    free(test_text_of(primes, n, &len));
     ck_assert_uint_eq(feed(MPP_FORMAT_TEXT, primes, n, 1, len), n);
     ck_assert_uint_eq(feed(MPP_FORMAT_TEXT, primes, n, 4096, len + 4096), n);
     free(primes);
@@ -894,7 +865,7 @@ START_TEST(test_capacity_mixed)
     };
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
         size_t len;
-        free(text_of(sets[s], 8, &len));
+        free(test_text_of(sets[s], 8, &len));
         for (size_t cap = 0; cap <= len + 25; cap++)
             for (size_t b = 1; b <= 8; b++)
                 feed(MPP_FORMAT_TEXT, sets[s], 8, b, cap);
@@ -923,7 +894,7 @@ START_TEST(test_capacity_large)
     size_t n;
     uint64_t *primes = ref_primes(1000000, 1100000, &n);
     size_t len;
-    free(text_of(primes, n, &len));
+    free(test_text_of(primes, n, &len));
     static const size_t caps[] = {7, 8, 9, 4095, 4096, 65536, 100000, 100001};
     for (size_t c = 0; c < sizeof caps / sizeof caps[0]; c++)
         for (size_t b = 0; b < NBATCHES; b++) {

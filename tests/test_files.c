@@ -63,35 +63,6 @@
 
 
 
-/* The text of V[0..N-1], one per line, built with snprintf (malloc'd,
- * NUL-terminated); *LEN receives its length. */
-static char *text_of(const uint64_t *v, size_t n, size_t *len)
-{
-    char *buf = malloc(n * 21 + 1);
-    REQUIRE(buf != NULL, "out of memory");
-    size_t used = 0;
-    for (size_t i = 0; i < n; i++)
-        used += (size_t)snprintf(buf + used, 22, "%" PRIu64 "\n", v[i]);
-    buf[used] = '\0';
-    *len = used;
-    return buf;
-}
-
-/* Fails, naming WHAT and the first differing offset, unless GOT[0..N-1]
- * equals WANT[0..N-1]. */
-static void expect_bytes(const char *got, const char *want, size_t n, const char *what)
-{
-    for (size_t i = 0; i < n; i++)
-        if (got[i] != want[i]) {
-            size_t from = i >= 24 ? i - 24 : 0;
-            size_t to = i + 24 < n ? i + 24 : n;
-            ck_abort_msg("%s: byte %zu of %zu is 0x%02x, expected 0x%02x; got \"%.*s\", "
-                         "expected \"%.*s\" (from byte %zu)",
-                         what, i, n, (unsigned char)got[i], (unsigned char)want[i],
-                         (int)(to - from), got + from, (int)(to - from), want + from, from);
-        }
-}
-
 /* The whole content of file PATH (malloc'd, NUL-terminated); *LEN its size. */
 static char *slurp(const char *path, size_t *len)
 {
@@ -321,7 +292,7 @@ START_TEST(test_write_all_file)
         size_t len;
         char *got = slurp(path, &len);
         ck_assert_uint_eq(len, n + 4);
-        expect_bytes(got, want, n, "file content");
+        test_expect_bytes(got, want, n, "file content");
         ck_assert(memcmp(got + n, "tail", 4) == 0);
         free(got);
         free(want);
@@ -344,7 +315,7 @@ START_TEST(test_write_all_pipe_small)
         n += (size_t)r;
     ck_assert_int_eq(r, 0);
     ck_assert_uint_eq(n, 3000);
-    expect_bytes(got, want, 3000, "pipe");
+    test_expect_bytes(got, want, 3000, "pipe");
     close(p[0]);
     free(want);
 }
@@ -573,7 +544,7 @@ START_TEST(test_outfile_close_fd)
     size_t n;
     uint64_t *primes = ref_primes(0, 1000000, &n);
     size_t len;
-    char *want = text_of(primes, n, &len);
+    char *want = test_text_of(primes, n, &len);
 
     mpp_outfile o;
     ck_assert_int_eq(mpp_outfile_open(&o, path), 0);
@@ -589,7 +560,7 @@ START_TEST(test_outfile_close_fd)
     size_t got_len;
     char *got = slurp(path, &got_len);
     ck_assert_uint_eq(got_len, len);
-    expect_bytes(got, want, len, path);
+    test_expect_bytes(got, want, len, path);
     free(got);
 
     /* Closed, then abandoned: nothing is left, the old file stays. */
@@ -990,7 +961,7 @@ START_TEST(test_outfile_write_failure)
     size_t len;
     char *head = slurp(o.tmp, &len);
     ck_assert_uint_eq(len, 1000);
-    expect_bytes(head, data, 1000, "the temporary file");
+    test_expect_bytes(head, data, 1000, "the temporary file");
     free(head);
     expect_file(path, "old\n");
     mpp_outfile_abandon(&o);
@@ -1591,14 +1562,14 @@ START_TEST(test_append_write_failure)
     size_t len;
     char *got = slurp(path, &len);
     ck_assert_uint_eq(len, 600);
-    expect_bytes(got, old, 600, "the file after a failed append");
+    test_expect_bytes(got, old, 600, "the file after a failed append");
     free(got);
     /* a record that fits goes through */
     ck_assert_int_eq(append_limited(path, 1000, data, 400, 1000), 100);
     got = slurp(path, &len);
     ck_assert_uint_eq(len, 1000);
-    expect_bytes(got, old, 600, "the old part");
-    expect_bytes(got + 600, data, 400, "the appended record");
+    test_expect_bytes(got, old, 600, "the old part");
+    test_expect_bytes(got + 600, data, 400, "the appended record");
     free(got);
     /* already at the limit: not a byte fits; the file stays */
     ck_assert_int_eq(append_limited(path, 1000, data, 10, 1000), 100 + EFBIG);

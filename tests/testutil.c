@@ -2,6 +2,8 @@
  * the code under test. */
 #include "testutil.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,4 +212,33 @@ uint64_t test_splitmix(uint64_t *state)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
+}
+
+/* The text of V[0..N-1], one per line, built with snprintf (malloc'd,
+ * NUL-terminated); *LEN receives its length. */
+char *test_text_of(const uint64_t *v, size_t n, size_t *len)
+{
+    char *buf = malloc(n * 21 + 1);
+    ck_assert_msg(buf != NULL, "out of memory");
+    size_t used = 0;
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(buf + used, 22, "%" PRIu64 "\n", v[i]);
+    buf[used] = '\0';
+    *len = used;
+    return buf;
+}
+
+/* Fails, naming WHAT and the first differing offset, unless GOT[0..N-1]
+ * equals WANT[0..N-1]. */
+void test_expect_bytes(const char *got, const char *want, size_t n, const char *what)
+{
+    for (size_t i = 0; i < n; i++)
+        if (got[i] != want[i]) {
+            size_t from = i >= 24 ? i - 24 : 0;
+            size_t to = i + 24 < n ? i + 24 : n;
+            ck_abort_msg("%s: byte %zu of %zu is 0x%02x, expected 0x%02x; got \"%.*s\", "
+                         "expected \"%.*s\" (from byte %zu)",
+                         what, i, n, (unsigned char)got[i], (unsigned char)want[i],
+                         (int)(to - from), got + from, (int)(to - from), want + from, from);
+        }
 }

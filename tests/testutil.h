@@ -29,6 +29,14 @@ uint64_t *ref_primes(uint64_t lo, uint64_t hi, size_t *n);
             ck_abort_msg(__VA_ARGS__);                                                     \
     } while (0)
 
+/* The text of V[0..N-1], one per line, as snprintf writes it (malloc'd,
+ * NUL-terminated); *LEN receives its length. */
+char *test_text_of(const uint64_t *v, size_t n, size_t *len);
+
+/* Fails, naming WHAT and the first differing offset with the bytes around
+ * it, unless GOT[0..N-1] equals WANT[0..N-1]. */
+void test_expect_bytes(const char *got, const char *want, size_t n, const char *what);
+
 /* Reproducible pseudo-random sequences for the tests: xorshift64 (STATE
  * must not be 0) and splitmix64; each call advances *STATE and returns the
  * next value. */
