@@ -152,8 +152,6 @@ START_TEST(test_chunk_push)
 }
 END_TEST
 
-static volatile sig_atomic_t alarms;
-
 /* ---- formats ---- */
 
 START_TEST(test_format_names)

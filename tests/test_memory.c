@@ -144,6 +144,7 @@ START_TEST(test_thread_cpu)
     volatile uint64_t x = 0;
     while (mpp_thread_cpu_s() - c0 < 0.2)
         x += 1;
+    ck_assert(x > 0);
     double c1 = mpp_thread_cpu_s();
     getrusage(RUSAGE_SELF, &ru1);
     double r = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
