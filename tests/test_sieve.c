@@ -1,6 +1,7 @@
 /* test_sieve.c - the segmented sieve against independent references: a plain
  * sieve, deterministic Miller-Rabin, and known pi(x) values. Expensive
  * cases are tagged "long" (ctest entry unit_sieve_long). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -394,12 +395,30 @@ START_TEST(split_counts_add_up)
 }
 END_TEST
 
+/* mpp_sieve_uses_popcnt: on x86-64, exactly when /proc/cpuinfo lists the
+ * popcnt flag (what --version reports); elsewhere never. */
+START_TEST(popcnt_as_the_cpu_says)
+{
+    bool has = false;
+#if defined(__x86_64__)
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    ck_assert_ptr_nonnull(f);
+    char line[8192];
+    while (!has && fgets(line, sizeof line, f))
+        has = strncmp(line, "flags", 5) == 0 && strstr(line, " popcnt") != NULL;
+    fclose(f);
+#endif
+    ck_assert_int_eq(mpp_sieve_uses_popcnt(), has);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sieve");
     TCase *tc = tcase_create("sieve");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, isqrt_exact);
+    tcase_add_test(tc, popcnt_as_the_cpu_says);
     tcase_add_test(tc, every_small_range);
     tcase_add_test(tc, first_two_million);
     tcase_add_test(tc, random_windows_below_ten_million);

@@ -736,6 +736,11 @@ static popcount_fn pick_popcount(void)
     return popcount_plain;
 }
 
+bool mpp_sieve_uses_popcnt(void)
+{
+    return pick_popcount() != popcount_plain;
+}
+
 /* Value of bit T of the word starting at absolute byte B. */
 static inline uint64_t value_of(uint64_t b, unsigned t)
 {

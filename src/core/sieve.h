@@ -1,6 +1,8 @@
 #ifndef MPP_SIEVE_H
 #define MPP_SIEVE_H
 
+#include <stdbool.h>
+
 #include "sink.h"
 
 /* Segmented sieve of Eratosthenes on a mod-30 wheel over [LO, HI]; see the
@@ -25,6 +27,10 @@ int mpp_sieve_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tall
 /* mpp_sieve() that STOP (may be NULL) can interrupt; see mpp_stop. */
 int mpp_sieve_stoppable(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
                         mpp_stop *stop);
+
+/* True when the sieve counts with the CPU's POPCNT instruction (x86-64
+ * CPUs that have it, checked at run time); else it counts portably. */
+bool mpp_sieve_uses_popcnt(void);
 
 /* floor(sqrt(N)), exact for every 64-bit N. */
 uint64_t mpp_isqrt(uint64_t n);

@@ -40,7 +40,32 @@
 
 #include "records.h"
 #include "run.h"
+#include "sieve.h"
 #include "signals.h"
+
+/* --version: the program's, then what it was built with and runs on: the
+ * MPI library (the first line of MPI_Get_library_version), the compiler,
+ * and the CPU features the sieve uses. */
+static void print_version(FILE *out)
+{
+    char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
+    int len = 0;
+    if (MPI_Get_library_version(lib, &len) != MPI_SUCCESS)
+        snprintf(lib, sizeof lib, "unknown");
+    lib[strcspn(lib, "\n")] = '\0';
+    fprintf(out, "mpprimes %s\n", MPPRIMES_VERSION);
+    fprintf(out, "MPI: %s\n", lib);
+#if defined(__clang__)
+    fprintf(out, "compiler: %s\n", __VERSION__);
+#elif defined(__GNUC__)
+    fprintf(out, "compiler: GCC %s\n", __VERSION__);
+#else
+    fprintf(out, "compiler: unknown\n");
+#endif
+    fprintf(out, "CPU features: %s\n",
+            mpp_sieve_uses_popcnt() ? "POPCNT (the sieve counts with it)"
+                                    : "none used (the sieve counts without POPCNT)");
+}
 
 /* Step 1. Returns false when the run ends here (help, version, an error). */
 static bool parse_and_broadcast(run *r, int argc, char **argv)
@@ -56,7 +81,7 @@ static bool parse_and_broadcast(run *r, int argc, char **argv)
             mpp_print_usage(r->out);
             break;
         case MPP_OPT_VERSION:
-            fprintf(r->out, "mpprimes %s\n", MPPRIMES_VERSION);
+            print_version(r->out);
             break;
         case MPP_OPT_ERROR:
             fprintf(r->err, "mpprimes: %s\n", why);

@@ -276,6 +276,19 @@ def case_version(runner, np, flag):
         expect(version in lines[0], f"{flag} first line {lines[0]!r} lacks {version}")
     expect(res.stderr.strip() == "", f"{flag} wrote to stderr: " + res.describe())
     expect(res.out.count(lines[0]) == 1, f"{flag} printed more than once: {res.out!r}")
+    # Then the MPI library, the compiler and the CPU features the sieve uses.
+    expect(len(lines) == 4, f"{flag}: {len(lines)} lines, expected 4: {res.out!r}")
+    expect(lines[1].startswith("MPI: ") and "Open MPI" in lines[1],
+           f"{flag}: no MPI library line: {lines[1]!r}")
+    expect(re.match(r"compiler: (GCC \d|.*[Cc]lang \d)", lines[2]),
+           f"{flag}: no compiler line: {lines[2]!r}")
+    popcnt = False
+    if os.uname().machine == "x86_64":
+        with open("/proc/cpuinfo") as f:
+            popcnt = any(line.startswith("flags") and " popcnt" in line for line in f)
+    want = ("CPU features: POPCNT (the sieve counts with it)" if popcnt else
+            "CPU features: none used (the sieve counts without POPCNT)")
+    expect(lines[3] == want, f"{flag}: {lines[3]!r}, expected {want!r}")
 
 
 # (label, arguments): each must exit 2 with one "mpprimes: " line.
