@@ -70,7 +70,6 @@ static mpp_rank_stats own_row(run *r)
                         .comm_s = r->comm_s,
                         .io_s = r->io_s,
                         .max_rss_kib = mpp_max_rss_kib()};
-    memset(s.host, 0, sizeof s.host);
     snprintf(s.host, sizeof s.host, "%.*s", len, name);
     return s;
 }

@@ -91,6 +91,8 @@ typedef struct run {
     bool tl_on;            /* --timeline: this rank records its spans */
     mpp_timeline tl;       /* them */
     double tl_offset;      /* this rank's clock + TL_OFFSET = rank 0's clock */
+    bool tl_one_clock;     /* the clocks needed no alignment (MPI_WTIME_IS_GLOBAL, or
+                              one rank) */
     uint64_t round;        /* the listing's round being done (from 1), for spans */
 } run;
 

@@ -50,7 +50,8 @@ static void align_clocks(run *r)
     int *global = NULL, flag = 0;
     MPI_CHECK(r, MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_WTIME_IS_GLOBAL, &global, &flag));
     r->tl_offset = 0;
-    if ((flag && global && *global) || r->size == 1)
+    r->tl_one_clock = (flag && global && *global) || r->size == 1;
+    if (r->tl_one_clock)
         return;
     if (r->rank == 0) {
         for (int i = 1; i < r->size; i++)
@@ -134,9 +135,7 @@ static int write_trace(run *r, const mpp_trace_lane *lanes)
         mpp_outfile_abandon(&out);
         return e;
     }
-    int globals = 0, *global = NULL;
-    MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_WTIME_IS_GLOBAL, &global, &globals);
-    const char *clock = (globals && global && *global) || r->size == 1
+    const char *clock = r->tl_one_clock
                             ? "one clock: MPI_Wtime of rank 0 (MPI_WTIME_IS_GLOBAL, or one rank)"
                             : "each rank's MPI_Wtime moved onto rank 0's by the fastest of 8 "
                               "round trips with rank 0 at the start; 0 is rank 0's start";
