@@ -524,6 +524,33 @@ START_TEST(test_help_version)
 }
 END_TEST
 
+/* --- --self-test --- */
+
+START_TEST(test_self_test)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "--self-test");
+    ck_assert(o.self_test);
+    EXPECT_RUN(o, "--self-test", "--self-test");
+    ck_assert(o.self_test);
+    EXPECT_RUN(o, "10");
+    ck_assert(!o.self_test);
+    /* alone: no operand, no other option */
+    EXPECT_ERROR("--self-test takes no other option and no operand", "--self-test", "1e6");
+    EXPECT_ERROR("--self-test takes no other option and no operand", "1", "2", "--self-test");
+    EXPECT_ERROR("--self-test takes no other option and no operand", "-q", "--self-test");
+    EXPECT_ERROR("--self-test takes no other option and no operand", "--self-test", "--json");
+    EXPECT_ERROR("--self-test takes no other option and no operand", "--self-test", "-mtrial");
+    /* errors in the options themselves still come first */
+    EXPECT_ERROR("unknown option '--foo'", "--self-test", "--foo");
+    EXPECT_ERROR("option '--self-test' takes no value", "--self-test=1");
+    /* help and version still win */
+    EXPECT_STATUS(MPP_OPT_HELP, "--self-test", "-h");
+    EXPECT_STATUS(MPP_OPT_VERSION, "--self-test", "-V");
+    EXPECT_ERROR("missing STOP (try --help)", "-o", "--self-test");
+}
+END_TEST
+
 START_TEST(test_opts_untouched)
 {
     /* *opts is written only on MPP_OPT_RUN */
@@ -1652,6 +1679,7 @@ static Suite *options_suite(void)
     tc = tcase_create("contract");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_help_version);
+    tcase_add_test(tc, test_self_test);
     tcase_add_test(tc, test_opts_untouched);
     tcase_add_test(tc, test_err_buffer);
     tcase_add_test(tc, test_reentrant);

@@ -51,6 +51,7 @@ START_TEST(test_start_msg)
         o.decomposition = (mpp_decomposition)(i % 4);
         o.chunk = value();
         o.compare = i % 5 == 0;
+        o.self_test = i % 6 == 1;
         /* what stays on rank 0 */
         o.print = true;
         o.output = "out.txt";
@@ -83,6 +84,7 @@ START_TEST(test_start_msg)
         ck_assert_int_eq(back.opts.decomposition, o.decomposition);
         ck_assert_uint_eq(back.opts.chunk, o.chunk);
         ck_assert_int_eq(back.opts.compare, o.compare);
+        ck_assert_int_eq(back.opts.self_test, o.self_test);
         mpp_options d;
         mpp_options_init(&d);
         ck_assert_int_eq(back.opts.print, d.print);
@@ -154,6 +156,28 @@ START_TEST(test_chunk_metas)
 }
 END_TEST
 
+START_TEST(test_selftest_verdict)
+{
+    for (int i = 0; i < 1000; i++) {
+        mpp_selftest_verdict v = {.failures = value(), .lo = value(), .hi = value(),
+                                  .number = value(), .listed = value(), .reference = value()},
+                             back;
+        uint64_t w[MPP_VERDICT_WORDS + 1];
+        w[MPP_VERDICT_WORDS] = GUARD;
+        mpp_selftest_verdict_pack(&v, w);
+        ck_assert_uint_eq(w[MPP_VERDICT_WORDS], GUARD);
+        memset(&back, 0x55, sizeof back);
+        mpp_selftest_verdict_unpack(w, &back);
+        ck_assert_uint_eq(back.failures, v.failures);
+        ck_assert_uint_eq(back.lo, v.lo);
+        ck_assert_uint_eq(back.hi, v.hi);
+        ck_assert_uint_eq(back.number, v.number);
+        ck_assert_uint_eq(back.listed, v.listed);
+        ck_assert_uint_eq(back.reference, v.reference);
+    }
+}
+END_TEST
+
 START_TEST(test_rank_row)
 {
     static const double times[] = {0, 1e-9, 0.25, 1234.5678, -1, 1e300};
@@ -205,6 +229,7 @@ static Suite *records_suite(void)
     tcase_add_test(tc, test_share_and_round_msg);
     tcase_add_test(tc, test_chunk_metas);
     tcase_add_test(tc, test_rank_row);
+    tcase_add_test(tc, test_selftest_verdict);
     suite_add_tcase(s, tc);
     return s;
 }

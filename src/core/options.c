@@ -39,6 +39,7 @@
  *   missing STOP (try --help)
  *   START: MESSAGE  /  STOP: MESSAGE             (MESSAGE from mpp_parse_u64)
  *   START (N) is greater than STOP (M)
+ *   --self-test takes no other option and no operand
  */
 #include "options.h"
 
@@ -66,6 +67,7 @@ typedef enum {
     OPT_EXPLAIN,
     OPT_COMPARE,
     OPT_TIMELINE,
+    OPT_SELF_TEST,
     OPT_HELP,
     OPT_VERSION
 } opt_id;
@@ -89,6 +91,7 @@ static const opt_def opt_defs[] = {
     {"explain", '\0', false, OPT_EXPLAIN},
     {"compare", '\0', false, OPT_COMPARE},
     {"timeline", '\0', true, OPT_TIMELINE},
+    {"self-test", '\0', false, OPT_SELF_TEST},
 };
 enum { N_OPT_DEFS = sizeof opt_defs / sizeof opt_defs[0] };
 
@@ -103,6 +106,7 @@ typedef struct {
     bool help, version;
     bool format_set;       /* --format was given */
     bool chunk_set;        /* --chunk was given */
+    int others;            /* options given other than --self-test, -h, -V */
     bool failed;           /* an error has been recorded */
     char *err;
     size_t errlen;
@@ -142,6 +146,7 @@ void mpp_options_init(mpp_options *opts)
     opts->explain = false;
     opts->compare = false;
     opts->timeline = NULL;
+    opts->self_test = false;
 }
 
 bool mpp_parse_size(const char *text, uint64_t *out)
@@ -259,6 +264,8 @@ static void set_chunk(parse_state *st, const char *value)
 /* Applies option DEF, spelt SPELLING, with VALUE (NULL for flags). */
 static void apply(parse_state *st, const opt_def *def, const char *spelling, const char *value)
 {
+    if (def->id != OPT_SELF_TEST && def->id != OPT_HELP && def->id != OPT_VERSION)
+        st->others++;
     switch (def->id) {
     case OPT_COUNT: st->opts.count_only = true; break;
     case OPT_PRINT: st->opts.print = true; break;
@@ -273,6 +280,7 @@ static void apply(parse_state *st, const opt_def *def, const char *spelling, con
     case OPT_CHUNK: set_chunk(st, value); break;
     case OPT_EXPLAIN: st->opts.explain = true; break;
     case OPT_COMPARE: st->opts.compare = true; break;
+    case OPT_SELF_TEST: st->opts.self_test = true; break;
     case OPT_OUTPUT:
     case OPT_CSV:
     case OPT_TIMELINE:
@@ -408,6 +416,12 @@ static bool parse_operand(parse_state *st, const char *what, const char *text, u
 static void check_operands(parse_state *st)
 {
     mpp_options *o = &st->opts;
+    if (o->self_test) {
+        if (st->others > 0 || st->noperands > 0)
+            error(st, "--self-test takes no other option and no operand");
+        o->start = o->stop = 0; /* no range; START <= STOP still holds */
+        return;
+    }
     if (st->noperands > 2) {
         char q[QUOTE_BUF];
         error(st, "too many operands: '%s' (at most START and STOP)",
@@ -514,6 +528,12 @@ void mpp_print_usage(FILE *f)
         "                       (open it in ui.perfetto.dev; plot it with\n"
         "                       scripts/plot-timeline.py); at most 10^6 events,\n"
         "                       shared among the ranks (each at least 100)\n"
+        "      --self-test      check this machine and MPI stack instead: every rank\n"
+        "                       checks pi(x) and k-tuplet counts at known points,\n"
+        "                       and random ranges against Miller-Rabin, and the\n"
+        "                       ranks check that they agree; a line per check;\n"
+        "                       exit 0 when all pass, 1 otherwise (alone: no other\n"
+        "                       option, no operand)\n"
         "  -h, --help           show this help and exit\n"
         "  -V, --version        show the version, the MPI library, the compiler and\n"
         "                       the CPU features the sieve uses, and exit\n"
@@ -536,7 +556,10 @@ void mpp_print_usage(FILE *f)
         "                       through mpirun's output forwarding; by default rank\n"
         "                       0, when mpirun's child on the same host, writes to\n"
         "                       mpirun's stdout and stderr itself (faster, and a\n"
-        "                       full disk or a signalled mpirun loses nothing)\n"
+        "                       full disk or a signalled mpirun loses nothing);\n"
+        "                       Open MPI only, as MPPRIMES_KEEP_MPI_ENV is\n"
+        "  MPPRIMES_SELF_TEST_SEED=N  the seed of --self-test's random ranges (by\n"
+        "                       default new each run; the header prints it)\n"
         "\n"
         "Exit status:\n"
         "  0  done\n"

@@ -42,6 +42,7 @@ typedef struct {
     bool explain;        /* --explain: print the plan before the run */
     bool compare;        /* --compare: also run rank 0 alone, for the real speedup */
     const char *timeline; /* --timeline FILE (points into argv), or NULL */
+    bool self_test;      /* --self-test: check the machine instead (no range) */
 } mpp_options;
 
 #define MPP_BUFFER_DEFAULT (64u << 20) /* 64 MiB */

@@ -21,7 +21,7 @@ static double double_of(uint64_t u)
 
 enum {
     S_GO, S_STATUS, S_START, S_STOP, S_METHOD, S_COUNT, S_OUTLET, S_FORMAT, S_BUFFER,
-    S_DECOMP, S_CHUNK, S_COMPARE, S_NAMELEN, S_TIMELINE, S_WORDS
+    S_DECOMP, S_CHUNK, S_COMPARE, S_NAMELEN, S_TIMELINE, S_SELF_TEST, S_WORDS
 };
 _Static_assert(S_WORDS == MPP_START_WORDS, "MPP_START_WORDS");
 
@@ -41,6 +41,7 @@ void mpp_start_pack(const mpp_start_msg *m, uint64_t *w)
     w[S_COMPARE] = m->opts.compare;
     w[S_NAMELEN] = m->namelen;
     w[S_TIMELINE] = m->timeline;
+    w[S_SELF_TEST] = m->opts.self_test;
 }
 
 void mpp_start_unpack(const uint64_t *w, mpp_start_msg *m)
@@ -60,6 +61,7 @@ void mpp_start_unpack(const uint64_t *w, mpp_start_msg *m)
     m->opts.compare = w[S_COMPARE] != 0;
     m->namelen = w[S_NAMELEN];
     m->timeline = w[S_TIMELINE];
+    m->opts.self_test = w[S_SELF_TEST] != 0;
 }
 
 /* ---- shares ---- */
@@ -192,4 +194,29 @@ void mpp_rank_row_unpack(const uint64_t *w, int rank, mpp_rank_stats *s, double 
     memcpy(s->host, w + R_HOST, MPP_HOST_MAX);
     s->host[MPP_HOST_MAX - 1] = '\0';
     *elapsed_s = double_of(w[R_ELAPSED]);
+}
+
+/* ---- --self-test ---- */
+
+enum { V_FAILURES, V_LO, V_HI, V_NUMBER, V_LISTED, V_REFERENCE, V_WORDS };
+_Static_assert(V_WORDS == MPP_VERDICT_WORDS, "MPP_VERDICT_WORDS");
+
+void mpp_selftest_verdict_pack(const mpp_selftest_verdict *v, uint64_t *w)
+{
+    w[V_FAILURES] = v->failures;
+    w[V_LO] = v->lo;
+    w[V_HI] = v->hi;
+    w[V_NUMBER] = v->number;
+    w[V_LISTED] = v->listed;
+    w[V_REFERENCE] = v->reference;
+}
+
+void mpp_selftest_verdict_unpack(const uint64_t *w, mpp_selftest_verdict *v)
+{
+    *v = (mpp_selftest_verdict){.failures = w[V_FAILURES],
+                                .lo = w[V_LO],
+                                .hi = w[V_HI],
+                                .number = w[V_NUMBER],
+                                .listed = w[V_LISTED],
+                                .reference = w[V_REFERENCE]};
 }

@@ -14,6 +14,7 @@
  *   mpp_result        MPP_RESULT_WORDS           MPI_Reduce   (--count; result.h)
  *   a report row      MPP_RANK_ROW_WORDS         MPI_Gather   (the report)
  *   mpp_span          MPP_SPAN_WORDS each        MPI_Gatherv  (--timeline)
+ *   mpp_selftest_verdict MPP_VERDICT_WORDS       MPI_Gather   (--self-test)
  *
  * Doubles travel as their bits, the host name as its bytes: the ranks of a
  * job share one byte order. Pure.
@@ -28,6 +29,7 @@
 #include "explain.h"
 #include "options.h"
 #include "report.h"
+#include "selftest.h"
 #include "rounds.h"
 #include "timeline.h"
 
@@ -36,7 +38,7 @@
 /* What rank 0 broadcasts once it has parsed and checked the request: whether
  * the ranks go on, the exit status if not, and what every rank's work
  * needs of the options (start, stop, method, count_only, format, buffer,
- * decomposition, chunk, compare; the rest stay at their defaults
+ * decomposition, chunk, compare, self_test; the rest stay at their defaults
  * elsewhere). */
 typedef struct {
     bool go;
@@ -49,7 +51,7 @@ typedef struct {
                                together (timeline.h); 0 without it */
 } mpp_start_msg;
 
-#define MPP_START_WORDS 14
+#define MPP_START_WORDS 15
 
 void mpp_start_pack(const mpp_start_msg *m, uint64_t *w);
 /* Unpacks into *M; M->opts gets the defaults, then the fields sent. */
@@ -107,5 +109,12 @@ void mpp_span_unpack(const uint64_t *w, mpp_span *s);
 void mpp_rank_row_pack(const mpp_rank_stats *s, double elapsed_s, uint64_t *w);
 /* Unpacks the row of RANK; the host name is cut to end in a NUL. */
 void mpp_rank_row_unpack(const uint64_t *w, int rank, mpp_rank_stats *s, double *elapsed_s);
+
+/* ---- --self-test (selftest.h) ---- */
+
+#define MPP_VERDICT_WORDS 6
+
+void mpp_selftest_verdict_pack(const mpp_selftest_verdict *v, uint64_t *w);
+void mpp_selftest_verdict_unpack(const uint64_t *w, mpp_selftest_verdict *v);
 
 #endif

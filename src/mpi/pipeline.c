@@ -53,6 +53,18 @@ static void print_version(FILE *out)
     if (MPI_Get_library_version(lib, &len) != MPI_SUCCESS)
         snprintf(lib, sizeof lib, "unknown");
     lib[strcspn(lib, "\n")] = '\0';
+    /* One line, its blanks single spaces (MPICH: "MPICH Version:\t4.0.2"). */
+    size_t w = 0;
+    for (size_t i = 0; lib[i]; i++) {
+        bool blank = lib[i] == ' ' || lib[i] == '\t' || lib[i] == '\r';
+        if (!blank)
+            lib[w++] = lib[i];
+        else if (w > 0 && lib[w - 1] != ' ')
+            lib[w++] = ' ';
+    }
+    while (w > 0 && lib[w - 1] == ' ')
+        w--;
+    lib[w] = '\0';
     fprintf(out, "mpprimes %s\n", MPPRIMES_VERSION);
     fprintf(out, "MPI: %s\n", lib);
 #if defined(__clang__)
@@ -88,6 +100,10 @@ static bool parse_and_broadcast(run *r, int argc, char **argv)
             m.status = EXIT_USAGE;
             break;
         case MPP_OPT_RUN:
+            if (r->opts.self_test) { /* no range, no outlet */
+                m.go = true;
+                break;
+            }
             if (r->opts.timeline && (m.timeline = mpp_timeline_events(r)) == 0)
                 m.status = EXIT_USAGE;
             if (m.status == EXIT_DONE)
@@ -241,7 +257,10 @@ int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
     MPI_CHECK(&r, MPI_Comm_size(comm, &r.size));
     mpp_signals_catch();
 
-    if (parse_and_broadcast(&r, argc, argv)) {
+    bool go = parse_and_broadcast(&r, argc, argv);
+    if (go && r.opts.self_test) {
+        mpp_self_test(&r);
+    } else if (go) {
         work(&r);
         r.elapsed_s = MPI_Wtime() - r.t_start;
         if (r.opts.compare)

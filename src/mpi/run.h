@@ -12,6 +12,7 @@
  *   reporting.c   every rank's row to rank 0; the report and the CSV row
  *   timeline.c    --timeline: the ranks' clocks aligned, their spans
  *                 recorded, gathered and written by rank 0
+ *   selftest.c    --self-test: the checks on every rank, the verdicts
  */
 #ifndef MPP_RUN_H
 #define MPP_RUN_H
@@ -32,6 +33,18 @@
 #include "result.h"
 #include "rounds.h"
 #include "timeline.h"
+
+/* Open MPI's own paths (launcher.h: rank 0 writing to mpirun's standard
+ * output and error directly; the ob1 choice in main.c) are taken only when
+ * mpprimes is built against Open MPI: its mpi.h defines OPEN_MPI. Under
+ * MPICH and its derivatives (Hydra, Cray MPICH, Intel MPI, MVAPICH) they
+ * step aside and the launcher forwards the output as it does for any
+ * program (docs/reference.md, "MPICH"). */
+#if defined(OPEN_MPI) && OPEN_MPI
+#define MPP_OPEN_MPI 1
+#else
+#define MPP_OPEN_MPI 0
+#endif
 
 /* An MPI call whose error is fatal: one line with file, line and rank, then
  * MPI_Abort (errors are returned to us: MPI_ERRORS_RETURN). */
@@ -213,5 +226,10 @@ void mpp_timeline_finish(run *r);
 /* Step 5: every rank's row to rank 0, which prints the report and appends
  * the CSV row. */
 void mpp_report_step(run *r);
+
+/* ---- selftest.c ---- */
+
+/* --self-test instead of a range (every rank); sets r->status on every rank. */
+void mpp_self_test(run *r);
 
 #endif
