@@ -8,7 +8,9 @@
 
 int main(int argc, char **argv)
 {
-    mpp_prefer_ob1("/"); /* before MPI_Init; see launcher.h */
+#if defined(OPEN_MPI) && OPEN_MPI
+    mpp_prefer_ob1("/"); /* before MPI_Init; Open MPI's alone (launcher.h) */
+#endif
     MPI_Init(&argc, &argv);
     int status = mpprimes_run(MPI_COMM_WORLD, argc, argv, stdout, stderr);
     MPI_Finalize();

@@ -63,7 +63,8 @@ def rank_of(pid, binary):
     if env is None:
         return None
     for entry in env:
-        if entry.startswith(b"OMPI_COMM_WORLD_RANK="):
+        # Open MPI's mpirun, or MPICH's Hydra (PMI_RANK)
+        if entry.startswith((b"OMPI_COMM_WORLD_RANK=", b"PMI_RANK=")):
             return int(entry.split(b"=", 1)[1])
     return 0  # a singleton (no mpirun)
 
@@ -169,7 +170,12 @@ def hurt_job(runner, args, how, np=NP, stdout=subprocess.PIPE):
         rc, took = hurt(job, how)
     finally:
         job.kill()
-    expect_prompt(rc, took, " ".join(map(str, how)))
+    # SIGTERM to every process, MPICH's mpiexec and proxies included: the
+    # proxies may die before they collect the ranks' status, and mpiexec then
+    # exits 0. That is Hydra's doing; the ranks' interruption line, which the
+    # cases check, still says what happened (docs/reference.md, "MPICH").
+    hydra_may_lose_status = not runner.open_mpi and how[0] == "term-all"
+    expect_prompt(rc, took, " ".join(map(str, how)), zero_ok=hydra_may_lose_status)
     return job, rc
 
 
@@ -177,9 +183,9 @@ def hurt_job(runner, args, how, np=NP, stdout=subprocess.PIPE):
 # Checks
 
 
-def expect_prompt(rc, took, what):
+def expect_prompt(rc, took, what, zero_ok=False):
     print(f"     ({what}: the job ended {took:.1f} s after the fault, exit {rc})", flush=True)
-    expect(rc != 0, f"{what}: exit 0 after the fault")
+    expect(rc != 0 or zero_ok, f"{what}: exit 0 after the fault")
     expect(took <= STOP_WITHIN, f"{what}: took {took:.1f} s to end (at most {STOP_WITHIN})")
 
 
@@ -231,8 +237,19 @@ def expect_dir_empty(directory, what):
 # Cases: a rank killed
 
 
+def strip_hydra_banner(out):
+    """OUT without the banner MPICH's mpiexec (Hydra) prints on its standard
+    output when a rank dies ("BAD TERMINATION OF ONE OF YOUR APPLICATION
+    PROCESSES", framed in '=' lines), nor the newline before it."""
+    at = out.find(b"\n" + b"=" * 20)
+    return out if at < 0 else out[:at]
+
+
 def case_kill9(runner, args, rank, output=False):
-    """kill -9 of RANK while mpprimes ARGS runs (with -o FILE when OUTPUT)."""
+    """kill -9 of RANK while mpprimes ARGS runs (with -o FILE when OUTPUT).
+    Under MPICH, Hydra answers by killing the other ranks with SIGKILL, which
+    no process can catch: the temporary file of -o is then left beside FILE
+    (FILE itself never appears; docs/reference.md, "MPICH")."""
     with tempfile.TemporaryDirectory(prefix="mpprimes-faults-") as tmp:
         path = os.path.join(tmp, "primes.txt")
         with tempfile.TemporaryFile() as out:
@@ -240,6 +257,8 @@ def case_kill9(runner, args, rank, output=False):
                                ("kill9", rank), stdout=out)
             out.seek(0)
             job.out = out.read()
+        if not runner.open_mpi:
+            job.out = strip_hydra_banner(job.out)
         expect_no_report(job, text_out="--print" not in args)
         if "--print" in args:  # whatever was printed is a true prefix
             lines = job.out.split(b"\n")[:-1]  # the last may be cut short
@@ -247,6 +266,10 @@ def case_kill9(runner, args, rank, output=False):
             expect(len(lines) == reference_count(2, last),
                    f"{len(lines)} whole lines printed, up to {last}: not the primes")
         expect(not os.path.exists(path), f"{path} exists after rank {rank} was killed")
+        if not runner.open_mpi:
+            left = [n for n in os.listdir(tmp) if not n.startswith("primes.txt.tmp-")]
+            expect(not left, f"kill -9 of rank {rank}: left in the output directory: {left}")
+            return
         expect_dir_empty(tmp, f"kill -9 of rank {rank}")
 
 
@@ -310,6 +333,12 @@ def case_report_full(runner):
     silent success."""
     with open("/dev/full", "wb") as full:
         res = runner.mpprimes(["1e6"], 2, quiet=True, stdout=full, buffer=False)
+    if not runner.open_mpi:
+        # Rank 0 writes into Hydra's pipe: mpiexec meets the full device,
+        # says so in its own words and ends the job with 255.
+        expect(res.rc not in (0, None), "a full stdout went unnoticed: " + res.describe())
+        expect("No space left" in res.stderr, "the reason is missing: " + res.describe())
+        return
     line = expect_one_error_line(res, 1)
     expect("No space left on device" in line and "report" in line, f"{line!r}")
 
@@ -320,7 +349,9 @@ def case_closed_pipe_after(runner, args, first):
     head, rc, text, elapsed = read_then_close(runner, runner.mpirun_cmd(args, NP), len(first))
     expect(len(head) == len(first) and all(h.startswith(f) for h, f in zip(head, first)),
            f"first lines {head}")
-    expect(rc == 0, f"exit {rc}; stderr {text[-600:]!r}")
+    # MPICH's mpiexec forwards the output itself, and SIGPIPE ends it.
+    ok = (0,) if runner.open_mpi else (0, -signal.SIGPIPE)
+    expect(rc in ok, f"exit {rc}; stderr {text[-600:]!r}")
     expect(text.strip() == "", f"not quiet: {text[-600:]!r}")
     expect(elapsed < 30, "slow to stop")
 

@@ -237,24 +237,33 @@ class Result:
 
 
 def session_members(sid):
-    """PIDs of the processes in session SID (Linux /proc)."""
-    pids = []
+    """PIDs of the processes of the job whose leader is SID (Linux /proc):
+    those of session SID and, transitively, the descendants of any of them
+    with the sessions they lead. Open MPI's ranks stay in mpirun's session;
+    MPICH's Hydra makes each rank the leader of a session of its own."""
+    procs = {}
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return pids
+        return []
     for entry in entries:
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            # After "pid (comm)": state ppid pgrp session ...
+            procs[int(entry)] = (int(fields[1]), int(fields[3]))
+        except (OSError, IndexError, ValueError):
             continue
-        # After "pid (comm)": state ppid pgrp session ...
-        if len(fields) > 3 and int(fields[3]) == sid:
-            pids.append(int(entry))
-    return pids
+    members = {pid for pid, (_, session) in procs.items() if session == sid}
+    grown = True
+    while grown:
+        more = {pid for pid, (ppid, session) in procs.items()
+                if pid not in members and (ppid in members or session in members)}
+        members |= more
+        grown = bool(more)
+    return sorted(members)
 
 
 def cpu_seconds(pid):
@@ -421,13 +430,44 @@ TIMEOUT_RUN = 60     # seconds for one ordinary correctness run
 BUFFER_PER_RANK = 512
 
 
+_FLAVOURS = {}
+
+
+def launcher_flavour(mpiexec):
+    """"openmpi" or "mpich": which MPI's launcher MPIEXEC is (its --version:
+    Open MPI's mpirun names "Open MPI" or "OpenRTE"; MPICH's Hydra says
+    "HYDRA"). Anything else is taken for Open MPI, the default here."""
+    if mpiexec not in _FLAVOURS:
+        try:
+            out = subprocess.run([mpiexec, "--version"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, env=mpi_env(), timeout=30,
+                                 stdin=subprocess.DEVNULL).stdout.decode("utf-8", "replace")
+        except (OSError, subprocess.TimeoutExpired):
+            out = ""
+        _FLAVOURS[mpiexec] = "mpich" if "HYDRA" in out or "MPICH" in out else "openmpi"
+    return _FLAVOURS[mpiexec]
+
+
 class Runner:
-    """Builds and runs mpprimes command lines, alone or under mpirun."""
+    """Builds and runs mpprimes command lines, alone or under mpirun: Open
+    MPI's (the default) or MPICH's (Hydra: mpirun.mpich), whose command lines
+    differ (Hydra oversubscribes without being asked and has no --quiet)."""
 
     def __init__(self, binary, mpiexec, source_dir):
         self.binary = os.path.abspath(binary)
         self.mpiexec = mpiexec
         self.source_dir = os.path.abspath(source_dir)
+        self.flavour = launcher_flavour(mpiexec)
+
+    @property
+    def open_mpi(self):
+        return self.flavour == "openmpi"
+
+    def need_open_mpi(self, what):
+        """Skips the case (CaseSkipped) under any other MPI: WHAT is Open
+        MPI's alone (its MCA parameters, its mpirun's options)."""
+        if not self.open_mpi:
+            raise CaseSkipped(f"{what}: Open MPI's alone (this launcher is {self.flavour}'s)")
 
     def env(self, extra=None, drop=()):
         """mpi_env() without OVERSUBSCRIBE_VAR, the names in DROP removed,
@@ -446,9 +486,9 @@ class Runner:
         --quiet keeps Open MPI's multi-line banner about a rank's non-zero exit
         off stderr, so that only mpprimes' own message is left there."""
         cmd = [self.mpiexec]
-        if oversubscribe:
+        if oversubscribe and self.open_mpi:
             cmd.append("--oversubscribe")  # more ranks than cores is normal here
-        if quiet:
+        if quiet and self.open_mpi:
             cmd.append("--quiet")
         return cmd + list(mpirun_opts) + ["-np", str(np), self.binary] + list(args)
 
