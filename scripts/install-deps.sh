@@ -6,14 +6,19 @@
 #                            directory), iproute2 (hosts in network
 #                            namespaces), gnuplot (the scaling plots),
 #                            valgrind (the memcheck tests), clang and its
-#                            sanitizer and libFuzzer runtimes (harden.sh)
+#                            sanitizer and libFuzzer runtimes (harden.sh),
+#                            man-db and groff-base (the man page test; man -l
+#                            works even where dpkg excludes /usr/share/man),
+#                            MPICH (the second build the suites run against;
+#                            Open MPI keeps mpicc and mpirun)
 # Works as root or through sudo; without either it names what to install.
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config openmpi-bin libopenmpi-dev)
 if [ "${1:-}" = "--test" ]; then
     packages+=(check python3 primesieve-bin slurmctld slurmd slurm-client munge iproute2
-               gnuplot-nox valgrind clang libclang-rt-14-dev)
+               gnuplot-nox valgrind clang libclang-rt-14-dev man-db groff-base
+               mpich libmpich-dev)
 fi
 
 missing=()
