@@ -3,12 +3,17 @@
 writes docs/benchmarks.md.
 
     python3 bench/bench.py [--build build] [--runs 5] [--out docs/benchmarks.md]
+                           [--primesieve PATH] [--debian-primesieve PATH|none]
                            [--only TEXT] [--skip-baselines] [--skip-listing]
                            [--listing-stop 1e9] [--memory-stop 1e10]
 
 Run it after the README's set-up (scripts/test.sh builds build/mpprimes,
-build/bench/textbook_sieve and build/bench/sieve_time). primesieve comes from
-Debian's primesieve-bin; when it is missing this script installs it (as root,
+build/bench/textbook_sieve and build/bench/sieve_time). The ratios are
+against --primesieve, the newest release (`bash ../shared/anchors/
+build-primesieve.sh` builds 12.16 and prints its path; default: the
+primesieve on PATH); Debian's (primesieve-bin, 11.0; --debian-primesieve,
+default /usr/bin/primesieve, "none" to leave it out) is timed beside it in
+the same rounds. When Debian's is missing this script installs it (as root,
 or through sudo).
 
 What it measures, each figure the median wall time of --runs runs of the
@@ -62,6 +67,11 @@ import time
 
 TOP = 18446744073709551615  # 2^64 - 1
 OWNER = "bench/bench.py"  # the name in the markers of its region of --out
+
+# The primesieve the ratios are against (--primesieve) and Debian's, timed
+# beside it (--debian-primesieve; None when left out or the same program).
+PRIMESIEVE = "primesieve"
+DEBIAN_PRIMESIEVE = None
 
 # (what, ranks, mpprimes arguments, primesieve arguments, target ratio)
 TARGETS = [
@@ -180,8 +190,10 @@ def peak_rss_kib(cmd, env=None):
     return int(out.split()[-1])
 
 
-def ensure_primesieve():
-    if shutil.which("primesieve"):
+def ensure_primesieve(debian):
+    """Installs Debian's primesieve-bin when DEBIAN (its path) is missing, or,
+    without DEBIAN, when there is no primesieve at all."""
+    if (debian and os.path.exists(debian)) or (not debian and shutil.which("primesieve")):
         return
     apt = ["apt-get", "install", "-y", "--no-install-recommends", "primesieve-bin"]
     if os.geteuid() != 0:
@@ -227,8 +239,9 @@ def compare(cases, binary, runs):
     rows = []
     for what, np, mine, theirs, target in cases:
         a_cmd = ["mpirun", "-np", str(np), binary, "--count"] + mine
-        b_cmd = ["primesieve"] + theirs + ["--count", "-q"]
-        a, a1, b = [], [], []
+        b_cmd = [PRIMESIEVE] + theirs + ["--count", "-q"]
+        c_cmd = [DEBIAN_PRIMESIEVE] + theirs + ["--count", "-q"] if DEBIAN_PRIMESIEVE else None
+        a, a1, b, c = [], [], [], []
         want = None
         for _ in range(runs):
             t, out = run(a_cmd, mpi_env())
@@ -241,9 +254,15 @@ def compare(cases, binary, runs):
             want = int(out.split()[-1])
             if got != want:
                 sys.exit(f"bench.py: {what}: mpprimes counted {got}, primesieve {want}")
+            if c_cmd:
+                t, out = run(c_cmd)
+                c.append(t)
+                if int(out.split()[-1]) != want:
+                    sys.exit(f"bench.py: {what}: the two primesieves disagree")
         row = dict(what=what, mine=" ".join(["mpirun", "-np", str(np), "mpprimes", "--count"] + mine),
-                   theirs=" ".join(b_cmd), a=statistics.median(a), a1=statistics.median(a1),
-                   b=statistics.median(b), target=target, count=want)
+                   theirs=" ".join(["primesieve"] + b_cmd[1:]), a=statistics.median(a),
+                   a1=statistics.median(a1), b=statistics.median(b),
+                   c=statistics.median(c) if c else None, target=target, count=want)
         rows.append(row)
         print(f"{what}: mpprimes {row['a']:.3f} s (Open MPI's selection {row['a1']:.3f} s), "
               f"primesieve {row['b']:.3f} s, ratios {row['a'] / row['b']:.2f} / "
@@ -259,7 +278,7 @@ def memory(binary):
         _, out = run(["mpirun", "-np", "2", binary, "--count", "--json"] + args, env)
         per = [r["max_rss_kib"] for r in json.loads(out)["per_rank"]]
         rows.append((what, per))
-    theirs = peak_rss_kib(["primesieve"] + MEMORY_RANGE[1] + ["--count", "-q"])
+    theirs = peak_rss_kib([PRIMESIEVE] + MEMORY_RANGE[1] + ["--count", "-q"])
     print(f"memory: {rows}, primesieve {theirs} KiB", flush=True)
     return rows, theirs
 
@@ -310,7 +329,7 @@ def same_files(a, b):
 
 def same_as_primesieve(path, args):
     """PATH holds exactly `primesieve ARGS --print`, streamed (no copy)."""
-    p = subprocess.Popen(["primesieve"] + args + ["--print"], stdout=subprocess.PIPE)
+    p = subprocess.Popen([PRIMESIEVE] + args + ["--print"], stdout=subprocess.PIPE)
     ok = True
     with open(path, "rb") as f:
         while True:
@@ -333,13 +352,16 @@ def listing_targets(build, binary, runs, stop="1e9"):
         places.append(("tmpfs /dev/shm", "/dev/shm"))
     for where, d in places:
         mine, theirs = os.path.join(d, "bench-mpprimes.txt"), os.path.join(d, "bench-ps.txt")
-        a, b = [], []
+        a, b, c = [], [], []
         for _ in range(runs):
             subprocess.run(["sync"])
             a.append(run(["mpirun", "-np", "2", binary, "-q", "--output", mine, stop],
                          mpi_env())[0])
+            if DEBIAN_PRIMESIEVE:
+                subprocess.run(["sync"])
+                c.append(timed_to([DEBIAN_PRIMESIEVE, stop, "--print"], theirs))
             subprocess.run(["sync"])
-            b.append(timed_to(["primesieve", stop, "--print"], theirs))
+            b.append(timed_to([PRIMESIEVE, stop, "--print"], theirs))
         if not same_files(mine, theirs):
             sys.exit(f"bench.py: --output {stop} on {where} differs from primesieve's listing")
         for f in (mine, theirs):
@@ -347,9 +369,10 @@ def listing_targets(build, binary, runs, stop="1e9"):
         rows.append(dict(what=f"--output F {stop}, F on the {where}, 2 ranks",
                          mine=f"mpirun -np 2 mpprimes --output F {stop}",
                          theirs=f"primesieve {stop} --print > F", a=statistics.median(a),
-                         b=statistics.median(b), target=0.7))
+                         b=statistics.median(b), c=statistics.median(c) if c else None,
+                         target=0.6))
         print(f"{rows[-1]['what']}: {rows[-1]['a']:.3f} s vs {rows[-1]['b']:.3f} s", flush=True)
-    a, a1, b = [], [], []
+    a, a1, b, c = [], [], [], []
     for _ in range(runs):
         subprocess.run(["sync"])
         a.append(timed_to(["mpirun", "-np", "2", binary, "-q", "--print", stop], os.devnull,
@@ -358,11 +381,14 @@ def listing_targets(build, binary, runs, stop="1e9"):
         env["MPPRIMES_DIRECT_STDOUT"] = "0"
         a1.append(timed_to(["mpirun", "-np", "2", binary, "-q", "--print", stop], os.devnull,
                            env))
-        b.append(timed_to(["primesieve", stop, "--print"], os.devnull))
+        b.append(timed_to([PRIMESIEVE, stop, "--print"], os.devnull))
+        if DEBIAN_PRIMESIEVE:
+            c.append(timed_to([DEBIAN_PRIMESIEVE, stop, "--print"], os.devnull))
     rows.append(dict(what=f"--print {stop} > /dev/null, 2 ranks",
                      mine=f"mpirun -np 2 mpprimes --print {stop} > /dev/null",
                      theirs=f"primesieve {stop} --print > /dev/null", a=statistics.median(a),
-                     a1=statistics.median(a1), b=statistics.median(b), target=1.0))
+                     a1=statistics.median(a1), b=statistics.median(b),
+                     c=statistics.median(c) if c else None, target=0.6))
     print(f"{rows[-1]['what']}: {rows[-1]['a']:.3f} s (forwarded {rows[-1]['a1']:.3f} s) vs "
           f"{rows[-1]['b']:.3f} s", flush=True)
     return rows
@@ -448,19 +474,23 @@ def render(args, binary, rows, mem, theirs_mem, ltargets, lmem, lists, base):
     f.write(f"- Date: {datetime.date.today().isoformat()}\n")
     f.write(f"- Machine: {machine()}\n")
     f.write(f"- mpprimes: {version([binary, '--version'])}; "
-            f"{version(['primesieve', '--version'])}; "
-            f"{version(['mpirun', '--version'])}\n\n")
+            f"{version(['mpirun', '--version'])}\n")
+    f.write(f"- primesieve (the ratios): {version([PRIMESIEVE, '--version'])}"
+            + (f"; beside it, Debian's {version([DEBIAN_PRIMESIEVE, '--version'])}"
+               if DEBIAN_PRIMESIEVE else "") + "\n\n")
     f.write("## mpprimes against primesieve\n\n")
     f.write("\"mpprimes\" is the command as users run it; \"Open MPI's selection\" the same "
             "command with `MPPRIMES_KEEP_MPI_ENV=1`, which leaves the choice of transport "
             "to Open MPI (see the notes).\n\n")
     f.write("| work | mpprimes command | mpprimes s | Open MPI's selection s | primesieve "
-            "command | primesieve s | ratio | ratio, Open MPI's selection | target |\n")
-    f.write("|---|---|---|---|---|---|---|---|---|\n")
+            "command | primesieve s | Debian's primesieve s | ratio | "
+            "ratio, Open MPI's selection | target |\n")
+    f.write("|---|---|---|---|---|---|---|---|---|---|\n")
     for r in rows:
         target = f"{r['target']:.2f}x" if r["target"] else "-"
+        debian = f"{r['c']:.3f}" if r.get("c") is not None else "-"
         f.write(f"| {r['what']} | `{r['mine']}` | {r['a']:.3f} | {r['a1']:.3f} | "
-                f"`{r['theirs']}` | {r['b']:.3f} | {r['a'] / r['b']:.2f} | "
+                f"`{r['theirs']}` | {r['b']:.3f} | {debian} | {r['a'] / r['b']:.2f} | "
                 f"{r['a1'] / r['b']:.2f} | {target} |\n")
     f.write("\n## Memory\n\n")
     f.write("Peak RSS per rank (`max_rss_kib` in the JSON report) at 2 ranks, and "
@@ -477,11 +507,13 @@ def render(args, binary, rows, mem, theirs_mem, ltargets, lmem, lists, base):
                 "command with `MPPRIMES_DIRECT_STDOUT=0` (rank 0's stdout through "
                 "mpirun's forwarding).\n\n")
         f.write("| work | mpprimes command | mpprimes s | primesieve command | "
-                "primesieve s | ratio | target |\n|---|---|---|---|---|---|---|\n")
+                "primesieve s | Debian's primesieve s | ratio | target |\n"
+                "|---|---|---|---|---|---|---|---|\n")
         for r in ltargets:
             extra = f" (forwarded: {r['a1']:.3f})" if "a1" in r else ""
+            debian = f"{r['c']:.3f}" if r.get("c") is not None else "-"
             f.write(f"| {r['what']} | `{r['mine']}` | {r['a']:.3f}{extra} | "
-                    f"`{r['theirs']}` | {r['b']:.3f} | {r['a'] / r['b']:.2f} | "
+                    f"`{r['theirs']}` | {r['b']:.3f} | {debian} | {r['a'] / r['b']:.2f} | "
                     f"{r['target']:.1f}x |\n")
     if lmem:
         f.write(f"\n## Listing memory: [2, {args.memory_stop}] at 2 ranks\n\n")
@@ -512,6 +544,11 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", default="docs/benchmarks.md")
+    ap.add_argument("--primesieve", default="primesieve",
+                    help="the primesieve the ratios are against: the newest release "
+                         "(bash ../shared/anchors/build-primesieve.sh prints its path)")
+    ap.add_argument("--debian-primesieve", default="/usr/bin/primesieve",
+                    help="Debian's primesieve, timed beside it ('none': left out)")
     ap.add_argument("--only", help="run only the comparisons whose description contains this")
     ap.add_argument("--skip-baselines", action="store_true",
                     help="skip the listing costs and the baselines")
@@ -523,7 +560,15 @@ def main():
                     help="STOP of the listing memory rows (default 1e10)")
     args = ap.parse_args()
     check_generated(args.out, OWNER)
-    ensure_primesieve()
+    global PRIMESIEVE, DEBIAN_PRIMESIEVE
+    debian = None if args.debian_primesieve == "none" else args.debian_primesieve
+    ensure_primesieve(debian)
+    PRIMESIEVE = shutil.which(args.primesieve) or sys.exit(
+        f"bench.py: no primesieve at {args.primesieve!r}")
+    if debian:
+        debian = shutil.which(debian) or sys.exit(f"bench.py: no primesieve at {debian!r}")
+        if os.path.realpath(debian) != os.path.realpath(PRIMESIEVE):
+            DEBIAN_PRIMESIEVE = debian
     binary = os.path.abspath(os.path.join(args.build, "mpprimes"))
     cases = [c for c in TARGETS + EXTRA if not args.only or args.only in c[0]]
     rows = compare(cases, binary, args.runs)

@@ -81,7 +81,9 @@ static int drop_first(void *ctx, const uint64_t *primes, size_t n)
 static bool faulty(const run *r)
 {
     const char *env = getenv("MPPRIMES_SELF_TEST_FAULT");
-    return env && *env && atoi(env) == r->rank;
+    char *end;
+    long k = env && *env ? strtol(env, &end, 10) : -1;
+    return k >= 0 && *end == '\0' && k == r->rank;
 }
 
 /* The primes of [LO, HI] by METHOD (the rank's finder for the sieve) into

@@ -1656,13 +1656,19 @@ def case_sieve_time(runner, args, want):
 
 
 def case_bench_smoke(runner):
-    """bench.py end to end on its cheapest comparison, one run each."""
+    """bench.py end to end on its cheapest comparison, one run each; the
+    newest primesieve given by --primesieve (here a wrapper of Debian's, as
+    no other is installed) and Debian's timed beside it."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "benchmarks.md")
+        newest = os.path.join(tmp, "primesieve-newest")
+        with open(newest, "w") as f:
+            f.write('#!/bin/sh\nexec /usr/bin/primesieve "$@"\n')
+        os.chmod(newest, 0o755)
         res = run([sys.executable, runner.source("bench", "bench.py"), "--build",
                    build_dir(runner), "--runs", "1", "--only", "start-up",
                    "--skip-baselines", "--listing-stop", "1e6", "--memory-stop", "1e6",
-                   "--out", out], TIMEOUT_LONG, env=runner.env())
+                   "--primesieve", newest, "--out", out], TIMEOUT_LONG, env=runner.env())
         expect_success(res)
         with open(out) as f:
             text = f.read()
@@ -1671,8 +1677,15 @@ def case_bench_smoke(runner):
                      "| --output F 1e6, F on the disk, 2 ranks |",
                      "| --print 1e6 > /dev/null, 2 ranks |",
                      "## Listing memory: [2, 1e6] at 2 ranks",
-                     "| identical to primesieve's |"):
+                     "| identical to primesieve's |", "- primesieve (the ratios): primesieve",
+                     "; beside it, Debian's primesieve", "| Debian's primesieve s |"):
             expect(want in text, f"no {want!r} in the written benchmarks:\n{text}")
+        # every row of the counting and listing tables has Debian's time
+        rows = [line for line in text.splitlines()
+                if line.startswith(("| start-up", "| --output F 1e6", "| --print 1e6"))]
+        expect(len(rows) >= 3 and all(re.search(r"\| `primesieve [^`]*` \| [\d.]+ \| [\d.]+ \|",
+                                                line) for line in rows),
+               f"rows without both primesieves' times: {rows}")
 
 
 def read_dat(path):
