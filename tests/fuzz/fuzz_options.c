@@ -22,8 +22,11 @@
  *   --print or --output; output, csv and timeline non-empty and inside an argument
  *   (at its start, or after '=' or, for -o, after the 'o'); and the
  *   canonical command line written from the result parses to the same;
+ *   with --self-test: START = STOP = 0, every other field its default, and
+ *   "mpprimes --self-test" parses to the same;
  * - "--explain" or "--compare" put in front changes nothing but that flag
- *   (the same status and message); "--help" in front gives MPP_OPT_HELP and
+ *   (the same status and message), except that --self-test then refuses
+ *   it; "--help" in front gives MPP_OPT_HELP and
  *   "-V" MPP_OPT_VERSION unless there was help already;
  * - mpp_parse_size, on every argument and on what follows its first '=',
  *   agrees with a reference built on mpp_parse_u64 and the unit table of
@@ -125,7 +128,8 @@ static bool same_options(const mpp_options *x, const mpp_options *y, bool string
            x->count_only == y->count_only && x->print == y->print && x->format == y->format &&
            x->buffer == y->buffer && x->json == y->json && x->quiet == y->quiet &&
            x->decomposition == y->decomposition && x->chunk == y->chunk &&
-           x->explain == y->explain && x->compare == y->compare;
+           x->explain == y->explain && x->compare == y->compare &&
+           x->self_test == y->self_test;
 }
 
 typedef struct {
@@ -301,8 +305,28 @@ static void check_canonical(const mpp_options *o, bool stop_only)
                stop_only ? " with STOP only" : "", (int)r.status, r.err);
 }
 
+/* --self-test alone: no range, every other option its default. */
+static void check_self_test(const mpp_options *o)
+{
+    mpp_options d;
+    mpp_options_init(&d);
+    d.start = d.stop = 0;
+    d.self_test = true;
+    FUZZ_CHECK(same_options(o, &d, true), "--self-test with other options or a range");
+    char *argv[] = {"mpprimes", "--self-test", NULL};
+    result r;
+    parse(2, argv, &r);
+    FUZZ_CHECK(r.status == MPP_OPT_RUN && same_options(o, &r.opts, true),
+               "mpprimes --self-test gives status %d ('%s') or other options", (int)r.status,
+               r.err);
+}
+
 static void check_run(const args *a, const mpp_options *o)
 {
+    if (o->self_test) {
+        check_self_test(o);
+        return;
+    }
     FUZZ_CHECK(o->start <= o->stop, "START %" PRIu64 " > STOP %" PRIu64, o->start, o->stop);
     FUZZ_CHECK(is_operand_value(a, o->stop), "STOP %" PRIu64 " is no argument", o->stop);
     bool default_start = o->start == (o->stop < 2 ? 0 : 2);
@@ -351,6 +375,7 @@ static void check_message(const char *msg)
         "--format applies to --print and --output only", "invalid format '",
         "invalid buffer size '", "buffer size '", "too many operands: '",
         "missing STOP (try --help)", "START: '", "STOP: '", "START (",
+        "--self-test takes no other option and no operand",
     };
     size_t len = strlen(msg);
     FUZZ_CHECK(len > 0 && len < 256, "a message of %zu bytes: '%s'", len, msg);
@@ -455,6 +480,11 @@ static void check_prefixed(const args *a, const char *first, const result *r)
         mpp_opt_status want = r->status == MPP_OPT_HELP ? MPP_OPT_HELP : MPP_OPT_VERSION;
         FUZZ_CHECK(p.status == want, "-V in front gives status %d, want %d", (int)p.status,
                    (int)want);
+    } else if (r->status == MPP_OPT_RUN && r->opts.self_test) {
+        FUZZ_CHECK(p.status == MPP_OPT_ERROR &&
+                       strcmp(p.err, "--self-test takes no other option and no operand") == 0,
+                   "%s in front of --self-test gives status %d ('%s')", first, (int)p.status,
+                   p.err);
     } else {
         result want = *r;
         if (strcmp(first, "--explain") == 0)
@@ -474,7 +504,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    def.format == MPP_FORMAT_TEXT && def.buffer == MPP_BUFFER_DEFAULT &&
                    !def.json && !def.quiet && def.csv == NULL &&
                    def.decomposition == MPP_DECOMP_BLOCK && def.chunk == 0 && !def.explain &&
-                   !def.compare && def.timeline == NULL,
+                   !def.compare && def.timeline == NULL && !def.self_test,
                "mpp_options_init: not the defaults");
 
     args a;
