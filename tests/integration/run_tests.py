@@ -843,7 +843,7 @@ def suite_listing(runner, suite):
         ("2^32-1000..2^32+1000", "2^32-1000", "2^32+1000", 2**32 - 1000, 2**32 + 1000),
         ("1e15..1e15+1e5", "1e15", "1e15+1e5", 10**15, 10**15 + 10**5),
     ]
-    for np in (1, 2, 3, 4, 7):
+    for np in runner.rank_counts((1, 2, 3, 4, 7)):
         for label, lo_text, hi_text, lo, hi in ranges:
             for how in ("print", "output"):
                 suite.case(f"np{np} {how} {label}", case_listing,
@@ -1402,7 +1402,7 @@ def case_decomp_bad_usage(runner, np, args, words):
 def suite_decomp(runner, suite):
     if not have_primesieve():
         print("note: primesieve not found; the Python sieve stands in where it can")
-    for np in DECOMP_NPS:
+    for np in runner.rank_counts(DECOMP_NPS):
         for d in DECOMPOSITIONS:
             for method in ("sieve", "trial"):
                 (clo, chi), (llo, lhi) = DECOMP_WINDOWS[method]
