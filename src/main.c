@@ -8,9 +8,8 @@
 
 int main(int argc, char **argv)
 {
-#if defined(OPEN_MPI) && OPEN_MPI
-    mpp_prefer_ob1("/"); /* before MPI_Init; Open MPI's alone (launcher.h) */
-#endif
+    if (MPP_OPEN_MPI)
+        mpp_prefer_ob1("/"); /* before MPI_Init; Open MPI's alone (launcher.h) */
     MPI_Init(&argc, &argv);
     int status = mpprimes_run(MPI_COMM_WORLD, argc, argv, stdout, stderr);
     MPI_Finalize();

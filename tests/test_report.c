@@ -1314,6 +1314,11 @@ static int hosts_of(const char *const *names, int n)
     mpp_report r = report(0, 100, n, MPP_METHOD_SIEVE, 0, 0.0, s);
     int got = mpp_report_hosts(&r);
     ck_assert_int_eq(got, expected_hosts(&r));
+    /* the same names counted directly (--self-test counts hosts so) */
+    const char *copy[64];
+    for (int i = 0; i < n; i++)
+        copy[i] = names[i];
+    ck_assert_int_eq(mpp_distinct_strings(copy, n), got);
     return got;
 }
 
@@ -1325,6 +1330,7 @@ START_TEST(test_hosts)
 {
     mpp_report r = report(0, 100, 0, MPP_METHOD_SIEVE, 0, 0.0, NULL);
     ck_assert_int_eq(mpp_report_hosts(&r), 0); /* no ranks: per_rank not read */
+    ck_assert_int_eq(mpp_distinct_strings(NULL, 0), 0);
     ck_assert_int_eq(HOSTS("node01"), 1);
     ck_assert_int_eq(HOSTS("n", "n", "n", "n"), 1);
     ck_assert_int_eq(HOSTS("a", "b"), 2);

@@ -29,8 +29,8 @@
 #include "explain.h"
 #include "options.h"
 #include "report.h"
-#include "selftest.h"
 #include "rounds.h"
+#include "selftest.h"
 #include "timeline.h"
 
 /* ---- the start of a run ---- */

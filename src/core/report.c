@@ -231,6 +231,17 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+int mpp_distinct_strings(const char **names, int n)
+{
+    if (n <= 0)
+        return 0;
+    qsort(names, (size_t)n, sizeof *names, compare_names);
+    int distinct = 1;
+    for (int i = 1; i < n; i++)
+        distinct += strcmp(names[i - 1], names[i]) != 0;
+    return distinct;
+}
+
 int mpp_report_hosts(const mpp_report *r)
 {
     if (r->ranks <= 0)
@@ -240,10 +251,7 @@ int mpp_report_hosts(const mpp_report *r)
         return -1;
     for (int i = 0; i < r->ranks; i++)
         names[i] = r->per_rank[i].host;
-    qsort(names, (size_t)r->ranks, sizeof *names, compare_names);
-    int distinct = 1;
-    for (int i = 1; i < r->ranks; i++)
-        distinct += strcmp(names[i - 1], names[i]) != 0;
+    int distinct = mpp_distinct_strings(names, r->ranks);
     free(names);
     return distinct;
 }

@@ -61,6 +61,10 @@ void mpp_report_bars(FILE *f, const mpp_report *r, int width);
 /* The least and greatest prime of the per-rank figures (false when none). */
 bool mpp_report_first_last(const mpp_report *r, uint64_t *first, uint64_t *last);
 
+/* The number of distinct strings among NAMES[0..N-1] (0 when N <= 0);
+ * sorts NAMES. */
+int mpp_distinct_strings(const char **names, int n);
+
 /* The number of distinct host names among the ranks (-1 when memory for
  * sorting them cannot be had; the CSV field is then empty). */
 int mpp_report_hosts(const mpp_report *r);

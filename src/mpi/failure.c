@@ -107,7 +107,7 @@ static void report_interrupt(run *r, int sig, double done)
         free(line);
         return;
     }
-    int fd = MPP_OPEN_MPI ? mpp_launcher_stderr() : -1;
+    int fd = mpp_direct_stderr();
     if (fd < 0 || mpp_write_all(fd, line, len) != 0) {
         fputs(line, r->err);
         fflush(r->err);

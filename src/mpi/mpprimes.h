@@ -14,4 +14,16 @@
 
 int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err);
 
+/* Open MPI's own paths (launcher.h: the ob1 choice before MPI_Init, in
+ * main.c; rank 0 writing to mpirun's standard output and error directly,
+ * run.h) are taken only when mpprimes is built against Open MPI: its mpi.h
+ * defines OPEN_MPI. Under MPICH and its derivatives (Hydra, Cray MPICH,
+ * Intel MPI, MVAPICH) they step aside and the launcher forwards the output
+ * as it does for any program (docs/reference.md, "MPICH"). */
+#if defined(OPEN_MPI) && OPEN_MPI
+#define MPP_OPEN_MPI 1
+#else
+#define MPP_OPEN_MPI 0
+#endif
+
 #endif

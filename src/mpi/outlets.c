@@ -267,7 +267,7 @@ static void choose_report(run *r)
     r->report = r->opts.print ? r->err : r->out;
     if (r->opts.print || (r->opts.quiet && !r->opts.explain))
         return;
-    int fd = MPP_OPEN_MPI ? mpp_launcher_stdout() : -1;
+    int fd = mpp_direct_stdout();
     if (fd < 0)
         return;
     fflush(r->out);
@@ -378,7 +378,7 @@ int mpp_outlet_preflight(run *r)
         return EXIT_USAGE;
     }
     if (o->print) {
-        int fd = MPP_OPEN_MPI ? mpp_launcher_stdout() : -1;
+        int fd = mpp_direct_stdout();
         r->stream_fd = fd >= 0 ? fd : fileno(r->out);
     }
     choose_report(r);

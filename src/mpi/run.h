@@ -28,23 +28,26 @@
 #include "explain.h"
 #include "files.h"
 #include "finder.h"
+#include "launcher.h"
+#include "mpprimes.h"
 #include "options.h"
 #include "records.h"
 #include "result.h"
 #include "rounds.h"
 #include "timeline.h"
 
-/* Open MPI's own paths (launcher.h: rank 0 writing to mpirun's standard
- * output and error directly; the ob1 choice in main.c) are taken only when
- * mpprimes is built against Open MPI: its mpi.h defines OPEN_MPI. Under
- * MPICH and its derivatives (Hydra, Cray MPICH, Intel MPI, MVAPICH) they
- * step aside and the launcher forwards the output as it does for any
- * program (docs/reference.md, "MPICH"). */
-#if defined(OPEN_MPI) && OPEN_MPI
-#define MPP_OPEN_MPI 1
-#else
-#define MPP_OPEN_MPI 0
-#endif
+/* A duplicate of mpirun's standard output (error) for rank 0 to write to
+ * directly (launcher.h), or -1: always -1 unless built against Open MPI
+ * (MPP_OPEN_MPI, mpprimes.h). */
+static inline int mpp_direct_stdout(void)
+{
+    return MPP_OPEN_MPI ? mpp_launcher_stdout() : -1;
+}
+
+static inline int mpp_direct_stderr(void)
+{
+    return MPP_OPEN_MPI ? mpp_launcher_stderr() : -1;
+}
 
 /* An MPI call whose error is fatal: one line with file, line and rank, then
  * MPI_Abort (errors are returned to us: MPI_ERRORS_RETURN). */

@@ -32,7 +32,6 @@
 #include "run.h"
 #include "selftest.h"
 
-
 /* ---- the checks' lines ---- */
 
 typedef struct {
@@ -104,17 +103,6 @@ static int find(run *r, mpp_method method, uint64_t lo, uint64_t hi, const mpp_s
     return err;
 }
 
-/* Block RANK of SIZE of [0, TOP]: *LO, *HI; false when it is empty. */
-static bool block_of(uint64_t top, int rank, int size, uint64_t *lo, uint64_t *hi)
-{
-    uint64_t per = (top + 1) / (uint64_t)size, extra = (top + 1) % (uint64_t)size;
-    uint64_t rk = (uint64_t)rank;
-    uint64_t len = per + (rk < extra ? 1 : 0);
-    *lo = rk * per + (rk < extra ? rk : extra);
-    *hi = *lo + len - 1;
-    return len > 0;
-}
-
 /* ---- 1. published values ---- */
 
 /* pi(x) to 10^PI_DECADES (counted), the tuplets to 10^TUPLET_DECADES (listed). */
@@ -128,25 +116,26 @@ static void check_published(verdicts *v)
     for (int k = 0; k < TUPLET_DECADES; k++)
         limits[k] = x *= 10;
     enum { WORDS = TUPLET_DECADES * MPP_KINDS + 1 };
-    uint64_t mine[WORDS] = {0}, all[WORDS] = {0}, lo, hi;
+    uint64_t mine[WORDS] = {0}, all[WORDS] = {0};
     /* The tuplets of this rank's block of [0, 10^8], and the primes below
      * each power of ten there. */
     uint64_t top = limits[TUPLET_DECADES - 1];
+    mpp_block b = mpp_block_of(0, top, r->size, r->rank);
     mpp_patterns c;
-    bool some = block_of(top, r->rank, r->size, &lo, &hi);
-    mpp_patterns_init(&c, lo, hi, limits, TUPLET_DECADES);
+    mpp_patterns_init(&c, b.lo, b.hi, limits, TUPLET_DECADES);
     int err = MPP_OK;
-    if (some) {
-        uint64_t end = hi > top - MPP_TUPLET_SPAN ? top : hi + MPP_TUPLET_SPAN;
+    if (!b.empty) {
+        uint64_t end = b.hi > top - MPP_TUPLET_SPAN ? top : b.hi + MPP_TUPLET_SPAN;
         mpp_sink sink = {.fn = mpp_patterns_push, .ctx = &c};
-        err = find(r, MPP_METHOD_SIEVE, lo, end, &sink, NULL);
+        err = find(r, MPP_METHOD_SIEVE, b.lo, end, &sink, NULL);
     }
     for (int k = 0; k < TUPLET_DECADES; k++)
         for (int kind = 0; kind < MPP_KINDS; kind++)
             mine[k * MPP_KINDS + kind] = mpp_patterns_count(&c, (size_t)k, kind);
     /* The primes of this rank's block of [0, 10^9], counted. */
-    if (err == MPP_OK && block_of(x * 10, r->rank, r->size, &lo, &hi))
-        err = find(r, MPP_METHOD_SIEVE, lo, hi, NULL, &mine[WORDS - 1]);
+    b = mpp_block_of(0, x * 10, r->size, r->rank);
+    if (err == MPP_OK && !b.empty)
+        err = find(r, MPP_METHOD_SIEVE, b.lo, b.hi, NULL, &mine[WORDS - 1]);
     if (err != MPP_OK)
         for (int k = 0; k < WORDS; k++)
             mine[k] = UINT64_MAX / 64; /* out of memory: a sum no table holds */
@@ -311,11 +300,12 @@ static int count_hosts(run *r)
     MPI_TIMED(r, MPI_Gather(name, (int)sizeof name, MPI_CHAR, all, (int)sizeof name, MPI_CHAR, 0,
                             r->comm));
     int hosts = 0;
-    for (int i = 0; r->rank == 0 && i < r->size; i++) {
-        bool seen = false;
-        for (int j = 0; j < i && !seen; j++)
-            seen = strcmp(all + (size_t)i * sizeof name, all + (size_t)j * sizeof name) == 0;
-        hosts += !seen;
+    if (r->rank == 0) {
+        const char **names = mpp_xmalloc(r, (size_t)r->size * sizeof *names);
+        for (int i = 0; i < r->size; i++)
+            names[i] = all + (size_t)i * sizeof name;
+        hosts = mpp_distinct_strings(names, r->size);
+        free(names);
     }
     free(all);
     MPI_TIMED(r, MPI_Bcast(&hosts, 1, MPI_INT, 0, r->comm));

@@ -479,11 +479,22 @@ class Runner:
                   "(harness.Runner.MPICH_SUITE_MAX_NP)", flush=True)
         return kept
 
-    def need_open_mpi(self, what):
-        """Skips the case (CaseSkipped) under any other MPI: WHAT is Open
-        MPI's alone (its MCA parameters, its mpirun's options)."""
-        if not self.open_mpi:
-            raise CaseSkipped(f"{what}: Open MPI's alone (this launcher is {self.flavour}'s)")
+    def closed_pipe_statuses(self, np):
+        """The exit statuses of mpprimes under mpirun (NP ranks; None: alone)
+        whose stdout reader left: 0, and under MPICH also death by SIGPIPE,
+        which ends Hydra's mpiexec (it forwards the output itself)."""
+        return (0,) if np is None or self.open_mpi else (0, -signal.SIGPIPE)
+
+    def expect_full_stdout(self, res, np):
+        """RES, a run at NP ranks (None: alone) whose stdout was /dev/full,
+        failed and said why. mpprimes's own one line with exit 1 is returned;
+        under MPICH rank 0 writes into Hydra's pipe, and mpiexec meets the full
+        device, says so in its own words and ends the job with 255: None."""
+        if np is not None and not self.open_mpi:
+            expect(res.rc not in (0, None), "a full stdout went unnoticed: " + res.describe())
+            expect("No space left" in res.stderr, "the reason is missing: " + res.describe())
+            return None
+        return expect_one_error_line(res, 1)
 
     def env(self, extra=None, drop=()):
         """mpi_env() without OVERSUBSCRIBE_VAR, the names in DROP removed,
