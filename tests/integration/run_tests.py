@@ -262,8 +262,14 @@ def case_help(runner, np, flag):
     expect(res.stderr.strip() == "", f"{flag} wrote to stderr: " + res.describe())
     if np is not None:  # printed once, by rank 0, the same as without mpirun
         alone = runner.mpprimes([flag], None, timeout=TIMEOUT_QUICK)
-        expect(res.stdout == alone.stdout,
-               f"{flag} under mpirun differs from the singleton's (printed by every rank?)")
+        expect_success(alone)
+        if res.stdout != alone.stdout:  # say where, to tell a repeat from a loss
+            a, b = alone.stdout.splitlines(), res.stdout.splitlines()
+            at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+            expect(False, f"{flag} under mpirun differs from the singleton's (printed by "
+                   f"every rank?): {len(b)} lines against {len(a)}, first difference at "
+                   f"line {at + 1}: {b[at] if at < len(b) else '(end)'!r} against "
+                   f"{a[at] if at < len(a) else '(end)'!r}; " + res.describe())
 
 
 def case_version(runner, np, flag):
