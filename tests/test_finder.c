@@ -460,7 +460,7 @@ START_TEST(test_finder_pieces)
     } pieces[] = {{1000000, 1999999}, {0, 999999}, {2500000, 3000000}, {2000000, 2000000},
                   {1999990, 2000100}, {0, 0}, {0, 1}, {2, 2}, {17, 16}, {1000000, 1999999}};
     for (size_t m = 0; m < NMETHODS; m++) {
-        mpp_finder *f = mpp_finder_new(methods[m]);
+        mpp_finder *f = mpp_finder_new(methods[m], 3000000);
         ck_assert_ptr_nonnull(f);
         ck_assert_int_eq(mpp_finder_method(f), methods[m]);
         for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {

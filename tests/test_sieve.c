@@ -1,6 +1,8 @@
 /* test_sieve.c - the segmented sieve against independent references: a plain
  * sieve, deterministic Miller-Rabin, and known pi(x) values. Expensive
  * cases are tagged "long" (ctest entry unit_sieve_long). */
+#include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +399,207 @@ END_TEST
 
 /* mpp_sieve_uses_popcnt: on x86-64, exactly when /proc/cpuinfo lists the
  * popcnt flag (what --version reports); elsewhere never. */
+/* ---- the state a finder keeps across pieces (mpp_sieve_state) ---- */
+
+/* Hands ST the piece [LO, HI] and checks its primes (listed) and tally
+ * against ref_primes(); COUNTER, when not NULL, is handed the same piece
+ * count-only (a second state, so that both move through the same pieces). */
+static void state_piece(mpp_sieve_state *st, mpp_sieve_state *counter, uint64_t lo,
+                        uint64_t hi)
+{
+    size_t n;
+    uint64_t *want = ref_primes(lo, hi, &n);
+    mpp_vec v = {0};
+    mpp_sink sink = {mpp_vec_push, &v};
+    mpp_tally t = {99, 99, 99};
+    ck_assert_int_eq(mpp_sieve_state_find(st, lo, hi, &sink, &t, NULL), MPP_OK);
+    ck_assert_msg(v.len == n && t.count == n, "[%" PRIu64 ", %" PRIu64 "]: %zu primes, tally %"
+                  PRIu64 ", expected %zu", lo, hi, v.len, t.count, n);
+    ck_assert_msg(n == 0 || memcmp(v.data, want, n * sizeof *want) == 0,
+                  "[%" PRIu64 ", %" PRIu64 "]: the primes differ", lo, hi);
+    if (n)
+        ck_assert(t.first == want[0] && t.last == want[n - 1]);
+    if (counter) {
+        mpp_tally c = {99, 99, 99};
+        ck_assert_int_eq(mpp_sieve_state_find(counter, lo, hi, NULL, &c, NULL), MPP_OK);
+        ck_assert_uint_eq(c.count, n);
+        if (n)
+            ck_assert(c.first == want[0] && c.last == want[n - 1]);
+    }
+    mpp_vec_free(&v);
+    free(want);
+}
+
+static mpp_sieve_stats stats_of(const mpp_sieve_state *st)
+{
+    mpp_sieve_stats s;
+    mpp_sieve_state_stats(st, &s);
+    return s;
+}
+
+/* Contiguous pieces of every length from 1 up, with tiny segments (so that
+ * pieces end inside segments, on their edges and many segments on): one
+ * window from start to end, and the same primes as a plain sieve. */
+START_TEST(state_contiguous_pieces)
+{
+    mpp_sieve_config cfg = {.segment_bytes = 1024, .chunk_bytes = 256, .no_presieve = 0,
+                            .window = 0};
+    const uint64_t top = 3000000;
+    mpp_sieve_state *st = mpp_sieve_state_new(top, &cfg), *ct = mpp_sieve_state_new(top, &cfg);
+    uint64_t rng = 7, lo = 0;
+    for (unsigned i = 0; lo <= top; i++) {
+        uint64_t len = i < 64 ? i + 1 : 1 + test_xorshift(&rng) % 90000;
+        uint64_t hi = top - lo < len ? top : lo + len - 1;
+        state_piece(st, ct, lo, hi);
+        lo = hi + 1;
+    }
+    mpp_sieve_stats a = stats_of(st);
+    ck_assert_uint_eq(a.windows, 1);
+    ck_assert_uint_eq(stats_of(ct).windows, 1);
+    ck_assert_uint_gt(a.segments, top / 30 / 1024);
+    mpp_sieve_state_free(st);
+    mpp_sieve_state_free(ct);
+}
+END_TEST
+
+/* Forward jumps of every size, from one value to many segments, with
+ * sieving primes in buckets (sqrt(horizon) > the segment): one window, the
+ * primes re-placed at each jump, never generated again. */
+START_TEST(state_forward_jumps_of_every_size)
+{
+    const uint64_t seg = 4096, start = 100000000, top = 1000000000;
+    mpp_sieve_config cfg = {.segment_bytes = seg, .chunk_bytes = 1024, .no_presieve = 0,
+                            .window = 0};
+    const uint64_t jumps[] = {1, 2, 29, 30, 31, 59, 61, 30 * seg - 1, 30 * seg, 30 * seg + 1,
+                              3 * 30 * seg + 7, 100000, 1000000, 10000000, 1, 30 * seg};
+    mpp_sieve_state *st = mpp_sieve_state_new(top, &cfg), *ct = mpp_sieve_state_new(top, &cfg);
+    uint64_t rng = 11, lo = start;
+    for (size_t i = 0; i < sizeof jumps / sizeof jumps[0]; i++) {
+        uint64_t hi = lo + test_xorshift(&rng) % 50000;
+        state_piece(st, ct, lo, hi);
+        lo = hi + 1 + jumps[i];
+    }
+    mpp_sieve_stats a = stats_of(st);
+    ck_assert_uint_eq(a.windows, 1);
+    ck_assert_uint_ge(a.rebases, 3);
+    mpp_sieve_state_free(st);
+    mpp_sieve_state_free(ct);
+}
+END_TEST
+
+/* Chunks in any order, as -d dynamic may hand them to a rank, overlapping
+ * and repeated too: each one right, whatever the state did before. */
+START_TEST(state_pieces_in_any_order)
+{
+    const uint64_t base = 1000000000, chunk = 100000, n = 48;
+    mpp_sieve_config cfg = {.segment_bytes = 2048, .chunk_bytes = 512, .no_presieve = 0,
+                            .window = 0};
+    uint64_t order[48];
+    for (uint64_t i = 0; i < n; i++)
+        order[i] = i;
+    uint64_t rng = 5;
+    for (uint64_t i = n - 1; i > 0; i--) {
+        uint64_t j = test_xorshift(&rng) % (i + 1), x = order[i];
+        order[i] = order[j];
+        order[j] = x;
+    }
+    mpp_sieve_state *st = mpp_sieve_state_new(base + n * chunk, &cfg);
+    mpp_sieve_state *dt = mpp_sieve_state_new(base + n * chunk, NULL); /* default tuning */
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t lo = base + order[i] * chunk;
+        state_piece(st, NULL, lo, lo + chunk - 1);
+        state_piece(dt, NULL, lo, lo + chunk - 1);
+        if (i % 7 == 0) /* again, and overlapping the next chunk */
+            state_piece(st, NULL, lo + chunk / 2, lo + chunk + chunk / 3);
+    }
+    mpp_sieve_state_free(st);
+    mpp_sieve_state_free(dt);
+}
+END_TEST
+
+/* Pieces inside the range of the sieving primes themselves (below
+ * sqrt(horizon)), and across it. */
+START_TEST(state_pieces_among_the_sieving_primes)
+{
+    const uint64_t top = 1000000000000ull; /* sqrt: 10^6 */
+    const uint64_t pieces[][2] = {{0, 6},         {7, 100},          {101, 5000},
+                                  {5001, 5001},   {200000, 300000},  {999000, 1001000},
+                                  {1001001, 1500000}, {40000000, 40100000}, {999999000000ull, top}};
+    mpp_sieve_config small = {.segment_bytes = 512, .chunk_bytes = 128, .no_presieve = 0,
+                              .window = 0};
+    for (int k = 0; k < 2; k++) {
+        mpp_sieve_state *st = mpp_sieve_state_new(top, k ? &small : NULL);
+        mpp_sieve_state *ct = mpp_sieve_state_new(top, k ? &small : NULL);
+        for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++)
+            state_piece(st, ct, pieces[i][0], pieces[i][1]);
+        ck_assert_uint_eq(stats_of(st).windows, 1);
+        mpp_sieve_state_free(st);
+        mpp_sieve_state_free(ct);
+    }
+}
+END_TEST
+
+/* A short piece ends early in a segment, which is then sieved only in part;
+ * the next piece, contiguous or not, re-places the primes and is right. */
+START_TEST(state_partial_segments)
+{
+    const uint64_t top = 2000000000;
+    mpp_sieve_state *st = mpp_sieve_state_new(top, NULL), *ct = mpp_sieve_state_new(top, NULL);
+    uint64_t lo = 500000000;
+    for (int i = 0; i < 12; i++) {
+        uint64_t hi = lo + 99999;
+        state_piece(st, ct, lo, hi);
+        lo = i % 3 == 2 ? hi + 1 + 3000000 : hi + 1; /* some jumps */
+    }
+    mpp_sieve_stats a = stats_of(st);
+    ck_assert_uint_eq(a.windows, 1);
+    ck_assert_uint_gt(a.partial, 0);
+    ck_assert_uint_gt(a.rebases, 0);
+    mpp_sieve_state_free(st);
+    mpp_sieve_state_free(ct);
+}
+END_TEST
+
+/* A piece past the horizon starts over with a larger one; a stopped piece
+ * leaves a state whose next piece is right. */
+START_TEST(state_past_horizon_and_after_a_stop)
+{
+    mpp_sieve_state *st = mpp_sieve_state_new(1000000, NULL);
+    state_piece(st, NULL, 0, 100000);
+    state_piece(st, NULL, 100001, 5000000); /* past 10^6 */
+    static volatile sig_atomic_t raised = 1;
+    mpp_stop stop = {&raised, 0};
+    mpp_tally t;
+    ck_assert_int_eq(mpp_sieve_state_find(st, 5000001, 9000000, NULL, &t, &stop), MPP_STOPPED);
+    state_piece(st, NULL, 5000001, 6000000);
+    mpp_sieve_state_free(st);
+    mpp_sieve_state_free(NULL);
+}
+END_TEST
+
+/* Near 2^64 with small windows: a jump past a segment stays in the window
+ * (re-placed), one past the window opens the next, and the last piece ends
+ * at 2^64 - 1. Every window sieves by the primes up to 2^32 (heavy). */
+START_TEST(state_near_the_top)
+{
+    const uint64_t top = UINT64_MAX, w = (uint64_t)1 << 22, t0 = UINT64_MAX - 3 * w;
+    mpp_sieve_config cfg = {.segment_bytes = 1 << 16, .chunk_bytes = 0, .no_presieve = 0,
+                            .window = w};
+    mpp_sieve_state *st = mpp_sieve_state_new(top, &cfg);
+    state_piece(st, NULL, t0, t0 + 3000);
+    state_piece(st, NULL, t0 + 3001, t0 + 9000);                 /* contiguous */
+    state_piece(st, NULL, t0 + 60 * (1 << 16) + 7, t0 + 60 * (1 << 16) + 4000); /* past a segment */
+    ck_assert_uint_eq(stats_of(st).windows, 1);
+    state_piece(st, NULL, t0 + w + 100, t0 + w + 5000);          /* past the window */
+    ck_assert_uint_eq(stats_of(st).windows, 2);
+    state_piece(st, NULL, top - 3000, top);
+    mpp_sieve_stats a = stats_of(st);
+    ck_assert_uint_eq(a.windows, 3);
+    ck_assert_uint_ge(a.rebases, 1);
+    mpp_sieve_state_free(st);
+}
+END_TEST
+
 START_TEST(popcnt_as_the_cpu_says)
 {
     bool has = false;
@@ -435,11 +638,22 @@ int main(void)
     tcase_add_test(tc, known_counts_cheap);
     suite_add_tcase(s, tc);
 
+    TCase *sc = tcase_create("state");
+    tcase_set_timeout(sc, 120);
+    tcase_add_test(sc, state_contiguous_pieces);
+    tcase_add_test(sc, state_forward_jumps_of_every_size);
+    tcase_add_test(sc, state_pieces_in_any_order);
+    tcase_add_test(sc, state_pieces_among_the_sieving_primes);
+    tcase_add_test(sc, state_partial_segments);
+    tcase_add_test(sc, state_past_horizon_and_after_a_stop);
+    suite_add_tcase(s, sc);
+
     /* sieves by every prime up to 2^32 (see testutil.h) */
     TCase *hc = tcase_create("heavy");
     tcase_set_tags(hc, "heavy");
     tcase_set_timeout(hc, 120);
     tcase_add_test(hc, top_of_64_bit_range);
+    tcase_add_test(hc, state_near_the_top);
     suite_add_tcase(s, hc);
 
     TCase *lc = tcase_create("long");

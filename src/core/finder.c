@@ -32,13 +32,20 @@ int mpp_find_primes_stoppable(mpp_method method, uint64_t lo, uint64_t hi,
 
 struct mpp_finder {
     mpp_method method;
+    mpp_sieve_state *sieve; /* the sieve's, kept across pieces */
 };
 
-mpp_finder *mpp_finder_new(mpp_method method)
+mpp_finder *mpp_finder_new(mpp_method method, uint64_t horizon)
 {
     mpp_finder *f = malloc(sizeof *f);
-    if (f)
-        f->method = method;
+    if (!f)
+        return NULL;
+    f->method = method;
+    f->sieve = NULL;
+    if (method == MPP_METHOD_SIEVE && !(f->sieve = mpp_sieve_state_new(horizon, NULL))) {
+        free(f);
+        return NULL;
+    }
     return f;
 }
 
@@ -50,10 +57,19 @@ mpp_method mpp_finder_method(const mpp_finder *f)
 int mpp_finder_find(mpp_finder *f, uint64_t lo, uint64_t hi, const mpp_sink *sink,
                     mpp_tally *tally, mpp_stop *stop)
 {
+    if (f->sieve)
+        return mpp_sieve_state_find(f->sieve, lo, hi, sink, tally, stop);
     return mpp_find_primes_stoppable(f->method, lo, hi, sink, tally, stop);
+}
+
+const mpp_sieve_state *mpp_finder_sieve(const mpp_finder *f)
+{
+    return f->sieve;
 }
 
 void mpp_finder_free(mpp_finder *f)
 {
+    if (f)
+        mpp_sieve_state_free(f->sieve);
     free(f);
 }

@@ -4,14 +4,16 @@
  * A finder finds the primes of the pieces of the range a rank is given, one
  * after another, by one METHOD: the segmented sieve (sieve.h) or trial
  * division (trial.h). It is an object so that it can keep what it built
- * for one piece (the sieving primes, the pre-sieve tables) for the next;
- * today it keeps only its method, and every piece starts afresh.
+ * for one piece for the next: the sieve's state (mpp_sieve_state: its
+ * sieving primes, buckets and pre-sieve tables) moves on through the
+ * pieces, re-placing its primes at a jump instead of generating them again.
  */
 #ifndef MPP_FINDER_H
 #define MPP_FINDER_H
 
 #include <stdint.h>
 
+#include "sieve.h"
 #include "sink.h"
 
 typedef enum { MPP_METHOD_SIEVE = 0, MPP_METHOD_TRIAL = 1 } mpp_method;
@@ -34,14 +36,18 @@ int mpp_find_primes_stoppable(mpp_method method, uint64_t lo, uint64_t hi,
 /* A rank's finder: made once, handed its pieces in any order. */
 typedef struct mpp_finder mpp_finder;
 
-/* A finder for METHOD, or NULL when out of memory. */
-mpp_finder *mpp_finder_new(mpp_method method);
+/* A finder for METHOD whose pieces reach at most HORIZON (the run's STOP;
+ * a piece past it still works, at the cost of starting over), or NULL when
+ * out of memory. */
+mpp_finder *mpp_finder_new(mpp_method method, uint64_t horizon);
 /* Its method. */
 mpp_method mpp_finder_method(const mpp_finder *f);
 /* mpp_find_primes_stoppable() over the piece [LO, HI], with whatever F kept
  * from earlier pieces. */
 int mpp_finder_find(mpp_finder *f, uint64_t lo, uint64_t hi, const mpp_sink *sink,
                     mpp_tally *tally, mpp_stop *stop);
+/* The sieve's state that F keeps (NULL for trial division), for its stats. */
+const mpp_sieve_state *mpp_finder_sieve(const mpp_finder *f);
 /* Frees F and all it kept (F may be NULL). */
 void mpp_finder_free(mpp_finder *f);
 

@@ -61,16 +61,35 @@
  *   a first multiple by division; one starting high (near 2^64 every prime
  *   up to 2^32 is needed at once) pays one division per prime.
  *
+ * - State across pieces (mpp_sieve_state, kept by a rank's finder for the
+ *   whole run): the pre-sieve tables, the generator of sieving primes and
+ *   the sieve with its lists and buckets live from one piece to the next,
+ *   inside a window of values (all of [first piece, STOP] below 2^56). A
+ *   piece that starts where the last one stopped just goes on; one that
+ *   starts in the segment last sieved reads it again (collect_part() masks
+ *   the piece's edges and leaves the segment whole); one further on is a
+ *   jump, which re-places the sieving primes held, a division each, and
+ *   generates nothing: either all of them, the segments then counted from
+ *   the jump's byte (ws_rebase), or, when most are big primes, only those
+ *   whose next multiple lies in a skipped segment, the segments kept
+ *   (ws_jump), whichever moves fewer primes for the bytes it sieves in vain.
+ *   Only a piece before what was sieved (a prime dropped at the end of its
+ *   multiples may be needed again) or past the window opens a new window.
+ *   A short piece that ends early in a segment sieves only the bytes it
+ *   needs when that saves more than a re-placement costs (a partial
+ *   segment: its big primes still due in the segment wait in a carry
+ *   bucket, and the next piece re-places them).
+ *
  * - Counting uses popcount (the POPCNT instruction when the CPU has it,
  *   checked at run time); listing turns each set bit into a prime with
  *   count-trailing-zeros and a 64-entry table, in batches for the sink.
  *
- * - Memory: one segment, the pre-sieve patterns (about 590 KiB, built per
- *   call in about a millisecond; ranges under TINY_RANGE bytes skip them),
+ * - Memory: one segment, the pre-sieve patterns (about 590 KiB, built once
+ *   per state in about a millisecond; ranges under TINY_RANGE bytes skip them),
  *   12 bytes per small or medium prime, and 8 bytes per big prime that has a
  *   multiple left in the range. The last is the large term near 2^64 (about
  *   30 million entries for a range of 5e8 there), so ranges above 2^56 are
- *   sieved in windows of at most 2^30 numbers, each window starting its
+ *   sieved in windows of at most 2^30 numbers, each window generating its
  *   sieving primes afresh: O(sqrt(HI)) memory, whatever the range.
  *
  * - 64-bit edges: values are never formed past HI. The range is kept as byte
@@ -313,6 +332,8 @@ typedef struct {
     uint64_t first_prime; /* smallest sieving prime not pre-sieved */
     prime_list small[8], medium[8]; /* by residue class of p mod 30 */
     block_slot **ring;          /* per segment mod ring size: past its newest entry */
+    block_slot *carry;          /* after a partial segment: entries whose next
+                                 * multiple is in that segment's unsieved rest */
     uint64_t ring_mask;
     block_slot *free_blocks;    /* chained through entry 0 */
     slab *slabs;
@@ -321,6 +342,7 @@ typedef struct {
     uint64_t pending;           /* next sieving prime, 0 when none is held */
     const volatile sig_atomic_t *stop; /* see mpp_stop; NULL: never */
     uint64_t added;             /* sieving primes added (polls STOP) */
+    uint64_t held;              /* sieving primes stored (lists and buckets), about */
 } wsieve;
 
 /* Sieving primes in ascending order: from a fixed array, or from a
@@ -378,7 +400,7 @@ static int ws_init(wsieve *ws, uint64_t lo, uint64_t hi, uint64_t size,
     ws->small_max = chunk / 8; /* at least 8 turns of the wheel per chunk */
     ws->medium_max = size;     /* at least one turn per segment */
     ws->src = src;
-    ws->seg = malloc(size);
+    ws->seg = malloc(size + 8); /* + 8: collect_part() zeroes past a piece's end */
     if (!ws->seg)
         return MPP_ENOMEM;
     uint64_t root = mpp_isqrt(hi);
@@ -450,6 +472,7 @@ static int ws_add(wsieve *ws, uint64_t p)
     uint64_t idx = m / 30 - seg_byte;
     uint32_t w = 8u * ridx30[p % 30] + ridx30[q % 30];
     uint32_t s = (uint32_t)(p / 30);
+    ws->held++;
     if (p <= ws->small_max)
         return list_push(&ws->small[w >> 3], (sieving_prime){s, (uint32_t)idx, w});
     if (p <= ws->medium_max)
@@ -598,15 +621,191 @@ static int cross_big(wsieve *ws)
     return MPP_OK;
 }
 
+/* cross_big() over the first LEN bytes of segment k only (a partial
+ * segment, the end of a short piece): an entry whose next multiple is still
+ * in the segment goes to the carry bucket, so that ws_rebase() finds it. */
+static int cross_big_part(wsieve *ws, uint64_t len)
+{
+    block_slot **ring = ws->ring;
+    const uint64_t slot = ws->k & ws->ring_mask, ring_mask = ws->ring_mask;
+    block_slot *end = ring[slot];
+    ring[slot] = NULL;
+    uint8_t *restrict seg = ws->seg;
+    const uint64_t mask = ws->size - 1, k0 = ws->k, nsegs = ws->nsegs;
+    const unsigned log_size = ws->log_size;
+    while (end) {
+        block_slot *blk = block_of(end);
+        for (block_slot *e = blk + 1; e < end; e++) {
+            uint64_t s = e->e.s, i = e->e.iw >> 6;
+            unsigned w = e->e.iw & 63;
+            while (i < len) {
+                seg[i] &= wheel[w].mask;
+                i += s * wheel[w].gap + wheel[w].corr;
+                w = wheel[w].next;
+            }
+            uint64_t at = k0 + (i >> log_size);
+            bucket_entry ne = {(uint32_t)s, (uint32_t)((i & mask) << 6 | w)};
+            int rc = MPP_OK;
+            if (at == k0)
+                rc = bucket_push(ws, &ws->carry, ne);
+            else if (at < nsegs)
+                rc = bucket_push(ws, &ring[at & ring_mask], ne);
+            if (rc != MPP_OK)
+                return rc;
+        }
+        block_slot *prev = blk->prev;
+        blk->prev = ws->free_blocks;
+        ws->free_blocks = blk;
+        end = prev ? prev + BLOCK_SLOTS : NULL;
+    }
+    return MPP_OK;
+}
+
+static int ws_add(wsieve *ws, uint64_t p);
+
+/* Re-places every sieving prime WS holds for a new start, byte B (at or
+ * after everything sieved so far): each one's first multiple from B, by a
+ * division, as when it was added. Nothing is generated again: the primes
+ * are read back from the lists and buckets (p = 30 s + its residue). The
+ * segments are counted from B again. */
+static int ws_rebase(wsieve *ws, uint64_t b)
+{
+    /* Detach every bucket: the ring's and the carry. */
+    size_t nchains = 0, cap = 0;
+    block_slot **heads = NULL;
+    for (uint64_t i = 0; ws->ring && i <= ws->ring_mask + 1; i++) {
+        block_slot **src = i <= ws->ring_mask ? &ws->ring[i] : &ws->carry;
+        if (!*src)
+            continue;
+        if (nchains == cap) {
+            cap = cap ? 2 * cap : 64;
+            block_slot **h = realloc(heads, cap * sizeof *h);
+            if (!h) {
+                free(heads);
+                return MPP_ENOMEM;
+            }
+            heads = h;
+        }
+        heads[nchains++] = *src;
+        *src = NULL;
+    }
+    ws->b0 = b;
+    ws->lo = 30 * b;
+    ws->nbytes = ws->hi / 30 - b + 1;
+    ws->nsegs = (ws->nbytes + ws->size - 1) / ws->size;
+    ws->k = 0;
+    ws->held = 0;
+    int rc = MPP_OK;
+    /* A list is rewritten in place: ws_add() puts a prime back in the list
+     * it came from, at most one entry per entry read. */
+    for (int c = 0; c < 16; c++) {
+        prime_list *l = c < 8 ? &ws->small[c] : &ws->medium[c - 8];
+        size_t n = l->n;
+        l->n = 0;
+        for (size_t i = 0; i < n && rc == MPP_OK; i++)
+            rc = ws_add(ws, 30 * (uint64_t)l->v[i].s + residues[c & 7]);
+    }
+    for (size_t h = 0; h < nchains; h++) {
+        for (block_slot *end = heads[h]; end;) {
+            block_slot *blk = block_of(end);
+            for (block_slot *e = blk + 1; e < end && rc == MPP_OK; e++)
+                rc = ws_add(ws, 30 * (uint64_t)e->e.s + residues[(e->e.iw & 63) >> 3]);
+            block_slot *prev = blk->prev;
+            blk->prev = ws->free_blocks;
+            ws->free_blocks = blk;
+            end = prev ? prev + BLOCK_SLOTS : NULL;
+        }
+    }
+    free(heads);
+    return rc;
+}
+
+/* The entries of the bucket whose write pointer is END. */
+static uint64_t chain_length(block_slot *end)
+{
+    uint64_t n = 0;
+    while (end) {
+        block_slot *blk = block_of(end);
+        n += (uint64_t)(end - blk - 1);
+        end = blk->prev ? blk->prev + BLOCK_SLOTS : NULL;
+    }
+    return n;
+}
+
+/* The bucket entries for segments [FROM, TO) (at most the whole ring). */
+static uint64_t ring_entries(const wsieve *ws, uint64_t from, uint64_t to)
+{
+    uint64_t n = 0, slots = ws->ring_mask + 1;
+    if (to - from > slots)
+        to = from + slots;
+    for (uint64_t j = from; j < to; j++)
+        n += chain_length(ws->ring[j & ws->ring_mask]);
+    return n;
+}
+
+/* A forward jump that keeps the segments as they are: segment K2 (>= k) is
+ * the next one to sieve. Only the primes whose next multiple lies in a
+ * segment skipped (their buckets, the carry) and the small and medium ones
+ * are re-placed; a big prime whose next multiple is at or after segment K2
+ * stays where it is. The cheaper jump when most primes are big ones. */
+static int ws_jump(wsieve *ws, uint64_t k2)
+{
+    uint64_t slots = ws->ring_mask + 1;
+    uint64_t upto = k2 - ws->k < slots ? k2 : ws->k + slots;
+    size_t nchains = 0;
+    block_slot **heads = malloc((size_t)(upto - ws->k + 1) * sizeof *heads);
+    if (!heads)
+        return MPP_ENOMEM;
+    for (uint64_t j = ws->k; j < upto; j++)
+        if (ws->ring[j & ws->ring_mask]) {
+            heads[nchains++] = ws->ring[j & ws->ring_mask];
+            ws->ring[j & ws->ring_mask] = NULL;
+        }
+    if (ws->carry) {
+        heads[nchains++] = ws->carry;
+        ws->carry = NULL;
+    }
+    ws->k = k2;
+    int rc = MPP_OK;
+    for (int c = 0; c < 16; c++) {
+        prime_list *l = c < 8 ? &ws->small[c] : &ws->medium[c - 8];
+        size_t n = l->n;
+        l->n = 0;
+        for (size_t i = 0; i < n && rc == MPP_OK; i++)
+            rc = ws_add(ws, 30 * (uint64_t)l->v[i].s + residues[c & 7]);
+    }
+    for (size_t h = 0; h < nchains; h++) {
+        for (block_slot *end = heads[h]; end;) {
+            block_slot *blk = block_of(end);
+            for (block_slot *e = blk + 1; e < end && rc == MPP_OK; e++)
+                rc = ws_add(ws, 30 * (uint64_t)e->e.s + residues[(e->e.iw & 63) >> 3]);
+            block_slot *prev = blk->prev;
+            blk->prev = ws->free_blocks;
+            ws->free_blocks = blk;
+            end = prev ? prev + BLOCK_SLOTS : NULL;
+        }
+    }
+    free(heads);
+    return rc;
+}
+
 static int feed_next(feed *f, uint64_t *p);
 
-/* Sieves segment k of WS; on return SEG[0, *N) holds its bytes. */
-static int ws_sieve_next(wsieve *ws, uint64_t *n)
+/* Sieves segment k of WS, or only its first LIMIT bytes (a multiple of 64)
+ * when that is less: a partial segment, after which the positions of the
+ * sieving primes are those of no segment until ws_rebase(). On return
+ * SEG[0, *N) holds the bytes sieved. */
+static int ws_sieve_next(wsieve *ws, uint64_t *n, uint64_t limit)
 {
     uint64_t seg_byte = ws->b0 + ws->k * ws->size;
     uint64_t left = ws->nbytes - ws->k * ws->size;
     bool last = left <= ws->size;
     uint64_t len = last ? left : ws->size;
+    bool partial = limit < len;
+    if (partial) {
+        len = limit;
+        last = false;
+    }
     uint64_t seg_hi = last ? ws->hi : 30 * (seg_byte + len) - 1;
     uint64_t root = mpp_isqrt(seg_hi);
 
@@ -633,17 +832,20 @@ static int ws_sieve_next(wsieve *ws, uint64_t *n)
     }
 
     uint8_t *seg = ws->seg;
-    for (uint64_t c = 0; c < ws->size; c += ws->chunk) {
+    /* A partial segment: its chunks up to LEN, positions left unshifted. */
+    uint64_t upto = partial ? (len + ws->chunk - 1) & ~(ws->chunk - 1) : ws->size;
+    uint32_t shift = partial ? 0 : (uint32_t)ws->size;
+    for (uint64_t c = 0; c < upto; c += ws->chunk) {
         uint64_t end = c + ws->chunk;
         if (ws->pre)
             presieve_fill(ws->pre, seg + c, seg_byte + c, ws->chunk);
         else
             memset(seg + c, 0xff, ws->chunk);
-        cross_list(seg, (int64_t)end, ws->small, end == ws->size ? (uint32_t)ws->size : 0);
+        cross_list(seg, (int64_t)end, ws->small, end == ws->size ? shift : 0);
     }
-    cross_list(seg, (int64_t)ws->size, ws->medium, (uint32_t)ws->size);
+    cross_list(seg, (int64_t)upto, ws->medium, shift);
     if (ws->ring) {
-        int rc = cross_big(ws);
+        int rc = partial ? cross_big_part(ws, len) : cross_big(ws);
         if (rc != MPP_OK)
             return rc;
     }
@@ -771,7 +973,7 @@ static int feed_next(feed *f, uint64_t *p)
             return MPP_OK;
         }
         uint64_t n;
-        int rc = ws_sieve_next(f->gen, &n);
+        int rc = ws_sieve_next(f->gen, &n, UINT64_MAX);
         if (rc != MPP_OK)
             return rc;
         uint64_t b = f->gen->b0 + (f->gen->k - 1) * f->gen->size;
@@ -887,45 +1089,197 @@ typedef struct {
     uint64_t size, chunk;
     const presieve_tables *pre;
 } tuning;
+/* ------------------------------------------------------------------------ */
+/* The state a finder keeps: one window at a time, moved through pieces. */
 
-/* Sieves the values [LO, HI] (7 <= LO <= HI) into O. */
-static int sieve_window(output *o, uint64_t lo, uint64_t hi, const tuning *tu)
+/* Collects the values [A, E] (A <= E, both in the segment) of the segment
+ * SEG that starts at absolute byte SB: the edge bytes are masked and the 7
+ * bytes past E zeroed while collect() reads them, then restored, so that
+ * the segment stays whole for a next piece in it. */
+static int collect_part(output *o, uint8_t *seg, uint64_t sb, uint64_t a, uint64_t e)
 {
-    uint64_t root = mpp_isqrt(hi);
-    uint64_t groot = mpp_isqrt(root);
-    size_t nplain = 0;
-    uint32_t *plain = plain_primes(groot, &nplain);
-    wsieve gen = {0}, ws = {0};
-    feed gfeed = {.list = plain, .nlist = nplain, .pos = 0, .gen = NULL, .buf = NULL, .nbuf = 0};
-    feed mfeed = {.list = NULL, .nlist = 0, .pos = 0, .gen = NULL, .buf = NULL, .nbuf = 0};
-    int rc = plain ? MPP_OK : MPP_ENOMEM;
-    if (rc == MPP_OK && root >= 7) {
+    uint64_t i0 = a / 30 - sb, i1 = e / 30 - sb;
+    unsigned ra = (unsigned)(a % 30), re = (unsigned)(e % 30);
+    uint8_t m0 = 0, m1 = 0;
+    for (int j = 0; j < 8; j++) {
+        m0 |= (uint8_t)((residues[j] >= ra) << j);
+        m1 |= (uint8_t)((residues[j] <= re) << j);
+    }
+    uint8_t keep0 = seg[i0], keep[8];
+    memcpy(keep, seg + i1, 8);
+    seg[i0] &= m0;
+    seg[i1] &= m1;
+    memset(seg + i1 + 1, 0, 7);
+    int rc = collect(o, seg + i0, i1 - i0 + 1, sb + i0);
+    memcpy(seg + i1, keep, 8);
+    seg[i0] = keep0;
+    return rc;
+}
+
+struct mpp_sieve_state {
+    tuning tu;
+    bool no_presieve;
+    int pre_built;        /* 0: not decided yet; 1: built; -1: none */
+    presieve_tables pre;
+    uint64_t horizon;     /* the largest value a piece may reach */
+    uint64_t window;      /* numbers per window; 0: one window up to HORIZON */
+    bool active;          /* a window is open */
+    bool broken;          /* the last segment was partial: re-place first */
+    uint64_t wlo, whi;    /* the open window's values */
+    uint32_t *plain;
+    size_t nplain;
+    wsieve gen, ws;
+    feed gfeed, mfeed;
+    bool have_seg;        /* ws.seg holds bytes [seg_b, seg_b + seg_n) */
+    uint64_t seg_b, seg_n;
+    const volatile sig_atomic_t *stop; /* the current piece's (see mpp_stop) */
+    mpp_sieve_stats stats;
+};
+
+static void close_window(mpp_sieve_state *st)
+{
+    if (!st->active)
+        return;
+    ws_free(&st->ws);
+    ws_free(&st->gen);
+    free(st->mfeed.buf);
+    free(st->plain);
+    st->plain = NULL;
+    st->mfeed.buf = NULL;
+    st->active = st->have_seg = st->broken = false;
+}
+
+/* Opens the window that starts with the byte of A (A <= horizon): its
+ * sieving primes, up to sqrt of its end, come from a fresh generator. */
+static int open_window(mpp_sieve_state *st, uint64_t a)
+{
+    close_window(st);
+    uint64_t whi = st->window && st->horizon - a >= st->window ? a + (st->window - 1)
+                                                                : st->horizon;
+    uint64_t root = mpp_isqrt(whi), groot = mpp_isqrt(root);
+    const presieve_tables *pre = st->pre_built > 0 ? &st->pre : NULL;
+    memset(&st->gen, 0, sizeof st->gen);
+    memset(&st->ws, 0, sizeof st->ws);
+    st->plain = plain_primes(groot, &st->nplain);
+    st->gfeed = (feed){.list = st->plain, .nlist = st->nplain, .pos = 0, .gen = NULL,
+                       .buf = NULL, .nbuf = 0};
+    st->mfeed = (feed){.list = NULL, .nlist = 0, .pos = 0, .gen = NULL, .buf = NULL, .nbuf = 0};
+    st->active = true;
+    st->stats.windows++;
+    st->wlo = 30 * (a / 30);
+    st->whi = whi;
+    if (!st->plain)
+        return MPP_ENOMEM;
+    int rc = MPP_OK;
+    if (root >= 7) {
         /* The generator: primes 7..root, in segments of one chunk. */
-        rc = ws_init(&gen, 7, root, tu->chunk, tu->chunk, tu->pre, &gfeed);
-        mfeed.gen = &gen;
-        if (rc == MPP_OK && !(mfeed.buf = malloc(gen.size * 8 * sizeof *mfeed.buf)))
+        rc = ws_init(&st->gen, 7, root, st->tu.chunk, st->tu.chunk, pre, &st->gfeed);
+        st->mfeed.gen = &st->gen;
+        if (rc == MPP_OK && !(st->mfeed.buf = malloc(st->gen.size * 8 * sizeof *st->mfeed.buf)))
             rc = MPP_ENOMEM;
     }
     if (rc == MPP_OK)
-        rc = ws_init(&ws, lo, hi, tu->size, tu->chunk, tu->pre, &mfeed);
-    ws.stop = o->stop;
-    while (rc == MPP_OK && ws.k < ws.nsegs) {
-        if (o->stop && *o->stop) {
-            rc = MPP_STOPPED;
-            break;
-        }
-        uint64_t n, b = ws.b0 + ws.k * ws.size;
-        rc = ws_sieve_next(&ws, &n);
-        if (rc == MPP_OK)
-            rc = collect(o, ws.seg, n, b);
-        if (rc == MPP_OK) /* done through the segment's last value */
-            o->next = b + n > hi / 30 ? hi + 1 : 30 * (b + n);
-    }
-    ws_free(&ws);
-    ws_free(&gen);
-    free(mfeed.buf);
-    free(plain);
+        rc = ws_init(&st->ws, st->wlo, whi, st->tu.size, st->tu.chunk, pre, &st->mfeed);
     return rc;
+}
+
+/* Makes the segment that holds A the one in ws.seg, for a piece that ends
+ * at E: the next segment when A is where the sieve stopped, a jump (the
+ * sieving primes re-placed) when A lies further on in the window, a new
+ * window when A lies before what was sieved or past the window. */
+static int reach(mpp_sieve_state *st, uint64_t a, uint64_t e)
+{
+    uint64_t ab = a / 30;
+    if (st->active && a >= st->wlo && a <= st->whi) {
+        wsieve *ws = &st->ws;
+        if (st->have_seg && ab >= st->seg_b && ab < st->seg_b + st->seg_n)
+            return MPP_OK; /* already sieved */
+        uint64_t frontier = ws->b0 + ws->k * ws->size;
+        bool after = st->have_seg ? ab >= st->seg_b + st->seg_n : ab >= frontier;
+        if (!after)
+            return open_window(st, a) == MPP_OK ? reach(st, a, e) : MPP_ENOMEM;
+        uint64_t k2 = (ab - ws->b0) >> ws->log_size;
+        int rc = MPP_OK;
+        if (ab != frontier || st->broken) {
+            /* Either keep the segments and move only the primes of the
+             * skipped ones (ws_jump: the segment of AB is sieved from its
+             * start), or move them all and start a segment at AB
+             * (ws_rebase): whichever costs less, at about 10 ns per prime
+             * moved and 3 ns per byte sieved for nothing. */
+            bool jump = false;
+            if (ws->ring) {
+                uint64_t lists = 0;
+                for (int c = 0; c < 8; c++)
+                    lists += ws->small[c].n + ws->medium[c].n;
+                uint64_t skipped = ring_entries(ws, ws->k, k2) + chain_length(ws->carry);
+                uint64_t all = ring_entries(ws, 0, ws->ring_mask + 1) + chain_length(ws->carry);
+                uint64_t waste = (ab - ws->b0) & (ws->size - 1);
+                jump = 10 * (lists + skipped) + 3 * waste < 10 * (lists + all);
+            }
+            st->stats.rebases++;
+            rc = jump ? ws_jump(ws, k2) : ws_rebase(ws, ab);
+        }
+        if (rc != MPP_OK)
+            return rc;
+        st->broken = false;
+    } else {
+        int rc = open_window(st, a);
+        if (rc != MPP_OK)
+            return rc;
+    }
+    /* Sieve the segment. Partly, when the piece ends early in it and the
+     * bytes saved cost more than re-placing the primes held (about 2.5
+     * bytes of sieving per prime re-placed, measured on bench/sieve_time). */
+    wsieve *ws = &st->ws;
+    uint64_t sb = ws->b0 + ws->k * ws->size;
+    uint64_t left = ws->nbytes - ws->k * ws->size;
+    uint64_t limit = UINT64_MAX;
+    uint64_t need = (e > st->whi ? st->whi : e) / 30 - sb + 1;
+    if (need < left && need < ws->size) {
+        uint64_t want = (need + 63) & ~(uint64_t)63;
+        /* before its first segment a window holds nothing yet: pi(sqrt) */
+        uint64_t r = mpp_isqrt(30 * (sb + want)), held = ws->held;
+        uint64_t est = r / (uint64_t)(0.69 * (64 - __builtin_clzll(r | 1)) + 1);
+        if (held < est)
+            held = est;
+        if (want < ws->size && 2 * (ws->size - want) > 5 * held)
+            limit = want;
+    }
+    ws->stop = st->stop;
+    uint64_t n;
+    int rc = ws_sieve_next(ws, &n, limit);
+    if (rc != MPP_OK)
+        return rc;
+    st->stats.segments++;
+    st->seg_b = sb;
+    st->seg_n = n;
+    st->have_seg = true;
+    st->broken = limit != UINT64_MAX && n == limit && n < left;
+    st->stats.partial += st->broken;
+    return MPP_OK;
+}
+
+/* The values [A, HI] (7 <= A <= HI <= horizon) into O. */
+static int state_range(mpp_sieve_state *st, output *o, uint64_t a, uint64_t hi)
+{
+    st->stop = o->stop;
+    for (;;) {
+        if (o->stop && *o->stop)
+            return MPP_STOPPED;
+        int rc = reach(st, a, hi);
+        if (rc != MPP_OK)
+            return rc;
+        /* the segment's last value (30 (seg_b + seg_n) may be 2^64 + 14) */
+        uint64_t lastb = st->seg_b + st->seg_n - 1;
+        uint64_t last = lastb >= st->whi / 30 ? st->whi : 30 * lastb + 29;
+        uint64_t e = hi < last ? hi : last;
+        rc = collect_part(o, st->ws.seg, st->seg_b, a, e);
+        if (rc != MPP_OK)
+            return rc;
+        if (e == hi)
+            return MPP_OK;
+        o->next = a = e + 1;
+    }
 }
 
 static uint64_t cache_size(int name, uint64_t fallback, uint64_t min, uint64_t max)
@@ -933,6 +1287,52 @@ static uint64_t cache_size(int name, uint64_t fallback, uint64_t min, uint64_t m
     long v = sysconf(name);
     uint64_t x = v > 0 ? pow2_floor((uint64_t)v) : fallback;
     return x < min ? min : x > max ? max : x;
+}
+
+mpp_sieve_state *mpp_sieve_state_new(uint64_t horizon, const mpp_sieve_config *cfg)
+{
+    mpp_sieve_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    mpp_sieve_config c = cfg ? *cfg : (mpp_sieve_config){0};
+    tuning *tu = &st->tu;
+#ifdef _SC_LEVEL2_CACHE_SIZE
+    tu->size = c.segment_bytes ? pow2_floor(c.segment_bytes)
+                               : cache_size(_SC_LEVEL2_CACHE_SIZE, 1 << 18, 1 << 15, 1 << 21);
+    tu->chunk = c.chunk_bytes ? pow2_floor(c.chunk_bytes)
+                              : cache_size(_SC_LEVEL1_DCACHE_SIZE, 1 << 15, 1 << 14, 1 << 16);
+#else
+    tu->size = c.segment_bytes ? pow2_floor(c.segment_bytes) : 1 << 18;
+    tu->chunk = c.chunk_bytes ? pow2_floor(c.chunk_bytes) : 1 << 15;
+#endif
+    if (tu->size < 64)
+        tu->size = 64;
+    if (tu->size > (1 << 24)) /* bucket entries keep the index in 26 bits */
+        tu->size = 1 << 24;
+    if (tu->chunk < 64)
+        tu->chunk = 64;
+    if (tu->chunk > tu->size)
+        tu->chunk = tu->size;
+    tu->pre = NULL;
+    st->no_presieve = c.no_presieve != 0;
+    st->horizon = horizon;
+    st->window = c.window ? c.window : horizon >= WINDOW_FROM ? WINDOW_AUTO : 0;
+    return st;
+}
+
+void mpp_sieve_state_free(mpp_sieve_state *st)
+{
+    if (!st)
+        return;
+    close_window(st);
+    if (st->pre_built > 0)
+        presieve_free(&st->pre);
+    free(st);
+}
+
+void mpp_sieve_state_stats(const mpp_sieve_state *st, mpp_sieve_stats *out)
+{
+    *out = st->stats;
 }
 
 /* The numbers of [LO, NEXT) (all of [LO, HI] when FINISHED), saturated. */
@@ -945,8 +1345,8 @@ static uint64_t numbers_done(uint64_t lo, uint64_t hi, uint64_t next, bool finis
     return next - lo;
 }
 
-static int sieve_run(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
-                     const mpp_sieve_config *cfg, mpp_stop *stop)
+int mpp_sieve_state_find(mpp_sieve_state *st, uint64_t lo, uint64_t hi, const mpp_sink *sink,
+                         mpp_tally *tally, mpp_stop *stop)
 {
     tally->count = tally->first = tally->last = 0;
     if (stop)
@@ -969,40 +1369,20 @@ static int sieve_run(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *
     if (rc == MPP_OK && from > lo)
         o->next = from; /* 2, 3 and 5 are done */
     if (rc == MPP_OK && from <= hi) {
-        mpp_sieve_config c = cfg ? *cfg : (mpp_sieve_config){0};
-        tuning tu;
-#ifdef _SC_LEVEL2_CACHE_SIZE
-        tu.size = c.segment_bytes ? pow2_floor(c.segment_bytes)
-                                  : cache_size(_SC_LEVEL2_CACHE_SIZE, 1 << 18, 1 << 15, 1 << 21);
-        tu.chunk = c.chunk_bytes ? pow2_floor(c.chunk_bytes)
-                                 : cache_size(_SC_LEVEL1_DCACHE_SIZE, 1 << 15, 1 << 14, 1 << 16);
-#else
-        tu.size = c.segment_bytes ? pow2_floor(c.segment_bytes) : 1 << 18;
-        tu.chunk = c.chunk_bytes ? pow2_floor(c.chunk_bytes) : 1 << 15;
-#endif
-        if (tu.size < 64)
-            tu.size = 64;
-        if (tu.size > (1 << 24)) /* bucket entries keep the index in 26 bits */
-            tu.size = 1 << 24;
-        if (tu.chunk < 64)
-            tu.chunk = 64;
-        if (tu.chunk > tu.size)
-            tu.chunk = tu.size;
-        presieve_tables pre;
-        bool use_pre = !c.no_presieve && (hi - from) / 30 >= TINY_RANGE;
-        if (use_pre && presieve_init(&pre) != MPP_OK)
-            rc = MPP_ENOMEM;
-        tu.pre = use_pre ? &pre : NULL;
-        uint64_t window = c.window ? c.window : hi >= WINDOW_FROM ? WINDOW_AUTO : 0;
-        for (uint64_t a = from; rc == MPP_OK;) {
-            uint64_t b = window && hi - a >= window ? a + (window - 1) : hi;
-            rc = sieve_window(o, a, b, &tu);
-            if (b == hi)
-                break;
-            a = b + 1;
+        if (hi > st->horizon) { /* past what it was made for: start over */
+            close_window(st);
+            st->horizon = hi;
         }
-        if (use_pre)
-            presieve_free(&pre);
+        if (st->pre_built == 0) { /* decided by the first piece, kept */
+            bool use = !st->no_presieve && (st->horizon - from) / 30 >= TINY_RANGE;
+            st->pre_built = use ? 1 : -1;
+            if (use && presieve_init(&st->pre) != MPP_OK) {
+                st->pre_built = 0;
+                rc = MPP_ENOMEM;
+            }
+        }
+        if (rc == MPP_OK)
+            rc = state_range(st, o, from, hi);
     }
     if ((rc == MPP_OK || rc == MPP_STOPPED) && sink) {
         int f = flush(o); /* the primes found before a stop, too */
@@ -1010,7 +1390,22 @@ static int sieve_run(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *
     }
     if (stop && (rc == MPP_OK || rc == MPP_STOPPED))
         stop->done = numbers_done(lo, hi, o->next, rc == MPP_OK);
+    if (rc != MPP_OK) /* whatever was half done: the next piece starts afresh */
+        close_window(st);
     free(o);
+    return rc;
+}
+
+static int sieve_run(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
+                     const mpp_sieve_config *cfg, mpp_stop *stop)
+{
+    mpp_sieve_state *st = mpp_sieve_state_new(hi, cfg);
+    if (!st) {
+        tally->count = tally->first = tally->last = 0;
+        return MPP_ENOMEM;
+    }
+    int rc = mpp_sieve_state_find(st, lo, hi, sink, tally, stop);
+    mpp_sieve_state_free(st);
     return rc;
 }
 

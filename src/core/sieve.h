@@ -28,6 +28,31 @@ int mpp_sieve_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tall
 int mpp_sieve_stoppable(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
                         mpp_stop *stop);
 
+/* The sieve a rank keeps for a whole run (finder.h): it moves through the
+ * pieces it is given without starting over. A piece that begins where the
+ * last one ended continues the sieve; one further on in the same window
+ * re-places the sieving primes held (a division each, nothing generated
+ * again); one before what was sieved, or past the window, opens a new
+ * window. Pieces may reach up to HORIZON (one past it starts over with a
+ * larger horizon). Windows: all of [piece, HORIZON] below 2^56, else
+ * 2^30 numbers (cfg->window when set). CFG may be NULL. */
+typedef struct mpp_sieve_state mpp_sieve_state;
+mpp_sieve_state *mpp_sieve_state_new(uint64_t horizon, const mpp_sieve_config *cfg);
+/* The primes of [LO, HI] as mpp_sieve_stoppable(), with what ST kept. After
+ * an error or a stop the next piece opens a new window. */
+int mpp_sieve_state_find(mpp_sieve_state *st, uint64_t lo, uint64_t hi, const mpp_sink *sink,
+                         mpp_tally *tally, mpp_stop *stop);
+void mpp_sieve_state_free(mpp_sieve_state *st);
+
+/* What a state did so far, for tests and benchmarks. */
+typedef struct {
+    uint64_t windows;  /* windows opened: sieving primes generated */
+    uint64_t rebases;  /* jumps: sieving primes re-placed */
+    uint64_t segments; /* segments sieved */
+    uint64_t partial;  /* of which partial (a piece ended early in one) */
+} mpp_sieve_stats;
+void mpp_sieve_state_stats(const mpp_sieve_state *st, mpp_sieve_stats *out);
+
 /* True when the sieve counts with the CPU's POPCNT instruction (x86-64
  * CPUs that have it, checked at run time); else it counts portably. */
 bool mpp_sieve_uses_popcnt(void);

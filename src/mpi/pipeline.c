@@ -165,7 +165,7 @@ static void serial_run(run *r)
     enum { PIECE = 1 << 20 };
     const mpp_options *o = &r->opts;
     mpp_tally t = {.count = 0, .first = 0, .last = 0};
-    mpp_finder *finder = mpp_finder_new(o->method); /* a fresh one, as rank 0's at the start */
+    mpp_finder *finder = mpp_finder_new(o->method, o->stop); /* a fresh one, as rank 0's at the start */
     char *buf = o->count_only ? NULL : malloc(PIECE + MPP_PIECE_SLACK);
     mpp_piece piece;
     mpp_sink sink = {discard_push, &piece};
@@ -221,7 +221,7 @@ static void compare_serial(run *r)
 /* Steps 2-4 and the settling. */
 static void work(run *r)
 {
-    r->finder = mpp_finder_new(r->opts.method);
+    r->finder = mpp_finder_new(r->opts.method, r->opts.stop);
     if (r->finder == NULL)
         mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
     mpp_progress_init(&r->progress, r->opts.start, r->opts.stop);

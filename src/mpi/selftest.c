@@ -96,8 +96,19 @@ static int find(run *r, mpp_method method, uint64_t lo, uint64_t hi, const mpp_s
     if (fault && sink)
         sink = &faulty_sink;
     mpp_tally t = {.count = 0};
-    int err = method == MPP_METHOD_SIEVE ? mpp_finder_find(r->finder, lo, hi, sink, &t, NULL)
-                                         : mpp_find_primes(method, lo, hi, sink, &t);
+    int err;
+    if (method != MPP_METHOD_SIEVE) {
+        err = mpp_find_primes(method, lo, hi, sink, &t);
+    } else if (hi >= ((uint64_t)1 << 56) && hi - lo < ((uint64_t)1 << 30)) {
+        /* A short range up high is a job of its own: a finder made for it
+         * (horizon HI) holds the sieving primes of the range alone, where
+         * the rank's (horizon 2^64 - 1) would hold a 2^30 window's. */
+        mpp_finder *f = mpp_finder_new(MPP_METHOD_SIEVE, hi);
+        err = f ? mpp_finder_find(f, lo, hi, sink, &t, NULL) : MPP_ENOMEM;
+        mpp_finder_free(f);
+    } else {
+        err = mpp_finder_find(r->finder, lo, hi, sink, &t, NULL);
+    }
     if (count)
         *count = t.count - (fault && t.count > 0);
     return err;
@@ -335,7 +346,7 @@ static uint64_t job_seed(run *r)
 void mpp_self_test(run *r)
 {
     verdicts v = {.r = r, .t0 = MPI_Wtime()};
-    if ((r->finder = mpp_finder_new(MPP_METHOD_SIEVE)) == NULL) {
+    if ((r->finder = mpp_finder_new(MPP_METHOD_SIEVE, UINT64_MAX)) == NULL) {
         fprintf(r->err, "mpprimes: out of memory on rank %d\n", r->rank);
         MPI_Abort(r->comm, EXIT_RUNTIME);
     }

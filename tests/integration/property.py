@@ -27,6 +27,11 @@ number, so case I of seed S is the same whatever ran before it):
       single           START = STOP: edges (0, 1, 2, 2^31 - 1, 2^32 - 5,
                        2^64 - 59, 2^64 - 1, ...), random primes, random numbers
       wide             1e6 to 1e9 numbers below 1e13, counted or gathered
+      many pieces      1e5 to 3e7 numbers at a height up to 3e18, by the sieve in
+                       many pieces per rank: small chunks (cyclic, dynamic) or
+                       a small buffer (rounds), so that each rank's sieve state
+                       goes on, jumps forward, reads a segment again and sieves
+                       partial segments (sieve.c, "State across pieces")
   * a rank count 1..8 (oversubscribed), the method (sieve or trial), the
     decomposition (block, balanced, cyclic, dynamic; sometimes --chunk);
   * an outlet: --count, the default gather, --print or --output FILE in text
@@ -109,7 +114,8 @@ REF_TIMEOUT = 300                 # most seconds for one primesieve run
 # Cost model, in seconds of CPU on the 2-core development VM under load
 # (measured: the sieve over [2^64 - 1001, 2^64 - 1] 8.7 s, 10 chunks there
 # 113 s; trial division of 2^64 - 59 10 s; 1198 rounds of a tiny --buffer 1 s).
-SIEVE_SETUP_S = 9.0               # one sieve block's set-up at STOP = 2^64, ~ sqrt(STOP)
+SIEVE_SETUP_S = 9.0               # a rank's sieve set-up at STOP = 2^64, ~ sqrt(STOP)
+SIEVE_JUMP_S = 1.0                # a jump's re-placement at STOP = 2^64, ~ sqrt(STOP)
 SIEVE_BLOCK_S = 3e-4              # fixed cost of one sieve block
 SIEVE_NUMBER_S = 3e-10            # per number sieved
 TRIAL_DIV_S = 4.7e-9              # per trial division
@@ -118,7 +124,8 @@ CHUNK_S = {"cyclic": 2e-5, "dynamic": 3e-4}   # per chunk handed out
 RANK_START_S = 0.05               # start-up of one rank
 
 CATEGORIES = ("small", "near 2^31", "near 2^32", "near 2^40", "near 2^64",
-              "above last prime", "random 64-bit", "prime gap", "single", "wide")
+              "above last prime", "random 64-bit", "prime gap", "single", "wide",
+              "many pieces")
 OUTLETS = ("count", "gather", "print text", "print binary", "output text",
            "output binary")
 
@@ -376,6 +383,9 @@ def draw_range(case, rng):
         else:
             n = random_of_bits(rng, rng.randint(1, 64))
         lo = hi = anchor = n
+    elif c == "many pieces":
+        lo = anchor = int(10 ** rng.uniform(1, 18.5))
+        hi = lo + int(10 ** rng.uniform(5, 7.5))
     else:  # wide
         lo = anchor = int(10 ** rng.uniform(0, 13))
         hi = lo + int(10 ** rng.uniform(6, 9))
@@ -406,8 +416,17 @@ def draw_case(seed, index, offset):
         case.chunk = max(1, int(10 ** rng.uniform(0, math.log10(2 * case.width + 1))))
     outlets = OUTLETS[:2] if case.category == "wide" else OUTLETS
     case.outlet = rng.choice(outlets)
+    if case.category == "many pieces":
+        case.method = "sieve"
+        case.np = rng.randint(1, 4)
+        if case.decomposition in ("cyclic", "dynamic"):
+            case.chunk = int(10 ** rng.uniform(2, math.log10(case.width / 4)))
+        elif case.outlet == "count":
+            case.outlet = rng.choice(OUTLETS[1:])
     if case.outlet != "count":
         kind = rng.choice(("default", "tiny", "small"))
+        if case.category == "many pieces" and case.chunk is None:
+            kind = "small"  # many rounds
         if kind == "tiny":
             case.buffer = min_buffer(case) + rng.randint(0, 16 * case.np)
         elif kind == "small":
@@ -497,9 +516,13 @@ def estimate(case):
     cost = RANK_START_S * case.np + rounds * ROUND_S * (1 + case.np / 4)
     cost += chunks * CHUNK_S.get(case.decomposition, 0)
     if case.method == "sieve":
+        # each rank sets its sieve up once (per 2^30 numbers above 2^56);
+        # every further block or chunk is a jump: its primes re-placed
         blocks = chunks + (rounds - 1) * busy
-        setup = SIEVE_BLOCK_S + SIEVE_SETUP_S * math.isqrt(case.hi) / 2**32
-        cost += blocks * setup + case.width * SIEVE_NUMBER_S
+        root = math.isqrt(case.hi) / 2**32
+        windows = busy * (1 + (case.width >> 30 if case.hi >= 2**56 else 0))
+        cost += windows * SIEVE_SETUP_S * root + blocks * (SIEVE_BLOCK_S + SIEVE_JUMP_S * root)
+        cost += case.width * SIEVE_NUMBER_S
     else:
         root = math.isqrt(case.hi) / 2
         divisions = (count + rough) * root + case.width * composite_divisions(case.hi)
