@@ -659,13 +659,11 @@ START_TEST(default_chunk)
                 ck_assert_msg((u128)chunk <= n, "%s: longer than the range", what);
                 u128 count = (u128)mpp_chunk_last(lo, hi, chunk) + 1;
                 u128 want = (u128)p * MPP_CHUNKS_PER_RANK;
-                /* decomp.h: for the sieve no shorter than 32 sqrt(STOP) and 2^27 */
+                /* decomp.h: for the sieve no shorter than 32 sqrt(STOP) */
                 double least = 32 * sqrt((double)hi);
-                if (least < (double)(1 << 27))
-                    least = (double)(1 << 27);
                 bool floor_binds = methods[m] == MPP_METHOD_SIEVE && least > (double)n / (double)want;
                 if (methods[m] == MPP_METHOD_SIEVE) {
-                    /* no shorter than max(32 sqrt(STOP), 2^27), unless the range is */
+                    /* no shorter than 32 sqrt(STOP), unless the range is */
                     double bound = least < (double)n ? least : (double)n;
                     ck_assert_msg((double)chunk >= bound - 1, "%s: shorter than %.0f", what,
                                   bound);
@@ -686,7 +684,7 @@ START_TEST(default_chunk)
                 } else {
                     /* the floor sets it: no longer than needed */
                     ck_assert_msg((double)chunk <= least + 1 || (u128)chunk == n, "%s: longer "
-                                  "than max(32 sqrt(STOP), 2^24) = %.0f", what, least);
+                                  "than 32 sqrt(STOP) = %.0f", what, least);
                 }
             }
     /* trial division, 4 ranks, [2, 10^7]: 64 chunks */
@@ -697,11 +695,17 @@ START_TEST(default_chunk)
     c = mpp_default_chunk(MPP_METHOD_SIEVE, 2, 100000000000000000ULL, 10000000);
     ck_assert_uint_ge(c, 10119288512ULL - 1);
     ck_assert_uint_le(c, 10119288512ULL + 1);
-    /* and up to 10^12: 2^27, not 32 sqrt(10^12) = 3.2e7 */
+    /* and up to 10^12: 32 sqrt(10^12) = 3.2e7 (no floor of 2^27 any more) */
     c = mpp_default_chunk(MPP_METHOD_SIEVE, 2, 1000000000000ULL, 100000);
-    ck_assert_uint_eq(c, 1 << 27);
+    ck_assert_uint_eq(c, 32000000);
+    /* short ranges: 16 chunks per rank, as for trial division, once
+     * 32 sqrt(STOP) allows: [2, 10^9] at 2 ranks, 31250000 numbers */
+    c = mpp_default_chunk(MPP_METHOD_SIEVE, 2, 1000000000ULL, 2);
+    ck_assert_uint_eq(mpp_chunk_last(2, 1000000000ULL, c) + 1, 2 * MPP_CHUNKS_PER_RANK);
     /* but never longer than the range */
-    ck_assert_uint_eq(mpp_default_chunk(MPP_METHOD_SIEVE, 2, 1000000, 4), 999999);
+    ck_assert_uint_eq(mpp_default_chunk(MPP_METHOD_SIEVE, 2, 1000, 4), 999);
+    /* [2, 10^6] at 4 ranks: 32 sqrt(10^6) = 32000, 32 chunks */
+    ck_assert_uint_eq(mpp_default_chunk(MPP_METHOD_SIEVE, 2, 1000000, 4), 32000);
 }
 END_TEST
 

@@ -77,8 +77,8 @@ void mpp_balanced_decompose(mpp_method method, uint64_t start, uint64_t stop, in
 
 /* The default chunk length for cyclic and dynamic: about
  * MPP_CHUNKS_PER_RANK chunks per rank, but for the sieve no shorter than
- * 32 sqrt(STOP) and 2^27 (each chunk first finds the sieving primes up to
- * its sqrt and sets the sieve up, which must stay a small part of its
+ * 32 sqrt(STOP) (a chunk that does not follow a rank's last one re-places
+ * the sieving primes up to sqrt(STOP), which must stay a small part of its
  * cost), never longer than the range, and never 0. */
 uint64_t mpp_default_chunk(mpp_method method, uint64_t start, uint64_t stop, int nranks);
 

@@ -30,8 +30,8 @@ static const char *const why[] = {
     /* cyclic */
     "# why cyclic: many small chunks dealt round-robin, so every rank gets chunks\n"
     "#   from all over the range and the differences in cost average out. No model\n"
-    "#   and no messages beyond the MPI_Scatter; each chunk pays its own start-up\n"
-    "#   (the sieve finds the sieving primes again), so chunks must not be tiny.\n",
+    "#   and no messages beyond the MPI_Scatter; each chunk after the first is a\n"
+    "#   jump (the sieve re-places its sieving primes), so chunks must not be tiny.\n",
     /* dynamic */
     "# why dynamic: chunks go to whichever rank asks first (manager/worker), so a\n"
     "#   rank with costlier chunks, a slower core or a busier node simply does\n"

@@ -512,7 +512,7 @@ void mpp_print_usage(FILE *f)
         "                                 rank asks first (manager/worker)\n"
         "      --chunk N        numbers per chunk for cyclic and dynamic (default:\n"
         "                       about 16 chunks per rank, 64 for dynamic; for the\n"
-        "                       sieve at least 2^27 and 32 sqrt(STOP))\n"
+        "                       sieve at least 32 sqrt(STOP))\n"
         "      --explain        print the plan first: what each rank gets, the MPI\n"
         "                       calls in order, and why\n"
         "      --compare        also time rank 0 alone over the same range, and\n"

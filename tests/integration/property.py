@@ -502,7 +502,7 @@ def est_chunks(case):
     if chunk is None:
         chunk = -(-case.width // (16 * case.np))
         if case.method == "sieve":
-            chunk = max(chunk, 2**27, int(32 * math.sqrt(case.hi)))
+            chunk = max(chunk, int(32 * math.sqrt(case.hi)))
     return -(-case.width // min(chunk, case.width))
 
 

@@ -1266,8 +1266,8 @@ def case_text_report_decomp(runner, d, compare, nranks=3):
     numbers summing to the range's size), the decomposition and chunk lines,
     a bar per rank, the imbalance and balance bound, and with --compare the
     serial_s, speedup and efficiency lines (consistent with each other)."""
-    # trial division: the sieve's chunks are at least 2^27 numbers, so 1e6
-    # would be one chunk
+    # trial division: the sieve's chunks are at least 32 sqrt(STOP) numbers,
+    # so 1e6 would be 31 chunks whatever the rank count
     args = ["--count", "-m", "trial", "-d", d, "1e6"] + (["--compare"] if compare else [])
     res = runner.mpprimes(args, nranks)
     expect_success(res)
