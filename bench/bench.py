@@ -39,7 +39,16 @@ same machine state:
    also timed with MPPRIMES_DIRECT_STDOUT=0 (through mpirun's forwarding).
    Then the peak memory of every rank for the default mode and --output on
    [2, 1e10], that --output file checked against primesieve's listing.
-4. Baselines: the original Python trial-division examples (bench/seeds/)
+4. Sieve engine (issue 16's targets; --skip-engine leaves them out): one
+   rank's elapsed_s (the JSON report: the run without mpirun's start-up)
+   counting [0, 1e10], [1e15, +5e9], [1e18, +2e9] and [2^64-2e9, 2^64-1]
+   against `primesieve --threads=1`; `--print` at 2 ranks into /dev/null
+   of [1e15, +5e9] and [1e19, +5e8] against `primesieve --print`; a rank's
+   compute in that listing against its compute counting the same range;
+   `-d dynamic --chunk 1e7` against `-d block`, count [2, 1e10] at 2 ranks;
+   and the peak memory of a rank near 2^64, counting and listing, beside
+   primesieve's for the same work.
+5. Baselines: the original Python trial-division examples (bench/seeds/)
    at n = 10^6, and the classic course MPI sieve (bench/textbook_sieve.c)
    at n = 10^9.
 
@@ -394,6 +403,97 @@ def listing_targets(build, binary, runs, stop="1e9"):
     return rows
 
 
+def mpprimes_json(cmd, env=None):
+    """Runs an mpprimes command with --json; returns (wall s, its report).
+    With --print the report is on stderr and the primes go to /dev/null."""
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE if "--print" not in cmd
+                       else subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    text = p.stderr if "--print" in cmd else p.stdout
+    return time.perf_counter() - t0, json.loads(text[:text.rindex("}") + 1])
+
+
+ENGINE_COUNTS = [  # (what, mpprimes range, primesieve range)
+    ("[0, 1e10]", ["0", "1e10"], ["0", "1e10"]),
+    ("[1e15, 1e15+5e9]", ["1e15", "1e15+5e9"], ["1e15", str(10**15 + 5 * 10**9)]),
+    ("[1e18, 1e18+2e9]", ["1e18", "1e18+2e9"], ["1e18", str(10**18 + 2 * 10**9)]),
+    ("[2^64-2e9, 2^64-1]", ["2^64-2e9", "2^64-1"], [str(TOP + 1 - 2 * 10**9), str(TOP)]),
+]
+ENGINE_LISTS = [
+    ("[1e15, 1e15+5e9]", ["1e15", "1e15+5e9"], ["1e15", str(10**15 + 5 * 10**9)]),
+    ("[1e19, 1e19+5e8]", ["1e19", "1e19+5e8"], [str(10**19), str(10**19 + 5 * 10**8)]),
+]
+
+
+def engine(binary, runs):
+    """Issue 16's targets, side by side with primesieve in the same rounds."""
+    env = mpi_env()
+    rows = []
+    for what, mine, theirs in ENGINE_COUNTS:
+        a, b = [], []
+        for _ in range(runs):
+            _, rep_ = mpprimes_json(["mpirun", "-np", "1", binary, "--count", "--json"] + mine, env)
+            a.append(rep_["elapsed_s"])
+            t, out = run([PRIMESIEVE] + theirs + ["--threads=1", "--count", "-q"])
+            b.append(t)
+            if rep_["count"] != int(out.split()[-1]):
+                sys.exit(f"bench.py: count {what}: mpprimes {rep_['count']}, primesieve {out}")
+        rows.append(dict(what=f"count {what}, one rank's elapsed_s vs 1 thread",
+                         mine="mpirun -np 1 mpprimes --count --json " + " ".join(mine),
+                         theirs="primesieve " + " ".join(theirs) + " --threads=1 --count",
+                         a=statistics.median(a), b=statistics.median(b), target="1.0x"))
+        print(f"engine: {rows[-1]['what']}: {rows[-1]['a']:.3f} s vs {rows[-1]['b']:.3f} s",
+              flush=True)
+    mem = []
+    for what, mine, theirs in ENGINE_LISTS:
+        a, b, comp, cnt = [], [], [], []
+        want = int(run([PRIMESIEVE] + theirs + ["--count", "-q"])[1].split()[-1])
+        for _ in range(runs):
+            t, rep_ = mpprimes_json(["mpirun", "-np", "2", binary, "--print", "--json"] + mine,
+                                    env)
+            a.append(t)
+            if rep_["count"] != want:
+                sys.exit(f"bench.py: --print {what}: mpprimes {rep_['count']}, primesieve {want}")
+            comp.append(max(r["compute_s"] for r in rep_["per_rank"]))
+            _, crep = mpprimes_json(["mpirun", "-np", "2", binary, "--count", "--json"] + mine,
+                                    env)
+            cnt.append(max(r["compute_s"] for r in crep["per_rank"]))
+            b.append(timed_to([PRIMESIEVE] + theirs + ["--print"], os.devnull))
+        rows.append(dict(what=f"--print {what} > /dev/null, 2 ranks",
+                         mine="mpirun -np 2 mpprimes --print " + " ".join(mine),
+                         theirs="primesieve " + " ".join(theirs) + " --print",
+                         a=statistics.median(a), b=statistics.median(b), target="0.6x"))
+        rows.append(dict(what=f"a rank's compute_s, --print {what} vs --count, 2 ranks",
+                         mine="max compute_s of the two reports", theirs="-",
+                         a=statistics.median(comp), b=statistics.median(cnt), target="1.3x"))
+        for r in rows[-2:]:
+            print(f"engine: {r['what']}: {r['a']:.3f} s vs {r['b']:.3f} s", flush=True)
+        if "1e19" in what:
+            per = [r["max_rss_kib"] for r in rep_["per_rank"]]
+            theirs_kib = peak_rss_kib([PRIMESIEVE] + theirs + ["--print"])
+            mem.append((f"--print {what}, 2 ranks vs primesieve --print", per, theirs_kib))
+    a, b = [], []
+    for _ in range(runs):
+        a.append(mpprimes_json(["mpirun", "-np", "2", binary, "--count", "--json", "-d",
+                                "dynamic", "--chunk", "1e7", "1e10"], env)[1]["elapsed_s"])
+        b.append(mpprimes_json(["mpirun", "-np", "2", binary, "--count", "--json", "-d",
+                                "block", "1e10"], env)[1]["elapsed_s"])
+    rows.append(dict(what="count [2, 1e10], 2 ranks: -d dynamic --chunk 1e7 vs -d block "
+                     "(elapsed_s)", mine="mpirun -np 2 mpprimes --count -d dynamic --chunk 1e7 1e10",
+                     theirs="mpirun -np 2 mpprimes --count -d block 1e10",
+                     a=statistics.median(a), b=statistics.median(b), target="1.1x"))
+    print(f"engine: {rows[-1]['what']}: {rows[-1]['a']:.3f} s vs {rows[-1]['b']:.3f} s",
+          flush=True)
+    _, rep_ = mpprimes_json(["mpirun", "-np", "1", binary, "--count", "--json"]
+                            + ENGINE_COUNTS[-1][1], env)
+    theirs_kib = peak_rss_kib([PRIMESIEVE] + ENGINE_COUNTS[-1][2] + ["--threads=1", "--count",
+                                                                     "-q"])
+    mem.append((f"count {ENGINE_COUNTS[-1][0]}, 1 rank vs 1 thread",
+                [rep_["per_rank"][0]["max_rss_kib"]], theirs_kib))
+    print(f"engine memory: {mem}", flush=True)
+    return rows, mem
+
+
 def listing_memory(build, binary, stop="1e10"):
     """Every rank's peak RSS listing [2, STOP] at 2 ranks: the default mode,
     and --output (its file checked against primesieve's listing)."""
@@ -465,7 +565,7 @@ def baselines(build, binary, runs):
     return rows
 
 
-def render(args, binary, rows, mem, theirs_mem, ltargets, lmem, lists, base):
+def render(args, binary, rows, mem, theirs_mem, ltargets, lmem, lists, base, eng=None):
     """The generated region of docs/benchmarks.md, as Markdown."""
     f = io.StringIO()
     f.write("Written by `python3 bench/bench.py` (median wall time of "
@@ -524,6 +624,24 @@ def render(args, binary, rows, mem, theirs_mem, ltargets, lmem, lists, base):
         for what, cmd, per, rounds, same in lmem:
             ok = "-" if same is None else ("identical to primesieve's" if same else "DIFFERS")
             f.write(f"| {what} | `{cmd}` | {rounds} | {per[0]} | {per[1]} | {ok} |\n")
+    if eng:
+        erows, emem = eng
+        f.write("\n## Sieve engine targets\n\n")
+        f.write("Issue 16's rows, each in the same rounds as what it is compared with. A "
+                "count's time is one rank's `elapsed_s` (the JSON report: without "
+                "mpirun's start-up), against primesieve's wall time; a listing's is the "
+                "whole command.\n\n")
+        f.write("| work | command | s | against | s | ratio | target |\n"
+                "|---|---|---|---|---|---|---|\n")
+        for r in erows:
+            theirs = f"`{r['theirs']}`" if r["theirs"] != "-" else "the same, --count"
+            f.write(f"| {r['what']} | `{r['mine']}` | {r['a']:.3f} | {theirs} | "
+                    f"{r['b']:.3f} | {r['a'] / r['b']:.2f} | {r['target']} |\n")
+        f.write("\nPeak memory near 2^64 (`max_rss_kib` per rank; primesieve's peak RSS "
+                "for the same work); target: below primesieve's.\n\n"
+                "| work | mpprimes KiB per rank | primesieve KiB |\n|---|---|---|\n")
+        for what, per, theirs in emem:
+            f.write(f"| {what} | {', '.join(str(x) for x in per)} | {theirs} |\n")
     if lists:
         f.write("\n## Listing primes\n\n")
         f.write("The sieve alone (`bench/sieve_time`, no MPI, one core) counting with "
@@ -552,6 +670,8 @@ def main():
     ap.add_argument("--only", help="run only the comparisons whose description contains this")
     ap.add_argument("--skip-baselines", action="store_true",
                     help="skip the listing costs and the baselines")
+    ap.add_argument("--skip-engine", action="store_true",
+                    help="skip the sieve engine targets (issue 16)")
     ap.add_argument("--skip-listing", action="store_true",
                     help="skip the listing targets and their memory")
     ap.add_argument("--listing-stop", default="1e9",
@@ -576,11 +696,12 @@ def main():
     ltargets = [] if args.skip_listing else listing_targets(args.build, binary, args.runs,
                                                             args.listing_stop)
     lmem = [] if args.skip_listing else listing_memory(args.build, binary, args.memory_stop)
+    eng = None if args.skip_engine or args.only else engine(binary, args.runs)
     lists = [] if args.skip_baselines else listing(args.build, binary, args.runs)
     base = [] if args.skip_baselines else baselines(args.build, binary, args.runs)
 
     write_generated(args.out, render(args, binary, rows, mem, theirs_mem, ltargets, lmem,
-                                     lists, base), OWNER, head="# Benchmarks\n\n")
+                                     lists, base, eng), OWNER, head="# Benchmarks\n\n")
     print(f"wrote {args.out}")
 
 
