@@ -62,6 +62,12 @@ int mpp_finder_find(mpp_finder *f, uint64_t lo, uint64_t hi, const mpp_sink *sin
     return mpp_find_primes_stoppable(f->method, lo, hi, sink, tally, stop);
 }
 
+void mpp_finder_set_horizon(mpp_finder *f, uint64_t horizon)
+{
+    if (f->sieve)
+        mpp_sieve_state_set_horizon(f->sieve, horizon);
+}
+
 const mpp_sieve_state *mpp_finder_sieve(const mpp_finder *f)
 {
     return f->sieve;

@@ -46,6 +46,9 @@ mpp_method mpp_finder_method(const mpp_finder *f);
  * from earlier pieces. */
 int mpp_finder_find(mpp_finder *f, uint64_t lo, uint64_t hi, const mpp_sink *sink,
                     mpp_tally *tally, mpp_stop *stop);
+/* Tells F that its pieces end at HORIZON at most (the end of a rank's
+ * static share): its sieve's windows then stop there. */
+void mpp_finder_set_horizon(mpp_finder *f, uint64_t horizon);
 /* The sieve's state that F keeps (NULL for trial division), for its stats. */
 const mpp_sieve_state *mpp_finder_sieve(const mpp_finder *f);
 /* Frees F and all it kept (F may be NULL). */

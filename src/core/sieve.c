@@ -1123,6 +1123,7 @@ struct mpp_sieve_state {
     presieve_tables pre;
     uint64_t horizon;     /* the largest value a piece may reach */
     uint64_t window;      /* numbers per window; 0: one window up to HORIZON */
+    uint64_t cfg_window;  /* the window asked for (0: the default) */
     bool active;          /* a window is open */
     bool broken;          /* the last segment was partial: re-place first */
     uint64_t wlo, whi;    /* the open window's values */
@@ -1315,9 +1316,16 @@ mpp_sieve_state *mpp_sieve_state_new(uint64_t horizon, const mpp_sieve_config *c
         tu->chunk = tu->size;
     tu->pre = NULL;
     st->no_presieve = c.no_presieve != 0;
-    st->horizon = horizon;
-    st->window = c.window ? c.window : horizon >= WINDOW_FROM ? WINDOW_AUTO : 0;
+    st->cfg_window = c.window;
+    mpp_sieve_state_set_horizon(st, horizon);
     return st;
+}
+
+void mpp_sieve_state_set_horizon(mpp_sieve_state *st, uint64_t horizon)
+{
+    close_window(st);
+    st->horizon = horizon;
+    st->window = st->cfg_window ? st->cfg_window : horizon >= WINDOW_FROM ? WINDOW_AUTO : 0;
 }
 
 void mpp_sieve_state_free(mpp_sieve_state *st)
@@ -1369,10 +1377,8 @@ int mpp_sieve_state_find(mpp_sieve_state *st, uint64_t lo, uint64_t hi, const mp
     if (rc == MPP_OK && from > lo)
         o->next = from; /* 2, 3 and 5 are done */
     if (rc == MPP_OK && from <= hi) {
-        if (hi > st->horizon) { /* past what it was made for: start over */
-            close_window(st);
-            st->horizon = hi;
-        }
+        if (hi > st->horizon) /* past what it was made for: start over */
+            mpp_sieve_state_set_horizon(st, hi);
         if (st->pre_built == 0) { /* decided by the first piece, kept */
             bool use = !st->no_presieve && (st->horizon - from) / 30 >= TINY_RANGE;
             st->pre_built = use ? 1 : -1;

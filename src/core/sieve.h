@@ -43,6 +43,10 @@ mpp_sieve_state *mpp_sieve_state_new(uint64_t horizon, const mpp_sieve_config *c
 int mpp_sieve_state_find(mpp_sieve_state *st, uint64_t lo, uint64_t hi, const mpp_sink *sink,
                          mpp_tally *tally, mpp_stop *stop);
 void mpp_sieve_state_free(mpp_sieve_state *st);
+/* A new horizon for ST (what it keeps of the window goes): a rank that
+ * learns that its pieces end at HORIZON keeps its windows, and so its
+ * memory, to what it will sieve. */
+void mpp_sieve_state_set_horizon(mpp_sieve_state *st, uint64_t horizon);
 
 /* What a state did so far, for tests and benchmarks. */
 typedef struct {

@@ -239,6 +239,8 @@ static void merge_results(void *in, void *inout, int *len, MPI_Datatype *type)
 void mpp_count(run *r)
 {
     scatter_shares(r);
+    if (r->finder && !r->share.empty && r->opts.decomposition != MPP_DECOMP_DYNAMIC)
+        mpp_finder_set_horizon(r->finder, r->share.hi); /* its chunks end there */
     mpp_do_share(r, &r->share, UINT64_MAX, count_chunk, NULL);
     uint64_t mine[MPP_RESULT_WORDS], all[MPP_RESULT_WORDS];
     MPI_Datatype type;
