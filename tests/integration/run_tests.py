@@ -1651,6 +1651,44 @@ def case_sieve_time(runner, args, want):
     expect(res.out.startswith(want), f"sieve_time {args}: {res.out!r}, expected {want}")
 
 
+def case_sieve_time_pieces(runner):
+    """sieve_time --pieces: one sieve state through every other piece (jumps,
+    tiny segments) finds what fresh sieves of each piece find, in one window."""
+    exe = os.path.join(build_dir(runner), "bench", "sieve_time")
+    lo, hi, pieces = 10**9, 10**9 + 10**6, 10
+    tiny = ["--segment", "256", "--chunk", "64"]
+    res = run([exe, str(lo), str(hi), "--pieces", str(pieces), "--of", "2"] + tiny, TIMEOUT_RUN)
+    expect_success(res)
+    m = re.match(r"count (\d+) .* windows (\d+) jumps (\d+) ", res.out)
+    expect(m, f"sieve_time --pieces: {res.out!r}")
+    total, length = 0, (hi - lo) // pieces
+    for k in range(0, pieces, 2):
+        a = lo + k * length
+        one = run([exe, str(a), str(a + length - 1)] + tiny, TIMEOUT_RUN)
+        expect_success(one)
+        total += int(one.out.split()[1])
+    expect(int(m.group(1)) == total, f"--pieces counted {m.group(1)}, the pieces alone {total}")
+    expect(m.group(2) == "1" and m.group(3) == "4",
+           f"expected one window and 4 jumps: {res.out!r}")
+
+
+def case_costmodel_smoke(runner):
+    """bench/costmodel.py at 1 and 2 ranks on small ranges: its table, with
+    the rounds and the dynamic chunks as the model says."""
+    res = run([sys.executable, runner.source("bench", "costmodel.py"), "--binary",
+               os.path.join(build_dir(runner), "mpprimes"), "--ranks", "1,2", "--listing",
+               "1e6", "3e6", "--dynamic", "1e7"], TIMEOUT_LONG, env=runner.env())
+    expect_success(res)
+    rows = [line for line in res.out.splitlines() if re.match(r"\| [12] \|", line)]
+    expect(len(rows) == 2, f"costmodel.py: {res.out!r}")
+    for line in rows:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rounds = re.fullmatch(r"(\d+) \((\d+)\)", cells[1])
+        chunks = re.fullmatch(r"(\d+) \((\d+)\)", cells[7])
+        expect(rounds and rounds.group(1) == rounds.group(2), f"rounds: {line}")
+        expect(chunks and chunks.group(1) == chunks.group(2), f"dynamic chunks: {line}")
+
+
 def case_bench_smoke(runner):
     """bench.py end to end on its cheapest comparison, one run each; the
     newest primesieve given by --primesieve (here a wrapper of Debian's, as
@@ -1754,6 +1792,9 @@ def suite_bench(runner, suite):
     suite.case("sieve_time --list tiny segments", case_sieve_time, runner,
                ["1e9", "1e9+1e6", "--list", "--segment", "256", "--chunk", "64"],
                "count 48155 first 1000000007 last 1000999949 sum 48179107682461")
+    suite.case("sieve_time --pieces: a state through every other piece", case_sieve_time_pieces,
+               runner)
+    suite.case("costmodel.py smoke run, 1 and 2 ranks", case_costmodel_smoke, runner)
     suite.case("bench.py smoke run", case_bench_smoke, runner)
     suite.case("scaling.py smoke run, 1..3 ranks", case_scaling_smoke, runner)
 
