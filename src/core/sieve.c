@@ -754,14 +754,20 @@ static int ws_jump(wsieve *ws, uint64_t k2)
     uint64_t upto = k2 - ws->k < slots ? k2 : ws->k + slots;
     size_t nchains = 0;
     block_slot **heads = malloc((size_t)(upto - ws->k + 1) * sizeof *heads);
-    if (!heads)
+    uint64_t *segs = malloc((size_t)(upto - ws->k + 1) * sizeof *segs);
+    if (!heads || !segs) {
+        free(heads);
+        free(segs);
         return MPP_ENOMEM;
+    }
     for (uint64_t j = ws->k; j < upto; j++)
         if (ws->ring[j & ws->ring_mask]) {
+            segs[nchains] = j;
             heads[nchains++] = ws->ring[j & ws->ring_mask];
             ws->ring[j & ws->ring_mask] = NULL;
         }
-    if (ws->carry) {
+    if (ws->carry) { /* after a partial segment, which was segment k - 1 */
+        segs[nchains] = ws->k - 1;
         heads[nchains++] = ws->carry;
         ws->carry = NULL;
     }
@@ -774,11 +780,32 @@ static int ws_jump(wsieve *ws, uint64_t k2)
         for (size_t i = 0; i < n && rc == MPP_OK; i++)
             rc = ws_add(ws, 30 * (uint64_t)l->v[i].s + residues[c & 7]);
     }
+    /* A big prime due in a skipped segment: stepped along the wheel to its
+     * first multiple from segment K2 when that is a few steps (8 per p
+     * bytes), else placed again by a division. */
+    const unsigned log_size = ws->log_size;
+    const uint64_t goal = k2 << log_size, mask = ws->size - 1;
     for (size_t h = 0; h < nchains; h++) {
         for (block_slot *end = heads[h]; end;) {
             block_slot *blk = block_of(end);
-            for (block_slot *e = blk + 1; e < end && rc == MPP_OK; e++)
-                rc = ws_add(ws, 30 * (uint64_t)e->e.s + residues[(e->e.iw & 63) >> 3]);
+            for (block_slot *e = blk + 1; e < end && rc == MPP_OK; e++) {
+                uint64_t s = e->e.s, pos = (segs[h] << log_size) + (e->e.iw >> 6);
+                unsigned w = e->e.iw & 63;
+                uint64_t p = 30 * s + residues[w >> 3];
+                if (pos < goal && goal - pos >= p / 2) {
+                    rc = ws_add(ws, p);
+                    continue;
+                }
+                while (pos < goal) {
+                    pos += s * wheel[w].gap + wheel[w].corr;
+                    w = wheel[w].next;
+                }
+                uint64_t at = pos >> log_size;
+                if (at < ws->nsegs) {
+                    bucket_entry ne = {(uint32_t)s, (uint32_t)((pos & mask) << 6 | w)};
+                    rc = bucket_push(ws, &ws->ring[at & ws->ring_mask], ne);
+                }
+            }
             block_slot *prev = blk->prev;
             blk->prev = ws->free_blocks;
             ws->free_blocks = blk;
@@ -786,6 +813,7 @@ static int ws_jump(wsieve *ws, uint64_t k2)
         }
     }
     free(heads);
+    free(segs);
     return rc;
 }
 
