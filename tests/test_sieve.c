@@ -560,6 +560,27 @@ START_TEST(state_partial_segments)
 }
 END_TEST
 
+/* After a partial segment, a piece that goes on in that segment's rest and
+ * then one back in its sieved part (read from the segment again): the
+ * second must not see the bytes the partial pass had sieved already with
+ * big primes that have moved on. Tiny segments, big primes in buckets. */
+START_TEST(state_back_into_a_partial_segment)
+{
+    mpp_sieve_config cfg = {.segment_bytes = 1024, .chunk_bytes = 256, .no_presieve = 0,
+                            .window = 0};
+    const uint64_t top = 3000000, seg = 30 * 1024;
+    for (uint64_t base = 1000000; base < 1000000 + 4 * seg; base += seg / 3) {
+        mpp_sieve_state *st = mpp_sieve_state_new(top, &cfg);
+        state_piece(st, NULL, base, base + 2000);          /* partial */
+        state_piece(st, NULL, base + 2001, base + 9000);   /* the rest of that segment */
+        state_piece(st, NULL, base + 100, base + 8000);    /* back into it */
+        state_piece(st, NULL, base + 9001, base + 3 * seg);
+        ck_assert_uint_gt(stats_of(st).partial, 0);
+        mpp_sieve_state_free(st);
+    }
+}
+END_TEST
+
 /* A piece past the horizon starts over with a larger one; a stopped piece
  * leaves a state whose next piece is right. */
 START_TEST(state_past_horizon_and_after_a_stop)
@@ -645,6 +666,7 @@ int main(void)
     tcase_add_test(sc, state_pieces_in_any_order);
     tcase_add_test(sc, state_pieces_among_the_sieving_primes);
     tcase_add_test(sc, state_partial_segments);
+    tcase_add_test(sc, state_back_into_a_partial_segment);
     tcase_add_test(sc, state_past_horizon_and_after_a_stop);
     suite_add_tcase(s, sc);
 

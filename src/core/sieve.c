@@ -1236,7 +1236,9 @@ static int reach(mpp_sieve_state *st, uint64_t a, uint64_t e)
              * (ws_rebase): whichever costs less, at about 10 ns per prime
              * moved and 3 ns per byte sieved for nothing. */
             bool jump = false;
-            if (ws->ring) {
+            /* (a jump keeps the segment of AB: never back into a partial
+             * segment, whose sieved part its big primes have left) */
+            if (ws->ring && k2 >= ws->k) {
                 uint64_t lists = 0;
                 for (int c = 0; c < 8; c++)
                     lists += ws->small[c].n + ws->medium[c].n;
