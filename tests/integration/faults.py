@@ -197,6 +197,22 @@ def expect_no_report(job, text_out=True):
                f"a report on {name} after the fault:\n{data[-600:]}")
 
 
+def hydra_lost_it(runner, how, job):
+    """True when MPICH's Hydra, signalled with the ranks (term-all), lost
+    rank 0's line: its proxy died writing it ("[proxy:...] HYDU_sock_write
+    ... Interrupted system call", then mpiexec's own errors), so stderr holds
+    Hydra's lines and no mpprimes line. Hydra's doing, as its lost status is
+    (docs/reference.md, "MPICH"); the case checks what is left."""
+    if runner.open_mpi or how[0] != "term-all":
+        return False
+    has_ours = any(line.startswith("mpprimes: ") for line in job.stderr.splitlines())
+    lost = not has_ours and ("[proxy:" in job.stderr or "[mpiexec@" in job.stderr)
+    if lost:
+        print("     (Hydra lost rank 0's interruption line: its proxy died writing it)",
+              flush=True)
+    return lost
+
+
 def interrupted_line(job, signame="SIGTERM"):
     """The one "mpprimes: interrupted by SIGNAME" line of stderr."""
     lines = [line for line in job.stderr.splitlines() if line.startswith("mpprimes: ")]
@@ -282,16 +298,19 @@ def case_term_count(runner, how, args, start, stop, np=NP):
     if how[0] in ("term-ranks", "term-rank0"):  # mpirun passes on 128 + SIGTERM
         expect(rc == 143, f"exit {rc}, expected 143 (128 + SIGTERM)")
     expect(job.out == b"", f"stdout: {job.out[-300:]!r}")
-    expect_count_progress(interrupted_line(job), start, stop)
+    if not hydra_lost_it(runner, how, job):
+        expect_count_progress(interrupted_line(job), start, stop)
 
 
 def case_term_output(runner, how, args, start):
     with tempfile.TemporaryDirectory(prefix="mpprimes-faults-") as tmp:
         path = os.path.join(tmp, "primes.txt")
         job, _ = hurt_job(runner, ["-o", path] + args, how)
-        line = interrupted_line(job)
-        expect(f"output file '{path}' was not written" in line, f"what of the file? {line!r}")
-        expect_listing_progress(line, start)
+        if not hydra_lost_it(runner, how, job):
+            line = interrupted_line(job)
+            expect(f"output file '{path}' was not written" in line,
+                   f"what of the file? {line!r}")
+            expect_listing_progress(line, start)
         expect(job.out == b"", f"stdout: {job.out[-300:]!r}")
         expect_dir_empty(tmp, how[0])
 
@@ -303,11 +322,14 @@ def case_term_print(runner, how, args, start):
         job, _ = hurt_job(runner, ["--print"] + args, how, stdout=out)
         out.seek(0)
         printed = out.read()
-    line = interrupted_line(job)
-    below, count = expect_listing_progress(line, start)
+    lost = hydra_lost_it(runner, how, job)
+    if not lost:
+        below, count = expect_listing_progress(interrupted_line(job), start)
     lines = printed.split(b"\n")
     expect(lines[-1] == b"", "the output ends in the middle of a line")
     lines = lines[:-1]
+    if lost:  # no line to compare with: the primes printed are still whole and in order
+        below, count = (int(lines[-1]) + 1 if lines else 3), len(lines)
     expect(len(lines) == count, f"{len(lines)} primes printed, the message says {count}")
     if count:
         last = int(lines[-1])
@@ -318,9 +340,10 @@ def case_term_print(runner, how, args, start):
 
 def case_term_gather(runner, how, args, start):
     job, _ = hurt_job(runner, args, how)
-    line = interrupted_line(job)
-    expect(line.endswith("; no report"), f"{line!r}")
-    expect_listing_progress(line, start)
+    if not hydra_lost_it(runner, how, job):
+        line = interrupted_line(job)
+        expect(line.endswith("; no report"), f"{line!r}")
+        expect_listing_progress(line, start)
     expect(job.out == b"", f"stdout: {job.out[-300:]!r}")
 
 
