@@ -453,6 +453,16 @@ static inline int bucket_push(wsieve *ws, block_slot **wp, bucket_entry e)
     return MPP_OK;
 }
 
+/* Puts the emptied block BLK on the free list; returns the write pointer
+ * of the (full) block before it in its chain, or NULL. */
+static inline block_slot *recycle_block(wsieve *ws, block_slot *blk)
+{
+    block_slot *prev = blk->prev;
+    blk->prev = ws->free_blocks;
+    ws->free_blocks = blk;
+    return prev ? prev + BLOCK_SLOTS : NULL;
+}
+
 /* Adds the sieving prime P (first_prime <= p < 2^32) before segment k is
  * sieved: its first multiple p * q >= max(p^2, start of segment k), q
  * coprime to 30. */
@@ -613,10 +623,7 @@ static int cross_big(wsieve *ws)
                     return MPP_ENOMEM; /* unrecycled blocks stay in their slabs */
             }
         }
-        block_slot *prev = blk->prev; /* full, when there is one */
-        blk->prev = ws->free_blocks;
-        ws->free_blocks = blk;
-        end = prev ? prev + BLOCK_SLOTS : NULL;
+        end = recycle_block(ws, blk);
     }
     return MPP_OK;
 }
@@ -653,15 +660,28 @@ static int cross_big_part(wsieve *ws, uint64_t len)
             if (rc != MPP_OK)
                 return rc;
         }
-        block_slot *prev = blk->prev;
-        blk->prev = ws->free_blocks;
-        ws->free_blocks = blk;
-        end = prev ? prev + BLOCK_SLOTS : NULL;
+        end = recycle_block(ws, blk);
     }
     return MPP_OK;
 }
 
 static int ws_add(wsieve *ws, uint64_t p);
+
+/* Re-places the small and medium primes from segment k. A list is rewritten
+ * in place: ws_add() puts a prime back in the list it came from, at most
+ * one entry per entry read. */
+static int replace_lists(wsieve *ws)
+{
+    int rc = MPP_OK;
+    for (int c = 0; c < 16; c++) {
+        prime_list *l = c < 8 ? &ws->small[c] : &ws->medium[c - 8];
+        size_t n = l->n;
+        l->n = 0;
+        for (size_t i = 0; i < n && rc == MPP_OK; i++)
+            rc = ws_add(ws, 30 * (uint64_t)l->v[i].s + residues[c & 7]);
+    }
+    return rc;
+}
 
 /* Re-places every sieving prime WS holds for a new start, byte B (at or
  * after everything sieved so far): each one's first multiple from B, by a
@@ -695,25 +715,13 @@ static int ws_rebase(wsieve *ws, uint64_t b)
     ws->nsegs = (ws->nbytes + ws->size - 1) / ws->size;
     ws->k = 0;
     ws->held = 0;
-    int rc = MPP_OK;
-    /* A list is rewritten in place: ws_add() puts a prime back in the list
-     * it came from, at most one entry per entry read. */
-    for (int c = 0; c < 16; c++) {
-        prime_list *l = c < 8 ? &ws->small[c] : &ws->medium[c - 8];
-        size_t n = l->n;
-        l->n = 0;
-        for (size_t i = 0; i < n && rc == MPP_OK; i++)
-            rc = ws_add(ws, 30 * (uint64_t)l->v[i].s + residues[c & 7]);
-    }
+    int rc = replace_lists(ws);
     for (size_t h = 0; h < nchains; h++) {
         for (block_slot *end = heads[h]; end;) {
             block_slot *blk = block_of(end);
             for (block_slot *e = blk + 1; e < end && rc == MPP_OK; e++)
                 rc = ws_add(ws, 30 * (uint64_t)e->e.s + residues[(e->e.iw & 63) >> 3]);
-            block_slot *prev = blk->prev;
-            blk->prev = ws->free_blocks;
-            ws->free_blocks = blk;
-            end = prev ? prev + BLOCK_SLOTS : NULL;
+            end = recycle_block(ws, blk);
         }
     }
     free(heads);
@@ -772,14 +780,7 @@ static int ws_jump(wsieve *ws, uint64_t k2)
         ws->carry = NULL;
     }
     ws->k = k2;
-    int rc = MPP_OK;
-    for (int c = 0; c < 16; c++) {
-        prime_list *l = c < 8 ? &ws->small[c] : &ws->medium[c - 8];
-        size_t n = l->n;
-        l->n = 0;
-        for (size_t i = 0; i < n && rc == MPP_OK; i++)
-            rc = ws_add(ws, 30 * (uint64_t)l->v[i].s + residues[c & 7]);
-    }
+    int rc = replace_lists(ws);
     /* A big prime due in a skipped segment: stepped along the wheel to its
      * first multiple from segment K2 when that is a few steps (8 per p
      * bytes), else placed again by a division. */
@@ -806,10 +807,7 @@ static int ws_jump(wsieve *ws, uint64_t k2)
                     rc = bucket_push(ws, &ws->ring[at & ws->ring_mask], ne);
                 }
             }
-            block_slot *prev = blk->prev;
-            blk->prev = ws->free_blocks;
-            ws->free_blocks = blk;
-            end = prev ? prev + BLOCK_SLOTS : NULL;
+            end = recycle_block(ws, blk);
         }
     }
     free(heads);
