@@ -35,7 +35,7 @@ int mpp_sieve_stoppable(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tall
  * again); one before what was sieved, or past the window, opens a new
  * window. Pieces may reach up to HORIZON (one past it starts over with a
  * larger horizon). Windows: all of [piece, HORIZON] below 2^56, else
- * 2^30 numbers (cfg->window when set). CFG may be NULL. */
+ * 2^31 numbers (cfg->window when set). CFG may be NULL. */
 typedef struct mpp_sieve_state mpp_sieve_state;
 mpp_sieve_state *mpp_sieve_state_new(uint64_t horizon, const mpp_sieve_config *cfg);
 /* The primes of [LO, HI] as mpp_sieve_stoppable(), with what ST kept. After

@@ -516,11 +516,11 @@ def estimate(case):
     cost = RANK_START_S * case.np + rounds * ROUND_S * (1 + case.np / 4)
     cost += chunks * CHUNK_S.get(case.decomposition, 0)
     if case.method == "sieve":
-        # each rank sets its sieve up once (per 2^30 numbers above 2^56);
+        # each rank sets its sieve up once (per 2^31 numbers above 2^56);
         # every further block or chunk is a jump: its primes re-placed
         blocks = chunks + (rounds - 1) * busy
         root = math.isqrt(case.hi) / 2**32
-        windows = busy * (1 + (case.width >> 30 if case.hi >= 2**56 else 0))
+        windows = busy * (1 + (case.width >> 31 if case.hi >= 2**56 else 0))
         cost += windows * SIEVE_SETUP_S * root + blocks * (SIEVE_BLOCK_S + SIEVE_JUMP_S * root)
         cost += case.width * SIEVE_NUMBER_S
     else:
