@@ -270,7 +270,12 @@ static int presieve_init(presieve_tables *t)
     return MPP_OK;
 }
 
-/* D[0, M) = (or &=, when !FIRST) the AND of eight pattern streams. */
+/* D[0, M) = (or &=, when !FIRST) the AND of eight pattern streams. Built
+ * twice on x86-64, with AVX2 and without, the one the CPU has picked at load
+ * time: 32-byte ANDs made [0, 1e10] 3% faster on bench/sieve_time. */
+#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target_clones("avx2", "default")))
+#endif
 static void and8(uint8_t *restrict d, const uint8_t *const *src, uint64_t m, bool first)
 {
     const uint8_t *restrict a = src[0], *restrict b = src[1], *restrict c = src[2],
@@ -1174,6 +1179,7 @@ static uint32_t *plain_primes(uint64_t limit, size_t *n)
 
 typedef struct {
     uint64_t size, chunk;
+    bool size_auto; /* size is the L2 cache's: smaller for a low window */
     const presieve_tables *pre;
 } tuning;
 /* ------------------------------------------------------------------------ */
@@ -1266,8 +1272,16 @@ static int open_window(mpp_sieve_state *st, uint64_t a)
         if (rc == MPP_OK && !(st->mfeed.buf = malloc(st->gen.size * 8 * sizeof *st->mfeed.buf)))
             rc = MPP_ENOMEM;
     }
+    /* Low down a segment of the whole L2 cache is more than the sieving
+     * primes need: about 4 bytes per unit of sqrt(HI) was fastest on
+     * bench/sieve_time (up to [0, 1e10] 10% faster than 1 MiB, 128 KiB at
+     * 1e9, 512 KiB at 1e10, the whole 1 MiB L2 from 1e11). */
+    uint64_t size = st->tu.size;
+    if (st->tu.size_auto)
+        while (size / 2 >= 4 * root && size / 2 >= st->tu.chunk)
+            size /= 2;
     if (rc == MPP_OK)
-        rc = ws_init(&st->ws, st->wlo, whi, st->tu.size, st->tu.chunk, pre, &st->mfeed);
+        rc = ws_init(&st->ws, st->wlo, whi, size, st->tu.chunk, pre, &st->mfeed);
     return rc;
 }
 
@@ -1387,11 +1401,13 @@ mpp_sieve_state *mpp_sieve_state_new(uint64_t horizon, const mpp_sieve_config *c
     mpp_sieve_config c = cfg ? *cfg : (mpp_sieve_config){0};
     tuning *tu = &st->tu;
 #ifdef _SC_LEVEL2_CACHE_SIZE
+    tu->size_auto = !c.segment_bytes;
     tu->size = c.segment_bytes ? pow2_floor(c.segment_bytes)
                                : cache_size(_SC_LEVEL2_CACHE_SIZE, 1 << 18, 1 << 15, 1 << 21);
     tu->chunk = c.chunk_bytes ? pow2_floor(c.chunk_bytes)
                               : cache_size(_SC_LEVEL1_DCACHE_SIZE, 1 << 15, 1 << 14, 1 << 16);
 #else
+    tu->size_auto = !c.segment_bytes;
     tu->size = c.segment_bytes ? pow2_floor(c.segment_bytes) : 1 << 18;
     tu->chunk = c.chunk_bytes ? pow2_floor(c.chunk_bytes) : 1 << 15;
 #endif
