@@ -1,20 +1,46 @@
 /* encode.c - encoding primes into bounded buffers.
  *
  * Decimal text is the costly format: the primes up to 1e9 are 500 MB of it.
- * Dividing every prime by 10 once per digit costs more than sieving it, so
- * the encoder keeps the previous prime's digits as text and adds the gap to
- * them, digit by digit with carry: gaps are small (below 1,500 anywhere
- * below 2^64), so that touches two or three digits, and a line is then
- * stored as three 8-byte words whatever its length.
+ * Dividing every prime by 10 once per digit costs more than sieving it. The
+ * encoder splits a prime v into v / 10^8 and its last 8 digits: neighbouring
+ * primes share the first part, whose digits are kept as text and copied as
+ * one 16-byte word; the last 8 digits come from three rounds of splitting
+ * inside one 64-bit word (digits8()), a few multiplications and no loop, and
+ * are stored as one 8-byte word. About 4 ns a prime here, 4x faster than
+ * adding each gap to the previous prime's digits, which stalled on reading
+ * back the bytes it had just written.
  */
 #include "encode.h"
 
 #include <string.h>
 
-/* The digits of mpp_piece.dec end here (exclusive); a line is copied as
- * the 24 bytes from its first digit, which stay inside dec[64]. */
-#define DEC_END 40
-#define LINE_STORE 24
+#define E8 100000000u
+
+/* The 8 decimal digits of X < 10^8 as ASCII, the first one in the lowest
+ * byte so that a little-endian store writes them in order. SIMD within a
+ * register: X / 10^4 and X % 10^4 go to the two 32-bit lanes, each lane is
+ * split into its two 2-digit halves in 16-bit lanes, and each of those into
+ * two digits in bytes; every quotient is a multiplication and a shift, exact
+ * in its range (v / 100 = v * 5243 >> 19 below 43699, v / 10 = v * 103 >> 10
+ * below 179), and the masks drop what the shifts bring over from the lane
+ * above. */
+static inline uint64_t digits8(uint32_t x)
+{
+    uint64_t v = (x / 10000) | (uint64_t)(x % 10000) << 32;
+    uint64_t h = ((v * 5243) >> 19) & 0x0000007f0000007fULL;
+    v = h | (v - h * 100) << 16;
+    uint64_t t = ((v * 103) >> 10) & 0x000f000f000f000fULL;
+    v = t | (v - t * 10) << 8;
+    return v + 0x3030303030303030ULL;
+}
+
+static inline void store8(char *o, uint64_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    memcpy(o, &w, sizeof w);
+}
 
 size_t mpp_u64_to_dec(uint64_t v, char *buf)
 {
@@ -71,54 +97,38 @@ void mpp_piece_reset(mpp_piece *p)
     p->count = 0;
     p->first = p->last = 0;
     p->full = false;
-    p->declen = 0;
-}
-
-/* Sets the decimal state to V. */
-static void dec_set(mpp_piece *p, uint64_t v)
-{
-    char tmp[20];
-    size_t n = mpp_u64_to_dec(v, tmp);
-    memset(p->dec, '0', sizeof p->dec);
-    memcpy(p->dec + DEC_END - n, tmp, n);
-    p->declen = (int)n;
-}
-
-/* Adds GAP to the decimal state. The positions before the digits hold '0',
- * so a carry out of the top digit simply lengthens the number. */
-static inline void dec_add(mpp_piece *p, uint32_t gap)
-{
-    char *q = p->dec + DEC_END - 1;
-    while (gap) {
-        unsigned d = (unsigned)(*q - '0') + gap % 10;
-        gap /= 10;
-        if (d >= 10) {
-            d -= 10;
-            gap++;
-        }
-        *q-- = (char)('0' + d);
-    }
-    int len = (int)(p->dec + DEC_END - (q + 1));
-    if (len > p->declen)
-        p->declen = len;
 }
 
 /* Encodes PRIMES[0..N-1] as text at OUT; returns the bytes written. The
- * caller guarantees the room (each line plus LINE_STORE - 1 bytes). */
+ * caller guarantees the room (each line plus 15 bytes: a line is written as
+ * whole 8- and 16-byte words). */
 static size_t encode_text(mpp_piece *p, const uint64_t *primes, size_t n, char *out)
 {
     char *o = out;
-    uint64_t prev = p->count ? p->last : 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t v = primes[i];
-        if (p->declen == 0 || v - prev > UINT32_MAX)
-            dec_set(p, v);
-        else
-            dec_add(p, (uint32_t)(v - prev));
-        prev = v;
-        memcpy(o, p->dec + DEC_END - p->declen, LINE_STORE);
-        o[p->declen] = '\n';
-        o += p->declen + 1;
+        if (v < E8) { /* no leading part: the digits of v without its zeros */
+            uint32_t x = (uint32_t)v;
+            int nd = 1 + (x >= 10) + (x >= 100) + (x >= 1000) + (x >= 10000) +
+                     (x >= 100000) + (x >= 1000000) + (x >= 10000000);
+            char tmp[16] = {0};
+            store8(tmp, digits8(x));
+            memcpy(o, tmp + 8 - nd, 8);
+            o[nd] = '\n';
+            o += nd + 1;
+            continue;
+        }
+        if (p->toplen == 0 || v < p->top_base || v - p->top_base >= E8) {
+            uint64_t top = v / E8;
+            memset(p->top, 0, sizeof p->top);
+            p->toplen = (int)mpp_u64_to_dec(top, p->top);
+            p->top_base = top * E8;
+        }
+        memcpy(o, p->top, sizeof p->top);
+        o += p->toplen;
+        store8(o, digits8((uint32_t)(v - p->top_base)));
+        o[8] = '\n';
+        o += 9;
     }
     return (size_t)(o - out);
 }

@@ -30,7 +30,7 @@ size_t mpp_format_max_bytes(mpp_format f, uint64_t hi);
  * fit it stops, sets FULL, and the sink returns MPP_PIECE_FULL, which stops
  * the finder; COUNT, FIRST and LAST then describe exactly what was stored,
  * so the caller knows where to go on. The buffer needs MPP_PIECE_SLACK bytes
- * beyond CAP (the text encoder stores whole 8-byte words). */
+ * beyond CAP (the text encoder stores whole 8- and 16-byte words). */
 #define MPP_PIECE_SLACK 32
 #define MPP_PIECE_FULL 28 /* ENOSPC on Linux; positive, as sinks must */
 
@@ -43,10 +43,10 @@ typedef struct {
     uint64_t first;  /* smallest stored (count > 0) */
     uint64_t last;   /* largest stored (count > 0) */
     bool full;       /* a prime was refused */
-    /* TEXT: the last prime's digits, right-aligned so that they end 40
-     * bytes in; every position before them holds '0' (see output.c). */
-    char dec[64];
-    int declen;
+    /* TEXT: the digits of the last prime's value / 10^8 (see encode.c) */
+    uint64_t top_base; /* that quotient times 10^8 */
+    char top[16];      /* its digits, toplen of them, zeros after */
+    int toplen;        /* 0: none held */
 } mpp_piece;
 
 /* Points P at BUF (CAP usable bytes plus the slack) for format FMT. */
