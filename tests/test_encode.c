@@ -4,13 +4,15 @@
  *
  *   mpp_u64_to_dec        edge and pseudo-random values against snprintf.
  *   mpp_format_name, mpp_format_max_bytes.
- *   mpp_piece             TEXT: the incremental decimal encoder, in batches of
+ *   mpp_piece             TEXT: the decimal encoder (v / 10^8 kept as text,
+ *                         the last 8 digits made in one word), in batches of
  *                         1 to 4096 values, byte for byte against snprintf:
- *                         carries through every digit, every power of ten up
- *                         to 10^19, 20-digit values up to UINT64_MAX, gaps of
- *                         every magnitude (around and above 2^32, where the
- *                         encoder starts afresh), first values 0 and 1, and
- *                         mpp_piece_reset between ranges. BINARY (little-
+ *                         every power of ten up to 10^19, every number of
+ *                         digits below 10^8, each multiple of 10^8 crossed
+ *                         (the kept part changing, also downwards), 20-digit
+ *                         values up to UINT64_MAX, gaps of every magnitude,
+ *                         first values 0 and 1, and mpp_piece_reset between
+ *                         ranges. BINARY (little-
  *                         endian bytes decoded by hand) and NATIVE. Capacity:
  *                         only whole values are stored, MPP_PIECE_FULL and
  *                         FULL when one is refused (and on every push after),
@@ -512,6 +514,43 @@ START_TEST(test_text_top)
 }
 END_TEST
 
+/* Around multiples of 10^8, where the part kept as text changes: steps
+ * across k * 10^8 for k of every length, a piece reset and used again for
+ * lower values (the kept part going down), and every last-8-digit pattern
+ * of one nonzero digit (digits8's lanes). */
+START_TEST(test_text_tops)
+{
+    static const uint64_t ks[] = {1, 2, 9, 10, 99, 100, 12345, 99999999, 100000000,
+                                  184467440735ULL}; /* the last b with b + 10^8 + 1 < 2^64 */
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+        uint64_t b = ks[i] * 100000000ULL;
+        const uint64_t v[] = {b - 100000000ULL, b - 2, b - 1, b, b + 1, b + 99999999ULL,
+                              b + 100000000ULL, b + 100000001ULL};
+        expect_text(v, sizeof v / sizeof v[0]);
+        /* down again: B + 10^8 + 1, then after a reset B - 10^8 - 1 and B */
+        char mem[64 + MPP_PIECE_SLACK], want[64];
+        mpp_piece p;
+        mpp_piece_init(&p, mem, 64, MPP_FORMAT_TEXT);
+        ck_assert_int_eq(mpp_piece_push(&p, &v[7], 1), 0);
+        mpp_piece_reset(&p);
+        const uint64_t down[] = {b - 100000001ULL, b};
+        ck_assert_int_eq(mpp_piece_push(&p, down, 2), 0);
+        int n = snprintf(want, sizeof want, "%" PRIu64 "\n%" PRIu64 "\n", down[0], down[1]);
+        ck_assert_uint_eq(p.len, (size_t)n);
+        ck_assert(memcmp(mem, want, (size_t)n) == 0);
+    }
+    static const uint64_t bases[] = {0, 700000000ULL, 18446744000000000000ULL};
+    for (size_t i = 0; i < 3; i++) {
+        vlist l = {0};
+        for (uint64_t unit = 1; unit < 100000000ULL; unit *= 10)
+            for (uint64_t d = unit == 1 ? 0 : 1; d <= 9; d++)
+                vadd(&l, bases[i] + d * unit);
+        expect_text(l.v, l.n);
+        free(l.v);
+    }
+}
+END_TEST
+
 /* First values 0 and 1, and single values. */
 START_TEST(test_text_first)
 {
@@ -935,6 +974,7 @@ static Suite *encode_suite(void)
     tcase_add_test(tc, test_chunk_push);
     tcase_add_test(tc, test_text_carries);
     tcase_add_test(tc, test_text_top);
+    tcase_add_test(tc, test_text_tops);
     tcase_add_test(tc, test_text_first);
     tcase_add_test(tc, test_text_big_gaps);
     tcase_add_test(tc, test_text_random_gaps);

@@ -118,7 +118,8 @@ static size_t encode_text(mpp_piece *p, const uint64_t *primes, size_t n, char *
             o += nd + 1;
             continue;
         }
-        if (p->toplen == 0 || v < p->top_base || v - p->top_base >= E8) {
+        /* (below top_base the difference wraps round to a large number) */
+        if (p->toplen == 0 || v - p->top_base >= E8) {
             uint64_t top = v / E8;
             memset(p->top, 0, sizeof p->top);
             p->toplen = (int)mpp_u64_to_dec(top, p->top);
