@@ -48,7 +48,12 @@
  *            are chains of 8 KiB blocks aligned to their size (a write
  *            pointer at a block boundary means "full", no counter), recycled
  *            through a free list; a ring of bucket heads, as many as a prime
- *            can jump segments ahead, indexed by segment number.
+ *            can jump segments ahead, indexed by segment number. Blocks come
+ *            in 2 MiB slabs aligned to 2 MiB, which the kernel is asked to
+ *            back with huge pages (madvise): buckets near 2^64 take hundreds
+ *            of MB written at random, and with 4 KiB pages every entry moved
+ *            missed the TLB (a count of [1e18, +2e9] 2.8 -> 1.9 s, of
+ *            [2^64 - 2e9, 2^64 - 1] 5.7 -> 5.2 s, same memory).
  *
  * - Pre-sieving: the primes 7 to 179 are not crossed off at all. Their
  *   multiples repeat with period 7 * 11 * 13 * 17 bytes for the first group
@@ -114,11 +119,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h> /* madvise */
 #include <unistd.h>
 
 #define BATCH 4096               /* primes handed to a sink at once */
 #define BLOCK_BYTES 8192         /* a bucket block, aligned to its size */
-#define SLAB_BLOCKS 128          /* blocks allocated at once */
+#define SLAB_BLOCKS 256          /* blocks allocated at once: 2 MiB, a huge page */
 #define WINDOW_AUTO ((uint64_t)1 << 31) /* numbers per window above 2^56 */
 #define WINDOW_FROM ((uint64_t)1 << 56)
 #define TINY_RANGE 16384         /* bytes: below this, no pre-sieve tables */
@@ -481,12 +487,16 @@ static int ws_init(wsieve *ws, uint64_t lo, uint64_t hi, uint64_t size,
 static int refill_blocks(wsieve *ws)
 {
     slab *s = malloc(sizeof *s);
-    void *mem = aligned_alloc(BLOCK_BYTES, (size_t)BLOCK_BYTES * SLAB_BLOCKS);
+    const size_t bytes = (size_t)BLOCK_BYTES * SLAB_BLOCKS;
+    void *mem = aligned_alloc(bytes, bytes);
     if (!s || !mem) {
         free(s);
         free(mem);
         return MPP_ENOMEM;
     }
+#ifdef MADV_HUGEPAGE
+    (void)madvise(mem, bytes, MADV_HUGEPAGE); /* a hint: refused, small pages serve */
+#endif
     s->mem = mem;
     s->next = ws->slabs;
     ws->slabs = s;
