@@ -125,8 +125,6 @@
 #define BATCH 4096               /* primes handed to a sink at once */
 #define BLOCK_BYTES 8192         /* a bucket block, aligned to its size */
 #define SLAB_BLOCKS 256          /* blocks allocated at once: 2 MiB, a huge page */
-#define WINDOW_AUTO ((uint64_t)1 << 31) /* numbers per window above 2^56 */
-#define WINDOW_FROM ((uint64_t)1 << 56)
 #define TINY_RANGE 16384         /* bytes: below this, no pre-sieve tables */
 
 /* ------------------------------------------------------------------------ */
@@ -862,6 +860,7 @@ static int ws_jump(wsieve *ws, uint64_t k2)
      * bytes), else placed again by a division. */
     const unsigned log_size = ws->log_size;
     const uint64_t goal = k2 << log_size, mask = ws->size - 1;
+    const big_step *bs = ws->bw.step;
     for (size_t h = 0; h < nchains; h++) {
         for (block_slot *end = heads[h]; end;) {
             block_slot *blk = block_of(end);
@@ -874,8 +873,8 @@ static int ws_jump(wsieve *ws, uint64_t k2)
                     continue;
                 }
                 while (pos < goal) {
-                    pos += s * ws->bw.step[w].gap + ws->bw.step[w].corr;
-                    w = ws->bw.step[w].next;
+                    pos += s * bs[w].gap + bs[w].corr;
+                    w = bs[w].next;
                 }
                 uint64_t at = pos >> log_size;
                 if (at < ws->nsegs) {
@@ -1410,14 +1409,13 @@ mpp_sieve_state *mpp_sieve_state_new(uint64_t horizon, const mpp_sieve_config *c
         return NULL;
     mpp_sieve_config c = cfg ? *cfg : (mpp_sieve_config){0};
     tuning *tu = &st->tu;
-#ifdef _SC_LEVEL2_CACHE_SIZE
     tu->size_auto = !c.segment_bytes;
+#ifdef _SC_LEVEL2_CACHE_SIZE
     tu->size = c.segment_bytes ? pow2_floor(c.segment_bytes)
                                : cache_size(_SC_LEVEL2_CACHE_SIZE, 1 << 18, 1 << 15, 1 << 21);
     tu->chunk = c.chunk_bytes ? pow2_floor(c.chunk_bytes)
                               : cache_size(_SC_LEVEL1_DCACHE_SIZE, 1 << 15, 1 << 14, 1 << 16);
 #else
-    tu->size_auto = !c.segment_bytes;
     tu->size = c.segment_bytes ? pow2_floor(c.segment_bytes) : 1 << 18;
     tu->chunk = c.chunk_bytes ? pow2_floor(c.chunk_bytes) : 1 << 15;
 #endif
@@ -1440,7 +1438,7 @@ void mpp_sieve_state_set_horizon(mpp_sieve_state *st, uint64_t horizon)
 {
     close_window(st);
     st->horizon = horizon;
-    st->window = st->cfg_window ? st->cfg_window : horizon >= WINDOW_FROM ? WINDOW_AUTO : 0;
+    st->window = st->cfg_window ? st->cfg_window : horizon >= MPP_SIEVE_WINDOW_FROM ? MPP_SIEVE_WINDOW : 0;
 }
 
 void mpp_sieve_state_free(mpp_sieve_state *st)

@@ -14,11 +14,17 @@ int mpp_sieve(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally);
 /* Tuning knobs, for tests and benchmarks; zero in a field means "the
  * default" (cache sizes read at run time). */
 typedef struct {
-    uint32_t segment_bytes; /* sieve segment, rounded down to a power of two, <= 2^24 */
+    uint32_t segment_bytes; /* sieve segment, rounded down to a power of two, <= 2^23 */
     uint32_t chunk_bytes;   /* small-prime pass (L1), rounded likewise */
-    int no_presieve;        /* non-zero: cross off 7..53 like other primes */
+    int no_presieve;        /* non-zero: cross off 7..179 like other primes */
     uint64_t window;        /* numbers per window (sieving primes restart) */
 } mpp_sieve_config;
+
+/* Windows by default (mpp_sieve_state_new): a horizon at or above
+ * MPP_SIEVE_WINDOW_FROM is sieved MPP_SIEVE_WINDOW numbers at a time, each
+ * window generating its sieving primes afresh; below it, in one window. */
+#define MPP_SIEVE_WINDOW ((uint64_t)1 << 31)
+#define MPP_SIEVE_WINDOW_FROM ((uint64_t)1 << 56)
 
 /* mpp_sieve() with explicit tuning; CFG may be NULL. */
 int mpp_sieve_ex(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,
@@ -34,8 +40,9 @@ int mpp_sieve_stoppable(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tall
  * re-places the sieving primes held (a division each, nothing generated
  * again); one before what was sieved, or past the window, opens a new
  * window. Pieces may reach up to HORIZON (one past it starts over with a
- * larger horizon). Windows: all of [piece, HORIZON] below 2^56, else
- * 2^31 numbers (cfg->window when set). CFG may be NULL. */
+ * larger horizon). Windows: all of [piece, HORIZON] below
+ * MPP_SIEVE_WINDOW_FROM, else MPP_SIEVE_WINDOW numbers (cfg->window when
+ * set). CFG may be NULL. */
 typedef struct mpp_sieve_state mpp_sieve_state;
 mpp_sieve_state *mpp_sieve_state_new(uint64_t horizon, const mpp_sieve_config *cfg);
 /* The primes of [LO, HI] as mpp_sieve_stoppable(), with what ST kept. After

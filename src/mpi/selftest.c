@@ -31,6 +31,7 @@
 
 #include "run.h"
 #include "selftest.h"
+#include "sieve.h" /* MPP_SIEVE_WINDOW */
 
 /* ---- the checks' lines ---- */
 
@@ -99,10 +100,10 @@ static int find(run *r, mpp_method method, uint64_t lo, uint64_t hi, const mpp_s
     int err;
     if (method != MPP_METHOD_SIEVE) {
         err = mpp_find_primes(method, lo, hi, sink, &t);
-    } else if (hi >= ((uint64_t)1 << 56) && hi - lo < ((uint64_t)1 << 31)) {
+    } else if (hi >= MPP_SIEVE_WINDOW_FROM && hi - lo < MPP_SIEVE_WINDOW) {
         /* A short range up high is a job of its own: a finder made for it
          * (horizon HI) holds the sieving primes of the range alone, where
-         * the rank's (horizon 2^64 - 1) would hold a 2^31 window's. */
+         * the rank's (horizon 2^64 - 1) would hold a whole window's. */
         mpp_finder *f = mpp_finder_new(MPP_METHOD_SIEVE, hi);
         err = f ? mpp_finder_find(f, lo, hi, sink, &t, NULL) : MPP_ENOMEM;
         mpp_finder_free(f);
