@@ -76,17 +76,19 @@
  *   piece that starts where the last one stopped just goes on; one that
  *   starts in the segment last sieved reads it again (collect_part() masks
  *   the piece's edges and leaves the segment whole); one further on is a
- *   jump, which re-places the sieving primes held, a division each, and
- *   generates nothing: either all of them, the segments then counted from
- *   the jump's byte (ws_rebase), or, when most are big primes, only those
- *   whose next multiple lies in a skipped segment, the segments kept
- *   (ws_jump), whichever moves fewer primes for the bytes it sieves in vain.
- *   Only a piece before what was sieved (a prime dropped at the end of its
- *   multiples may be needed again) or past the window opens a new window.
- *   A short piece that ends early in a segment sieves only the bytes it
- *   needs when that saves more than a re-placement costs (a partial
- *   segment: its big primes still due in the segment wait in a carry
- *   bucket, and the next piece re-places them).
+ *   jump, which generates nothing (ws_move): the small and medium primes
+ *   are placed again from the piece's first byte, a division each, and the
+ *   big primes keep their buckets, only those due before that byte being
+ *   stepped or placed again (ws_jump); without big primes the segments are
+ *   counted from the jump's byte (ws_rebase). A piece's first segment is
+ *   sieved from the piece's first byte (a late start), its last one only
+ *   up to the piece's end (a partial segment: the big primes still due in
+ *   its rest wait in a carry bucket) unless the bytes saved cost less than
+ *   the small and medium primes' re-placement, which a piece going on from
+ *   there pays: the segment's rest is then a late start, the carry its
+ *   bucket. Only a piece before what was sieved (a prime dropped at the end
+ *   of its multiples may be needed again) or past the window opens a new
+ *   window.
  *
  * - Counting uses popcount (the POPCNT instruction when the CPU has it,
  *   checked at run time); listing turns each set bit into a prime with
@@ -390,6 +392,8 @@ typedef struct {
     uint64_t chunk;    /* bytes per small-prime pass, a power of two <= size */
     uint64_t b0, nbytes, nsegs;
     uint64_t k;        /* the next segment to sieve */
+    uint64_t start;    /* the byte of segment k its sieving starts at (a piece
+                        * that begins inside it); 0 once it is sieved */
     uint64_t lo, hi;   /* values: lo >= 7 */
     uint64_t small_max, medium_max;
     uint64_t first_prime; /* smallest sieving prime not pre-sieved */
@@ -405,7 +409,6 @@ typedef struct {
     uint64_t pending;           /* next sieving prime, 0 when none is held */
     const volatile sig_atomic_t *stop; /* see mpp_stop; NULL: never */
     uint64_t added;             /* sieving primes added (polls STOP) */
-    uint64_t held;              /* sieving primes stored (lists and buckets), about */
     big_wheel bw;               /* the wheel of the big primes */
 } wsieve;
 
@@ -539,7 +542,7 @@ static inline block_slot *recycle_block(wsieve *ws, block_slot *blk)
 static int ws_add(wsieve *ws, uint64_t p)
 {
     uint64_t seg_byte = ws->b0 + ws->k * ws->size;
-    uint64_t from = 30 * seg_byte; /* <= HI */
+    uint64_t from = 30 * (seg_byte + ws->start); /* <= HI */
     uint64_t q = p;
     if (p * p < from) {
         q = from / p;
@@ -552,7 +555,6 @@ static int ws_add(wsieve *ws, uint64_t p)
         return MPP_OK; /* no multiple left in the range */
     uint64_t idx = m / 30 - seg_byte;
     uint32_t s = (uint32_t)(p / 30);
-    ws->held++;
     if (big) {
         uint32_t w = 48u * ridx30[p % 30] + ws->bw.idx[q % 210];
         uint64_t ahead = idx >> ws->log_size;
@@ -788,7 +790,7 @@ static int ws_rebase(wsieve *ws, uint64_t b)
     ws->nbytes = ws->hi / 30 - b + 1;
     ws->nsegs = (ws->nbytes + ws->size - 1) / ws->size;
     ws->k = 0;
-    ws->held = 0;
+    ws->start = 0;
     int rc = replace_lists(ws);
     for (size_t h = 0; h < nchains; h++) {
         for (block_slot *end = heads[h]; end;) {
@@ -802,35 +804,12 @@ static int ws_rebase(wsieve *ws, uint64_t b)
     return rc;
 }
 
-/* The entries of the bucket whose write pointer is END. */
-static uint64_t chain_length(block_slot *end)
-{
-    uint64_t n = 0;
-    while (end) {
-        block_slot *blk = block_of(end);
-        n += (uint64_t)(end - blk - 1);
-        end = blk->prev ? blk->prev + BLOCK_SLOTS : NULL;
-    }
-    return n;
-}
-
-/* The bucket entries for segments [FROM, TO) (at most the whole ring). */
-static uint64_t ring_entries(const wsieve *ws, uint64_t from, uint64_t to)
-{
-    uint64_t n = 0, slots = ws->ring_mask + 1;
-    if (to - from > slots)
-        to = from + slots;
-    for (uint64_t j = from; j < to; j++)
-        n += chain_length(ws->ring[j & ws->ring_mask]);
-    return n;
-}
-
 /* A forward jump that keeps the segments as they are: segment K2 (>= k) is
- * the next one to sieve. Only the primes whose next multiple lies in a
- * segment skipped (their buckets, the carry) and the small and medium ones
- * are re-placed; a big prime whose next multiple is at or after segment K2
- * stays where it is. The cheaper jump when most primes are big ones. */
-static int ws_jump(wsieve *ws, uint64_t k2)
+ * the next one to sieve, from its byte START on. Only the primes whose next
+ * multiple lies before that (their buckets, the carry) and the small and
+ * medium ones are re-placed; a big prime whose next multiple is at or after
+ * it stays where it is. The cheaper jump when most primes are big ones. */
+static int ws_jump(wsieve *ws, uint64_t k2, uint64_t start)
 {
     uint64_t slots = ws->ring_mask + 1;
     uint64_t upto = k2 - ws->k < slots ? k2 : ws->k + slots;
@@ -854,12 +833,13 @@ static int ws_jump(wsieve *ws, uint64_t k2)
         ws->carry = NULL;
     }
     ws->k = k2;
+    ws->start = start;
     int rc = replace_lists(ws);
-    /* A big prime due in a skipped segment: stepped along the wheel to its
-     * first multiple from segment K2 when that is a few steps (48 per 7p
-     * bytes), else placed again by a division. */
+    /* A big prime due before the new start: stepped along the wheel to its
+     * first multiple from there when that is a few steps (48 per 7p bytes),
+     * else placed again by a division. */
     const unsigned log_size = ws->log_size;
-    const uint64_t goal = k2 << log_size, mask = ws->size - 1;
+    const uint64_t goal = (k2 << log_size) + start, mask = ws->size - 1;
     const big_step *bs = ws->bw.step;
     for (size_t h = 0; h < nchains; h++) {
         for (block_slot *end = heads[h]; end;) {
@@ -933,10 +913,13 @@ static int ws_sieve_next(wsieve *ws, uint64_t *n, uint64_t limit)
     }
 
     uint8_t *seg = ws->seg;
-    /* A partial segment: its chunks up to LEN, positions left unshifted. */
+    /* A partial segment: its chunks up to LEN, positions left unshifted.
+     * A late start: the chunks from the one of byte START; the small and
+     * medium primes were placed from START, and a big prime's multiple
+     * before it only crosses off a byte nobody reads. */
     uint64_t upto = partial ? (len + ws->chunk - 1) & ~(ws->chunk - 1) : ws->size;
     uint32_t shift = partial ? 0 : (uint32_t)ws->size;
-    for (uint64_t c = 0; c < upto; c += ws->chunk) {
+    for (uint64_t c = ws->start & ~(ws->chunk - 1); c < upto; c += ws->chunk) {
         uint64_t end = c + ws->chunk;
         if (ws->pre)
             presieve_fill(ws->pre, seg + c, seg_byte + c, ws->chunk);
@@ -978,6 +961,7 @@ static int ws_sieve_next(wsieve *ws, uint64_t *n, uint64_t limit)
         memset(seg + len, 0, ws->size - len);
     }
     ws->k++;
+    ws->start = 0;
     *n = len;
     return MPP_OK;
 }
@@ -1233,8 +1217,8 @@ struct mpp_sieve_state {
     size_t nplain;
     wsieve gen, ws;
     feed gfeed, mfeed;
-    bool have_seg;        /* ws.seg holds bytes [seg_b, seg_b + seg_n) */
-    uint64_t seg_b, seg_n;
+    bool have_seg;        /* ws.seg holds bytes [seg_b + seg_from, seg_b + seg_n) */
+    uint64_t seg_b, seg_from, seg_n;
     const volatile sig_atomic_t *stop; /* the current piece's (see mpp_stop) */
     mpp_sieve_stats stats;
 };
@@ -1294,46 +1278,61 @@ static int open_window(mpp_sieve_state *st, uint64_t a)
     return rc;
 }
 
+/* The small and medium primes WS holds. */
+static uint64_t list_primes(const wsieve *ws)
+{
+    uint64_t n = 0;
+    for (int c = 0; c < 8; c++)
+        n += ws->small[c].n + ws->medium[c].n;
+    return n;
+}
+
+/* Moves WS forward to byte AB (at or after where it stopped, in its
+ * window), the next to sieve. Within the segment it stopped in (after a
+ * partial segment): that segment is sieved again from AB, its big primes
+ * being the carry. Further on: a jump, which keeps the segments and moves
+ * only the primes due before AB (ws_jump), or without big primes a new
+ * start at AB (ws_rebase). Either way the piece's first segment is sieved
+ * from AB on, not from its start. */
+static int ws_move(wsieve *ws, uint64_t ab)
+{
+    uint64_t k2 = (ab - ws->b0) >> ws->log_size;
+    uint64_t start = (ab - ws->b0) & (ws->size - 1);
+    if (!ws->ring)
+        return ws_rebase(ws, ab);
+    if (k2 + 1 == ws->k && !ws->ring[k2 & ws->ring_mask]) {
+        ws->ring[k2 & ws->ring_mask] = ws->carry;
+        ws->carry = NULL;
+        ws->k = k2;
+        ws->start = start;
+        return replace_lists(ws);
+    }
+    if (k2 >= ws->k)
+        return ws_jump(ws, k2, start);
+    return ws_rebase(ws, ab);
+}
+
 /* Makes the segment that holds A the one in ws.seg, for a piece that ends
- * at E: the next segment when A is where the sieve stopped, a jump (the
- * sieving primes re-placed) when A lies further on in the window, a new
- * window when A lies before what was sieved or past the window. */
+ * at E: the next segment when A is where the sieve stopped, a move forward
+ * (ws_move) when A lies further on in the window, a new window when A lies
+ * before what was sieved or past the window. */
 static int reach(mpp_sieve_state *st, uint64_t a, uint64_t e)
 {
     uint64_t ab = a / 30;
     if (st->active && a >= st->wlo && a <= st->whi) {
         wsieve *ws = &st->ws;
-        if (st->have_seg && ab >= st->seg_b && ab < st->seg_b + st->seg_n)
+        if (st->have_seg && ab >= st->seg_b + st->seg_from && ab < st->seg_b + st->seg_n)
             return MPP_OK; /* already sieved */
         uint64_t frontier = ws->b0 + ws->k * ws->size;
         bool after = st->have_seg ? ab >= st->seg_b + st->seg_n : ab >= frontier;
         if (!after)
             return open_window(st, a) == MPP_OK ? reach(st, a, e) : MPP_ENOMEM;
-        uint64_t k2 = (ab - ws->b0) >> ws->log_size;
-        int rc = MPP_OK;
         if (ab != frontier || st->broken) {
-            /* Either keep the segments and move only the primes of the
-             * skipped ones (ws_jump: the segment of AB is sieved from its
-             * start), or move them all and start a segment at AB
-             * (ws_rebase): whichever costs less, at about 10 ns per prime
-             * moved and 3 ns per byte sieved for nothing. */
-            bool jump = false;
-            /* (a jump keeps the segment of AB: never back into a partial
-             * segment, whose sieved part its big primes have left) */
-            if (ws->ring && k2 >= ws->k) {
-                uint64_t lists = 0;
-                for (int c = 0; c < 8; c++)
-                    lists += ws->small[c].n + ws->medium[c].n;
-                uint64_t skipped = ring_entries(ws, ws->k, k2) + chain_length(ws->carry);
-                uint64_t all = ring_entries(ws, 0, ws->ring_mask + 1) + chain_length(ws->carry);
-                uint64_t waste = (ab - ws->b0) & (ws->size - 1);
-                jump = 10 * (lists + skipped) + 3 * waste < 10 * (lists + all);
-            }
             st->stats.rebases++;
-            rc = jump ? ws_jump(ws, k2) : ws_rebase(ws, ab);
+            int rc = ws_move(ws, ab);
+            if (rc != MPP_OK)
+                return rc;
         }
-        if (rc != MPP_OK)
-            return rc;
         st->broken = false;
     } else {
         int rc = open_window(st, a);
@@ -1341,21 +1340,25 @@ static int reach(mpp_sieve_state *st, uint64_t a, uint64_t e)
             return rc;
     }
     /* Sieve the segment. Partly, when the piece ends early in it and the
-     * bytes saved cost more than re-placing the primes held (about 2.5
-     * bytes of sieving per prime re-placed, measured on bench/sieve_time). */
+     * bytes saved cost more than what a piece that goes on from there pays
+     * to resume (the small and medium primes re-placed, about 10 ns each,
+     * against about 3 ns per byte sieved). */
     wsieve *ws = &st->ws;
-    uint64_t sb = ws->b0 + ws->k * ws->size;
+    uint64_t sb = ws->b0 + ws->k * ws->size, from = ws->start;
     uint64_t left = ws->nbytes - ws->k * ws->size;
     uint64_t limit = UINT64_MAX;
     uint64_t need = (e > st->whi ? st->whi : e) / 30 - sb + 1;
     if (need < left && need < ws->size) {
         uint64_t want = (need + 63) & ~(uint64_t)63;
-        /* before its first segment a window holds nothing yet: pi(sqrt) */
-        uint64_t r = mpp_isqrt(30 * (sb + want)), held = ws->held;
+        /* before its first segment a window holds nothing yet: pi(sqrt),
+         * of which those up to medium_max go in the lists */
+        uint64_t r = mpp_isqrt(30 * (sb + want)), held = list_primes(ws);
+        if (r > ws->medium_max)
+            r = ws->medium_max;
         uint64_t est = r / (uint64_t)(0.69 * (64 - __builtin_clzll(r | 1)) + 1);
         if (held < est)
             held = est;
-        if (want < ws->size && 2 * (ws->size - want) > 5 * held)
+        if (want < ws->size && 3 * (ws->size - want) > 10 * held)
             limit = want;
     }
     ws->stop = st->stop;
@@ -1365,6 +1368,7 @@ static int reach(mpp_sieve_state *st, uint64_t a, uint64_t e)
         return rc;
     st->stats.segments++;
     st->seg_b = sb;
+    st->seg_from = from;
     st->seg_n = n;
     st->have_seg = true;
     st->broken = limit != UINT64_MAX && n == limit && n < left;
