@@ -865,6 +865,89 @@ START_TEST(shares_dynamic)
 }
 END_TEST
 
+/* ---- the dynamic hand-out (mpp_deal) ---- */
+
+/* Two ranks, chunks 2..11: each takes its own span in order; the first to
+ * run out takes the upper half of the other's rest; the last chunk is
+ * taken whole; then nothing. */
+START_TEST(deal_by_hand)
+{
+    mpp_deal_span sp[2];
+    mpp_deal_init(sp, 2, 2, 11);
+    ck_assert(sp[0].next == 2 && sp[0].left == 5 && sp[1].next == 7 && sp[1].left == 5);
+    for (uint64_t j = 2; j <= 6; j++)
+        ck_assert_uint_eq(mpp_deal(sp, 2, 0), j);
+    ck_assert_uint_eq(mpp_deal(sp, 2, 1), 7);
+    /* rank 1 holds 8..11: rank 0 takes 10 and 11, rank 1 keeps 8 and 9 */
+    ck_assert_uint_eq(mpp_deal(sp, 2, 0), 10);
+    ck_assert_uint_eq(mpp_deal(sp, 2, 1), 8);
+    ck_assert_uint_eq(mpp_deal(sp, 2, 1), 9);
+    /* rank 1 out: the one chunk left (11) is taken whole */
+    ck_assert_uint_eq(mpp_deal(sp, 2, 1), 11);
+    ck_assert_uint_eq(mpp_deal(sp, 2, 0), MPP_DEAL_NONE);
+    ck_assert_uint_eq(mpp_deal(sp, 2, 1), MPP_DEAL_NONE);
+    /* no chunks at all (more ranks than chunks), and one rank */
+    mpp_deal_init(sp, 2, 5, 4);
+    ck_assert_uint_eq(mpp_deal(sp, 2, 1), MPP_DEAL_NONE);
+    mpp_deal_init(sp, 1, 1, 3);
+    for (uint64_t j = 1; j <= 3; j++)
+        ck_assert_uint_eq(mpp_deal(sp, 1, 0), j);
+    ck_assert_uint_eq(mpp_deal(sp, 1, 0), MPP_DEAL_NONE);
+}
+END_TEST
+
+/* Any number of ranks asking in any order: every chunk is dealt exactly
+ * once, then only MPP_DEAL_NONE; a rank's chunks come in ascending runs,
+ * and a new run starts only when its span is used up (so a rank that
+ * keeps asking has few jumps: at most one per steal); spans start equal to
+ * within one chunk; near the top of the chunk numbers too. */
+START_TEST(deal_every_chunk_once)
+{
+    uint64_t seed = 0x5eed0dea1ull;
+    for (int iter = 0; iter < 400; iter++) {
+        int p = 1 + (int)(test_splitmix(&seed) % 40);
+        uint64_t n = test_splitmix(&seed) % 3000;
+        uint64_t from = iter % 5 == 4 ? UINT64_MAX - n - 1 : 1 + test_splitmix(&seed) % 1000;
+        uint64_t last = from + n - 1; /* n = 0: none */
+        mpp_deal_span sp[40];
+        mpp_deal_init(sp, p, from, last);
+        uint64_t lo_left = UINT64_MAX, hi_left = 0;
+        for (int r = 0; r < p; r++) {
+            lo_left = sp[r].left < lo_left ? sp[r].left : lo_left;
+            hi_left = sp[r].left > hi_left ? sp[r].left : hi_left;
+        }
+        ck_assert_uint_le(hi_left - lo_left, 1);
+        unsigned char *seen = calloc(n ? n : 1, 1);
+        uint64_t prev[40], runs[40] = {0}, dealt = 0;
+        /* skewed askers: low ranks ask more often (faster ranks) */
+        for (;;) {
+            int r = (int)(test_splitmix(&seed) % (uint64_t)p);
+            r = (int)(test_splitmix(&seed) % (uint64_t)(r + 1));
+            bool own = sp[r].left > 0;
+            uint64_t j = mpp_deal(sp, p, r);
+            if (j == MPP_DEAL_NONE)
+                break;
+            ck_assert(j >= from && j - from < n);
+            ck_assert_msg(!seen[j - from], "chunk %" PRIu64 " dealt twice", j);
+            seen[j - from] = 1;
+            if (own && runs[r])
+                ck_assert_uint_eq(j, prev[r] + 1); /* its span, in order */
+            else
+                runs[r]++;
+            prev[r] = j;
+            dealt++;
+        }
+        ck_assert_uint_eq(dealt, n);
+        for (int r = 0; r < p; r++)
+            ck_assert_uint_eq(mpp_deal(sp, p, r), MPP_DEAL_NONE);
+        /* each steal halves the biggest span: few runs per rank */
+        for (int r = 0; r < p; r++)
+            ck_assert_uint_le(runs[r], 2 + 2 * 64);
+        free(seen);
+    }
+}
+END_TEST
+
 START_TEST(shares_block_and_balanced)
 {
     static const uint64_t ranges[][2] = {{2, 1000000}, {0, 0}, {100, 102}, {0, UINT64_MAX},
@@ -984,6 +1067,8 @@ int main(void)
     tcase_add_test(tc, share_is_seven_words);
     tcase_add_test(tc, shares_cyclic);
     tcase_add_test(tc, shares_dynamic);
+    tcase_add_test(tc, deal_by_hand);
+    tcase_add_test(tc, deal_every_chunk_once);
     tcase_add_test(tc, shares_block_and_balanced);
     tcase_add_test(tc, share_size_saturates);
     suite_add_tcase(s, tc);

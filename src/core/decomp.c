@@ -295,3 +295,35 @@ void mpp_share_size(const mpp_share *s, uint64_t *chunks, uint64_t *numbers)
     }
     *numbers = n > UINT64_MAX ? UINT64_MAX : (uint64_t)n;
 }
+
+/* ---- the dynamic hand-out ---- */
+
+void mpp_deal_init(mpp_deal_span *spans, int nranks, uint64_t from, uint64_t last)
+{
+    u128 total = from > last ? 0 : (u128)(last - from) + 1, at = from;
+    for (int r = 0; r < nranks; r++) {
+        u128 n = total / (unsigned)nranks + ((u128)r < total % (unsigned)nranks);
+        spans[r].next = n ? (uint64_t)at : 0;
+        spans[r].left = (uint64_t)n;
+        at += n;
+    }
+}
+
+uint64_t mpp_deal(mpp_deal_span *spans, int nranks, int rank)
+{
+    mpp_deal_span *mine = &spans[rank];
+    if (mine->left == 0) {
+        int v = -1;
+        for (int r = 0; r < nranks; r++)
+            if (spans[r].left > 0 && (v < 0 || spans[r].left > spans[v].left))
+                v = r;
+        if (v < 0)
+            return MPP_DEAL_NONE;
+        uint64_t keep = spans[v].left / 2;
+        mine->next = spans[v].next + keep;
+        mine->left = spans[v].left - keep;
+        spans[v].left = keep;
+    }
+    mine->left--;
+    return mine->next++;
+}

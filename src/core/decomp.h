@@ -11,7 +11,9 @@
  *   cyclic    the range cut into chunks of CHUNK numbers, dealt round-robin:
  *             rank r gets chunks r, r + NRANKS, r + 2 NRANKS, ...
  *   dynamic   the same chunks, handed out at run time to whichever rank asks
- *             first (manager/worker); rank r starts with chunk r.
+ *             first (manager/worker); rank r starts with chunk r, then takes
+ *             the chunks of its own span of the rest while it has any
+ *             (mpp_deal).
  *
  * What a rank is given is an mpp_share: a fixed-size record (sent with
  * MPI_Scatter) from which the rank enumerates its chunks in ascending order.
@@ -87,6 +89,32 @@ uint64_t mpp_default_chunk(mpp_method method, uint64_t start, uint64_t stop, int
  * [START + j CHUNK, min(START + (j + 1) CHUNK - 1, STOP)]. */
 uint64_t mpp_chunk_last(uint64_t start, uint64_t stop, uint64_t chunk);
 mpp_block mpp_chunk_of(uint64_t start, uint64_t stop, uint64_t chunk, uint64_t j);
+
+/* ---- the dynamic hand-out ----
+ *
+ * Which chunk a rank that asks is given (rank 0's manager decides; see
+ * src/mpi/distribute.c). Rank r starts with chunk r (its share); the chunks
+ * after those, FROM to LAST, are cut into NRANKS contiguous spans, one per
+ * rank, and a rank that asks is given the next chunk of its own span, so
+ * that its chunks follow one another (a chunk that follows the rank's last
+ * one costs its sieve no jump). A rank whose span is used up takes the
+ * upper half of the span with the most chunks left (affinity scheduling,
+ * Markatos and LeBlanc 1994): ranks that are faster, or were given
+ * cheaper numbers, take over the work of the others, as with chunks handed
+ * out in order, at a cost of one scan of the spans per such steal. */
+typedef struct {
+    uint64_t next; /* the span's next chunk */
+    uint64_t left; /* chunks left in it, from NEXT on */
+} mpp_deal_span;
+
+#define MPP_DEAL_NONE UINT64_MAX
+
+/* Cuts chunks FROM..LAST (none when FROM > LAST; FROM >= 1) into SPANS[0..
+ * NRANKS-1], span r before span r + 1, sizes differing by at most one. */
+void mpp_deal_init(mpp_deal_span *spans, int nranks, uint64_t from, uint64_t last);
+
+/* The chunk RANK is given next, or MPP_DEAL_NONE when none is left. */
+uint64_t mpp_deal(mpp_deal_span *spans, int nranks, int rank);
 
 /* ---- what a rank is given ---- */
 

@@ -54,35 +54,35 @@ static void static_work(run *r, const mpp_share *s, mpp_chunk_fn fn, void *ctx)
 
 /* ---- dynamic: chunks handed out on request (manager/worker) ----
  *
- * Rank r starts with chunk r. A worker asks rank 0 for its next chunk
- * (TAG_WANT, 1) before it starts on the one in hand, so the answer is there
- * when it needs it; rank 0 answers with the next chunk not yet handed out
- * (TAG_CHUNK), or NO_CHUNK when there is none left. Rank 0 works on chunks
- * too, and answers between its own chunks. A worker that can take no more
- * (its buffer is full, or it has done CAPACITY chunks) says so (TAG_WANT,
- * 0), after collecting the answer to a question still open; a chunk handed
- * to it then is not done, which the commit rule of the round handles. Rank
- * 0 is done when every worker has been answered NO_CHUNK or has said it is
- * done. */
+ * Rank r starts with chunk r. A worker keeps two questions ahead of its
+ * work: before it starts on a chunk it has asked rank 0 (TAG_WANT, 1) for
+ * the next two, so that an answer is there when it needs it even when rank
+ * 0, which works on chunks too and answers only between its own, is in the
+ * middle of a long one and the worker's chunk was short (a chunk inside a
+ * segment already sieved takes no time). Rank 0 answers each question with
+ * the next chunk of the worker's span or, that used up, of half of
+ * another's (mpp_deal, decomp.h) (TAG_CHUNK), or NO_CHUNK when there is none
+ * left; answers arrive in the order asked. A worker stops asking at the
+ * first NO_CHUNK, or when it can take no more (its buffer is full, or it
+ * has CAPACITY chunks done, in hand or asked for); it then collects the
+ * answers still due (a chunk handed to it then is not done, which the
+ * commit rule of the round handles) and says it is done (TAG_WANT, 0).
+ * Rank 0 is done when every worker has said so. */
 enum { TAG_WANT = 101, TAG_CHUNK = 102 };
 #define NO_CHUNK UINT64_MAX
 
 typedef struct {
-    uint64_t next, last; /* the next chunk to hand out; the last chunk */
-    bool exhausted;
-    int active;          /* workers not yet finished */
+    mpp_deal_span *spans; /* the chunks not yet handed out, one span per rank */
+    int nranks;
+    int active;           /* workers not yet finished */
 } manager;
 
-static uint64_t hand_out(manager *m)
+static uint64_t hand_out(manager *m, int rank)
 {
-    if (m->exhausted || mpp_stop_signal()) /* interrupted: no new chunks */
+    if (!m->spans || mpp_stop_signal()) /* interrupted: no new chunks */
         return NO_CHUNK;
-    uint64_t j = m->next;
-    if (j == m->last)
-        m->exhausted = true;
-    else
-        m->next++;
-    return j;
+    uint64_t j = mpp_deal(m->spans, m->nranks, rank);
+    return j == MPP_DEAL_NONE ? NO_CHUNK : j;
 }
 
 /* Rank 0: answers the message from worker SRC. */
@@ -94,17 +94,17 @@ static void serve(run *r, manager *m, int src)
         m->active--;
         return;
     }
-    j = hand_out(m);
+    j = hand_out(m, src);
     MPI_TIMED(r, MPI_Send(&j, 1, MPI_UINT64_T, src, TAG_CHUNK, r->comm));
-    if (j == NO_CHUNK)
-        m->active--;
 }
 
 static void manage(run *r, const mpp_share *s, uint64_t capacity, mpp_chunk_fn fn, void *ctx)
 {
     uint64_t last = mpp_chunk_last(s->lo, s->hi, s->chunk), done = 0;
-    manager m = {.next = (uint64_t)r->size, .last = last,
-                 .exhausted = (uint64_t)r->size > last, .active = r->size - 1};
+    manager m = {.spans = mpp_xmalloc(r, (size_t)r->size * sizeof *m.spans),
+                 .nranks = r->size, .active = r->size - 1};
+    if (m.spans)
+        mpp_deal_init(m.spans, r->size, (uint64_t)r->size, last);
     uint64_t mine = s->empty ? NO_CHUNK : s->first;
     for (;;) {
         int flag = 0, misses = 0;
@@ -121,7 +121,7 @@ static void manage(run *r, const mpp_share *s, uint64_t capacity, mpp_chunk_fn f
         if (mine != NO_CHUNK) {
             bool more = fn(r, ctx, mine, mpp_share_chunk(s, mine));
             done++;
-            mine = more && done < capacity ? hand_out(&m) : NO_CHUNK;
+            mine = more && done < capacity ? hand_out(&m, 0) : NO_CHUNK;
             continue;
         }
         if (m.active == 0)
@@ -129,44 +129,71 @@ static void manage(run *r, const mpp_share *s, uint64_t capacity, mpp_chunk_fn f
         MPI_TIMED(r, MPI_Probe(MPI_ANY_SOURCE, TAG_WANT, r->comm, &st));
         serve(r, &m, st.MPI_SOURCE);
     }
+    free(m.spans);
+}
+
+/* Questions a worker keeps ahead of its work (answered or not). */
+#define AHEAD 2
+
+typedef struct {
+    uint64_t held[AHEAD]; /* chunks received, not started: a queue */
+    unsigned first, n;
+    unsigned asked;       /* questions not yet answered */
+    uint64_t taken;       /* chunks done, held or asked for */
+    bool told_none;
+} worker;
+
+static void ask_ahead(run *r, worker *w, uint64_t capacity)
+{
+    const uint64_t want = 1;
+    while (!w->told_none && w->n + w->asked < AHEAD && w->taken < capacity) {
+        MPI_TIMED(r, MPI_Send(&want, 1, MPI_UINT64_T, 0, TAG_WANT, r->comm));
+        w->asked++;
+        w->taken++;
+    }
+}
+
+/* The oldest answer due. */
+static void collect_answer(run *r, worker *w)
+{
+    uint64_t j;
+    MPI_TIMED(r, MPI_Recv(&j, 1, MPI_UINT64_T, 0, TAG_CHUNK, r->comm, MPI_STATUS_IGNORE));
+    w->asked--;
+    if (j == NO_CHUNK)
+        w->told_none = true;
+    else
+        w->held[(w->first + w->n++) % AHEAD] = j;
 }
 
 static void work_for_manager(run *r, const mpp_share *s, uint64_t capacity, mpp_chunk_fn fn,
                              void *ctx)
 {
-    const uint64_t want = 1, quit = 0;
-    uint64_t have = s->empty ? NO_CHUNK : s->first, done = 0;
-    bool asked = false, told_none = false;
+    const uint64_t quit = 0;
+    worker w = {.first = 0, .n = 0, .asked = 0, .taken = 0, .told_none = false};
+    uint64_t have = s->empty ? NO_CHUNK : s->first;
+    w.taken = have != NO_CHUNK;
     for (;;) {
         if (have == NO_CHUNK) {
-            if (!asked)
-                MPI_TIMED(r, MPI_Send(&want, 1, MPI_UINT64_T, 0, TAG_WANT, r->comm));
-            MPI_TIMED(r, MPI_Recv(&have, 1, MPI_UINT64_T, 0, TAG_CHUNK, r->comm,
-                                  MPI_STATUS_IGNORE));
-            asked = false;
-            if (have == NO_CHUNK) {
-                told_none = true;
+            ask_ahead(r, &w, capacity);
+            if (w.n == 0 && w.asked == 0)
                 break;
+            if (w.n == 0) {
+                collect_answer(r, &w);
+                continue;
             }
+            have = w.held[w.first];
+            w.first = (w.first + 1) % AHEAD;
+            w.n--;
         }
-        if (!asked && done + 1 < capacity) { /* ask ahead */
-            MPI_TIMED(r, MPI_Send(&want, 1, MPI_UINT64_T, 0, TAG_WANT, r->comm));
-            asked = true;
-        }
+        ask_ahead(r, &w, capacity);
         bool more = fn(r, ctx, have, mpp_share_chunk(s, have));
-        done++;
         have = NO_CHUNK;
-        if (!more || done >= capacity)
+        if (!more || w.taken - w.n - w.asked >= capacity)
             break;
     }
-    if (!told_none) {
-        uint64_t j = NO_CHUNK;
-        if (asked)
-            MPI_TIMED(r, MPI_Recv(&j, 1, MPI_UINT64_T, 0, TAG_CHUNK, r->comm,
-                                  MPI_STATUS_IGNORE));
-        if (!asked || j != NO_CHUNK) /* else rank 0 counted us out already */
-            MPI_TIMED(r, MPI_Send(&quit, 1, MPI_UINT64_T, 0, TAG_WANT, r->comm));
-    }
+    while (w.asked > 0)
+        collect_answer(r, &w);
+    MPI_TIMED(r, MPI_Send(&quit, 1, MPI_UINT64_T, 0, TAG_WANT, r->comm));
 }
 
 void mpp_do_share(run *r, const mpp_share *s, uint64_t capacity, mpp_chunk_fn fn, void *ctx)
