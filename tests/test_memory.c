@@ -160,6 +160,66 @@ START_TEST(test_thread_cpu)
 }
 END_TEST
 
+/* Whether THP can be advised on this system ("[always]" or "[madvise]"). */
+static bool thp_available(void)
+{
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (!f)
+        return false;
+    char line[128] = {0};
+    bool ok = fgets(line, sizeof line, f) && !strstr(line, "[never]");
+    fclose(f);
+    return ok;
+}
+
+/* The THPeligible field of the mapping of /proc/self/smaps that holds P:
+ * 1 when the kernel may back it with huge pages, 0 when not, -1 unknown. */
+static int thp_eligible(const void *p)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f)
+        return -1;
+    char line[512];
+    bool inside = false;
+    int v = -1;
+    uintptr_t a = (uintptr_t)p;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+            inside = a >= lo && a < hi;
+        else if (inside && sscanf(line, "THPeligible: %d", &v) == 1)
+            break;
+    }
+    fclose(f);
+    return v;
+}
+
+/* mpp_buffer_alloc: small buffers as malloc's; from 2 MiB up aligned to
+ * 2 MiB, writable to the last byte, and (where THP can be advised) in a
+ * mapping the kernel may back with huge pages. */
+START_TEST(test_buffer_alloc)
+{
+    const size_t sizes[] = {0, 1, 4096, ((size_t)2 << 20) - 1, (size_t)2 << 20,
+                            ((size_t)64 << 20) + 7};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char *p = mpp_buffer_alloc(sizes[i]);
+        ck_assert_ptr_nonnull(p);
+        if (sizes[i]) {
+            memset(p, 0x5a, sizes[i]);
+            ck_assert(p[sizes[i] - 1] == 0x5a);
+        }
+        if (sizes[i] >= ((size_t)2 << 20)) {
+            ck_assert_uint_eq((uintptr_t)p % ((uintptr_t)2 << 20), 0);
+            if (thp_available()) {
+                int e = thp_eligible(p);
+                ck_assert_msg(e == 1 || e == -1, "THPeligible %d for %zu bytes", e, sizes[i]);
+            }
+        }
+        free(p);
+    }
+}
+END_TEST
+
 static Suite *memory_suite(void)
 {
     Suite *s = suite_create("memory");
@@ -169,6 +229,7 @@ static Suite *memory_suite(void)
     tcase_add_test(tc, test_available_rlimit_data);
     tcase_add_test(tc, test_max_rss);
     tcase_add_test(tc, test_thread_cpu);
+    tcase_add_test(tc, test_buffer_alloc);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memory.h"
 #include "records.h"
 #include "run.h"
 
@@ -184,7 +185,7 @@ static bool lister_setup(run *r, lister *L)
     L->fmt = mpp_outlet_format(r);
     bool gathers = mpp_outlet_gathers(r);
     size_t bytes = (size_t)L->budget * (r->rank == 0 && gathers ? (unsigned)r->size : 1u);
-    L->buf = malloc(bytes + MPP_PIECE_SLACK);
+    L->buf = mpp_buffer_alloc(bytes + MPP_PIECE_SLACK);
     if (!L->buf)
         mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
     else

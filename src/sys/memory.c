@@ -1,9 +1,13 @@
 /* memory.c - memory and CPU figures of this process (Linux): how much it can
- * still allocate, its peak resident size, its thread's CPU time. */
+ * still allocate, its peak resident size, its thread's CPU time; large
+ * buffers on huge pages. */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "memory.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,4 +116,19 @@ double mpp_thread_cpu_s(void)
     if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
         return 0;
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *mpp_buffer_alloc(size_t bytes)
+{
+    if (bytes < HUGE_PAGE || bytes > SIZE_MAX - HUGE_PAGE)
+        return malloc(bytes ? bytes : 1);
+    size_t whole = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    void *p = aligned_alloc(HUGE_PAGE, whole);
+#ifdef MADV_HUGEPAGE
+    if (p)
+        (void)madvise(p, whole, MADV_HUGEPAGE); /* refused: small pages serve */
+#endif
+    return p;
 }
