@@ -83,7 +83,7 @@ int main(int argc, char **argv)
     }
     mpp_sink sink = {checksum, &sum};
     mpp_tally t = {0};
-    mpp_sieve_stats st = {0, 0, 0, 0};
+    mpp_sieve_stats st = {0, 0, 0, 0, 0};
     double best = 1e300;
     if (pieces && (of == 0 || hi < lo || (hi - lo) / pieces == 0)) {
         fprintf(stderr, "sieve_time: --pieces needs a range of at least P numbers, --of >= 1\n");

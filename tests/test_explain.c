@@ -551,6 +551,32 @@ START_TEST(test_mpi_calls)
 }
 END_TEST
 
+/* The shared set-up of the sieving primes is in the plan exactly when the
+ * run does it: the sieve, several ranks, a range short beside sqrt(STOP);
+ * between the MPI_Bcast and the MPI_Scatter, with its threshold. */
+START_TEST(test_shared_setup)
+{
+    const uint64_t e19 = 10000000000000000000ull;
+    mpp_options o = options(e19, e19 + 500000000, 2, MPP_METHOD_SIEVE, MPP_DECOMP_BLOCK);
+    char *t = explain_count(&o, 2);
+    size_t at_share = at(t, "MPI_Allgatherv the sieving primes' set-up");
+    ck_assert(at(t, "1. MPI_Bcast") < at_share && at_share < at(t, "2. MPI_Scatter "));
+    expect_contains(t, "(500000000, sqrt(STOP)]");
+    free(t);
+    t = explain_count(&o, 1); /* one rank: nothing to share */
+    ck_assert_int_eq(occurrences(t, "MPI_Allgatherv"), 0);
+    free(t);
+    o = options(e19, e19 + 500000000, 4, MPP_METHOD_TRIAL, MPP_DECOMP_BLOCK);
+    t = explain_count(&o, 4); /* trial division has no sieving primes */
+    ck_assert_int_eq(occurrences(t, "MPI_Allgatherv"), 0);
+    free(t);
+    o = options(2, 1000000000, 4, MPP_METHOD_SIEVE, MPP_DECOMP_BLOCK);
+    t = explain_count(&o, 4); /* a long range low down */
+    ck_assert_int_eq(occurrences(t, "MPI_Allgatherv"), 0);
+    free(t);
+}
+END_TEST
+
 /* The "why" paragraph is that of the decomposition, and no other. */
 START_TEST(test_why)
 {
@@ -673,6 +699,7 @@ static Suite *explain_suite(void)
     tcase_add_test(tc, test_many_ranks);
     tcase_add_test(tc, test_mpi_calls);
     tcase_add_test(tc, test_why);
+    tcase_add_test(tc, test_shared_setup);
     tcase_add_test(tc, test_listing_rounds);
     tcase_add_test(tc, test_more_ranks_than_numbers);
     suite_add_tcase(s, tc);

@@ -621,6 +621,117 @@ START_TEST(state_near_the_top)
 }
 END_TEST
 
+/* ---- the set-up shared among ranks ---- */
+
+static bool coprime_210(uint64_t q)
+{
+    return q % 2 && q % 3 && q % 5 && q % 7;
+}
+
+/* mpp_sieve_hits against its definition, prime by prime: p in (PLO, PHI]
+ * is listed exactly when its first multiple p q with q >= p, q >= LO / p
+ * and q coprime to 210 lies in [LO, HI]; near 2^64 too (no overflow). */
+START_TEST(shared_hits_by_definition)
+{
+    static const uint64_t cases[][4] = {
+        {1000, 200000, 10000000000ull, 10000300000ull},
+        {50000, 90000, 1000000000000ull, 1000000050000ull},
+        {3000000, 3100000, 10000000000000ull, 10000000000000ull + 999999},
+        {3162000, 3164000, 10000000000000ull, 10000000000000ull + 5000000}, /* p^2 inside */
+        {4294900000ull, 4294967295ull, UINT64_MAX - 3000000000ull, UINT64_MAX},
+        {100, 50, 1000, 2000}, /* an empty slice */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        uint64_t plo = cases[c][0], phi = cases[c][1], lo = cases[c][2], hi = cases[c][3];
+        uint32_t *got;
+        size_t n, m;
+        ck_assert_int_eq(mpp_sieve_hits(plo, phi, lo, hi, &got, &n), MPP_OK);
+        uint64_t *ps = plo < phi ? ref_primes(plo + 1, phi, &m) : NULL;
+        if (plo >= phi)
+            m = 0;
+        size_t k = 0;
+        for (size_t i = 0; i < m; i++) {
+            uint64_t p = ps[i], q = lo / p + (lo % p != 0);
+            if (q < p)
+                q = p;
+            while (!coprime_210(q))
+                q++;
+            unsigned __int128 mult = (unsigned __int128)p * q;
+            if (mult > hi)
+                continue;
+            ck_assert_msg(k < n && got[k] == p, "case %zu: %" PRIu64 " missing", c, p);
+            k++;
+        }
+        ck_assert_msg(k == n, "case %zu: %zu listed, %zu expected", c, n, k);
+        ck_assert_msg(c == 5 || n > 0, "case %zu: none", c);
+        free(got);
+        free(ps);
+    }
+}
+END_TEST
+
+/* A state given the shared primes above ABOVE finds the same primes as a
+ * plain sieve, through contiguous pieces, jumps and a piece back (a new
+ * window, with the list again), and uses the list; a horizon past its
+ * range drops it and stays right. Tiny segments: the list's primes are
+ * big primes. */
+START_TEST(state_with_shared_primes)
+{
+    const uint64_t lo = 100000000000000ull, hi = lo + 2000000, above = 2000000;
+    mpp_sieve_config cfg = {.segment_bytes = 4096, .chunk_bytes = 1024, .no_presieve = 0,
+                            .window = 0};
+    uint32_t *list;
+    size_t n;
+    ck_assert_int_eq(mpp_sieve_hits(above, mpp_isqrt(hi), lo, hi, &list, &n), MPP_OK);
+    ck_assert_uint_gt(n, 1000);
+    mpp_sieve_state *st = mpp_sieve_state_new(hi, &cfg);
+    mpp_sieve_state_share(st, above, lo, hi, list, n, true);
+    state_piece(st, NULL, lo, lo + 300000);
+    state_piece(st, NULL, lo + 300001, lo + 310000);
+    state_piece(st, NULL, lo + 900000, lo + 1300000); /* a jump */
+    state_piece(st, NULL, lo + 100000, lo + 200000);  /* back: a new window */
+    state_piece(st, NULL, hi - 5000, hi);
+    ck_assert_uint_eq(stats_of(st).shared, stats_of(st).windows);
+    ck_assert_uint_ge(stats_of(st).windows, 2);
+    mpp_sieve_state_set_horizon(st, hi + 1000000); /* past the list's range */
+    state_piece(st, NULL, hi + 1, hi + 500000);
+    mpp_sieve_stats a = stats_of(st);
+    ck_assert_uint_eq(a.shared + 1, a.windows);
+    mpp_sieve_state_free(st);
+    /* not kept: read once by the window that reaches HI, then dropped; a
+     * piece back generates its own sieving primes, and is right */
+    ck_assert_int_eq(mpp_sieve_hits(above, mpp_isqrt(hi), lo, hi, &list, &n), MPP_OK);
+    st = mpp_sieve_state_new(hi, &cfg);
+    mpp_sieve_state_share(st, above, lo, hi, list, n, false);
+    state_piece(st, NULL, lo, lo + 1000000);
+    state_piece(st, NULL, lo + 1000001, hi);
+    state_piece(st, NULL, lo + 5000, lo + 9000); /* back */
+    a = stats_of(st);
+    ck_assert_uint_eq(a.windows, 2);
+    ck_assert_uint_eq(a.shared, 1);
+    mpp_sieve_state_free(st);
+}
+END_TEST
+
+/* When sharing pays: several ranks, a range short beside sqrt(STOP). */
+START_TEST(shared_plan)
+{
+    uint64_t above = 0;
+    const uint64_t e19 = 10000000000000000000ull;
+    ck_assert(mpp_sieve_share_plan(e19, e19 + 500000000, 2, &above));
+    ck_assert_uint_eq(above, 500000000);
+    ck_assert(!mpp_sieve_share_plan(e19, e19 + 500000000, 1, &above)); /* one rank */
+    ck_assert(mpp_sieve_share_plan(UINT64_MAX - 999999999, UINT64_MAX, 7, &above));
+    ck_assert_uint_eq(above, 999999999);
+    ck_assert(mpp_sieve_share_plan(e19, e19 + 10, 3, &above)); /* at least 2^20 */
+    ck_assert_uint_eq(above, 1u << 20);
+    ck_assert(!mpp_sieve_share_plan(2, 1000000000000ull, 2, &above)); /* a long range */
+    ck_assert(!mpp_sieve_share_plan(e19, e19 + 3150000000ull, 2, &above)); /* < 2^24 above */
+    ck_assert(!mpp_sieve_share_plan(1000000000000ull, 1000000001000ull, 2, &above)); /* root 10^6 */
+    ck_assert(!mpp_sieve_share_plan(10, 5, 2, &above));
+}
+END_TEST
+
 START_TEST(popcnt_as_the_cpu_says)
 {
     bool has = false;
@@ -668,6 +779,9 @@ int main(void)
     tcase_add_test(sc, state_partial_segments);
     tcase_add_test(sc, state_back_into_a_partial_segment);
     tcase_add_test(sc, state_past_horizon_and_after_a_stop);
+    tcase_add_test(sc, shared_hits_by_definition);
+    tcase_add_test(sc, state_with_shared_primes);
+    tcase_add_test(sc, shared_plan);
     suite_add_tcase(s, sc);
 
     /* sieves by every prime up to 2^32 (see testutil.h) */

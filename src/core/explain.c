@@ -9,6 +9,7 @@
 #include "decomp.h"
 #include "estimate.h"
 #include "rounds.h"
+#include "sieve.h"
 
 /* Chunks of one rank whose cost is summed; beyond, the cost is not shown. */
 #define COST_CHUNKS 4096
@@ -40,12 +41,20 @@ static const char *const why[] = {
     "#   starting the one in hand, so it does not wait).\n",
 };
 
-static void steps(FILE *f, const mpp_options *o, mpp_plan_outlet outlet, bool rounds)
+static void steps(FILE *f, const mpp_options *o, int nranks, mpp_plan_outlet outlet,
+                  bool rounds)
 {
     int n = 1;
     fprintf(f, "#\n# the MPI calls, in order\n");
     fprintf(f, "#   %d. MPI_Bcast      rank 0 parsed and checked the request; every rank learns\n"
                "#                     it (on bad input they all stop here, together)\n", n++);
+    uint64_t above;
+    if (o->method == MPP_METHOD_SIEVE && mpp_sieve_share_plan(o->start, o->stop, nranks, &above))
+        fprintf(f, "#      MPI_Allgatherv the sieving primes' set-up, shared: each rank finds which\n"
+                   "#                     primes of its slice of (%" PRIu64 ", sqrt(STOP)] have a multiple\n"
+                   "#                     in the range, and every rank gets them all (it then\n"
+                   "#                     generates its own only up to %" PRIu64 ")\n",
+                above, above);
     if (rounds)
         fprintf(f, "#   steps %d-%d repeat once per round, over the next stretch of the range\n",
                 n, n + 2);
@@ -200,7 +209,7 @@ void mpp_explain(FILE *f, const mpp_options *o, int nranks, mpp_plan_outlet outl
     }
     shares(f, o, nranks, &plan, blocks);
     free(blocks);
-    steps(f, o, outlet, rounds && plan.end != o->stop);
+    steps(f, o, nranks, outlet, rounds && plan.end != o->stop);
     fprintf(f, "#\n%s", why[o->decomposition]);
     fprintf(f, "#\n");
 }

@@ -68,6 +68,15 @@ void mpp_finder_set_horizon(mpp_finder *f, uint64_t horizon)
         mpp_sieve_state_set_horizon(f->sieve, horizon);
 }
 
+void mpp_finder_share(mpp_finder *f, uint64_t above, uint64_t lo, uint64_t hi,
+                      uint32_t *primes, size_t n, bool keep)
+{
+    if (f->sieve)
+        mpp_sieve_state_share(f->sieve, above, lo, hi, primes, n, keep);
+    else
+        free(primes);
+}
+
 const mpp_sieve_state *mpp_finder_sieve(const mpp_finder *f)
 {
     return f->sieve;

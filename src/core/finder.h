@@ -49,6 +49,10 @@ int mpp_finder_find(mpp_finder *f, uint64_t lo, uint64_t hi, const mpp_sink *sin
 /* Tells F that its pieces end at HORIZON at most (the end of a rank's
  * static share): its sieve's windows then stop there. */
 void mpp_finder_set_horizon(mpp_finder *f, uint64_t horizon);
+/* A set-up shared among ranks (mpp_sieve_state_share): F takes PRIMES and,
+ * for the sieve, uses them; trial division frees them. */
+void mpp_finder_share(mpp_finder *f, uint64_t above, uint64_t lo, uint64_t hi,
+                      uint32_t *primes, size_t n, bool keep);
 /* The sieve's state that F keeps (NULL for trial division), for its stats. */
 const mpp_sieve_state *mpp_finder_sieve(const mpp_finder *f);
 /* Frees F and all it kept (F may be NULL). */

@@ -90,6 +90,15 @@
  *   of its multiples may be needed again) or past the window opens a new
  *   window.
  *
+ * - A set-up shared among ranks (mpp_sieve_state_share): near 1e19 a range
+ *   of 5e8 numbers is sieved by the 152 million primes up to 3.2e9, and
+ *   only about 6 % of them have a multiple in it (48/210 of range / p for
+ *   each). The ranks find those between them (mpp_sieve_hits: each the
+ *   primes of a slice, a division each) and gather the list; a state given
+ *   it generates its sieving primes only up to the list's threshold, and its
+ *   feed goes on with the list (struct feed's EXTRA), so the lazy adding of
+ *   sieving primes as the segments reach their squares is unchanged.
+ *
  * - Counting uses popcount (the POPCNT instruction when the CPU has it,
  *   checked at run time); listing turns each set bit into a prime with
  *   count-trailing-zeros and a 64-entry table, in batches for the sink.
@@ -118,6 +127,7 @@
 #define _GNU_SOURCE /* sysconf(_SC_LEVEL1_DCACHE_SIZE) */
 #include "sieve.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,6 +430,8 @@ struct feed {
     wsieve *gen;          /* generator mode */
     uint64_t *buf;        /* the primes of the generator's last segment */
     size_t nbuf;
+    const uint32_t *extra; /* generator mode: after its primes, these */
+    size_t nextra, epos;
 };
 
 static void ws_free(wsieve *ws)
@@ -485,19 +497,29 @@ static int ws_init(wsieve *ws, uint64_t lo, uint64_t hi, uint64_t size,
     return MPP_OK;
 }
 
+/* BYTES (a multiple of 2 MiB) aligned to 2 MiB and advised to huge pages:
+ * memory written once at random or in one pass, where faulting in 4 KiB
+ * pages costs more than the writes (microseconds a fault in a VM). */
+static void *huge_alloc(size_t bytes)
+{
+    void *mem = aligned_alloc((size_t)2 << 20, bytes);
+#ifdef MADV_HUGEPAGE
+    if (mem)
+        (void)madvise(mem, bytes, MADV_HUGEPAGE); /* a hint: refused, small pages serve */
+#endif
+    return mem;
+}
+
 static int refill_blocks(wsieve *ws)
 {
     slab *s = malloc(sizeof *s);
     const size_t bytes = (size_t)BLOCK_BYTES * SLAB_BLOCKS;
-    void *mem = aligned_alloc(bytes, bytes);
+    void *mem = huge_alloc(bytes);
     if (!s || !mem) {
         free(s);
         free(mem);
         return MPP_ENOMEM;
     }
-#ifdef MADV_HUGEPAGE
-    (void)madvise(mem, bytes, MADV_HUGEPAGE); /* a hint: refused, small pages serve */
-#endif
     s->mem = mem;
     s->next = ws->slabs;
     ws->slabs = s;
@@ -1054,7 +1076,7 @@ static int feed_next(feed *f, uint64_t *p)
     }
     while (f->pos == f->nbuf) {
         if (f->gen->k == f->gen->nsegs) {
-            *p = 0;
+            *p = f->epos < f->nextra ? f->extra[f->epos++] : 0;
             return MPP_OK;
         }
         uint64_t n;
@@ -1220,11 +1242,22 @@ struct mpp_sieve_state {
     bool have_seg;        /* ws.seg holds bytes [seg_b + seg_from, seg_b + seg_n) */
     uint64_t seg_b, seg_from, seg_n;
     const volatile sig_atomic_t *stop; /* the current piece's (see mpp_stop) */
+    uint32_t *shared;     /* see mpp_sieve_state_share: the sieving primes above */
+    size_t nshared;       /* SHARED_ABOVE that have a multiple in [SHARED_LO, */
+    uint64_t shared_above, shared_lo, shared_hi; /* SHARED_HI]; NULL: none */
+    bool shared_keep;     /* kept once a window has read it all (pieces may go back) */
     bool any_piece;       /* a piece was found; its last value was LAST_HI */
     uint64_t last_hi;
     bool flowing;         /* the current piece follows the one before it */
     mpp_sieve_stats stats;
 };
+
+static void drop_shared(mpp_sieve_state *st)
+{
+    free(st->shared);
+    st->shared = NULL;
+    st->nshared = 0;
+}
 
 static void close_window(mpp_sieve_state *st)
 {
@@ -1246,7 +1279,12 @@ static int open_window(mpp_sieve_state *st, uint64_t a)
     close_window(st);
     uint64_t whi = st->window && st->horizon - a >= st->window ? a + (st->window - 1)
                                                                 : st->horizon;
-    uint64_t root = mpp_isqrt(whi), groot = mpp_isqrt(root);
+    uint64_t root = mpp_isqrt(whi);
+    /* With a shared set-up the generator stops at SHARED_ABOVE; the primes
+     * above it come from the list (every one that has a multiple here). */
+    bool shared = st->shared && root > st->shared_above && a >= st->shared_lo &&
+                  whi <= st->shared_hi;
+    uint64_t gtop = shared ? st->shared_above : root, groot = mpp_isqrt(gtop);
     const presieve_tables *pre = st->pre_built > 0 ? &st->pre : NULL;
     memset(&st->gen, 0, sizeof st->gen);
     memset(&st->ws, 0, sizeof st->ws);
@@ -1261,10 +1299,15 @@ static int open_window(mpp_sieve_state *st, uint64_t a)
     if (!st->plain)
         return MPP_ENOMEM;
     int rc = MPP_OK;
-    if (root >= 7) {
+    if (gtop >= 7) {
         /* The generator: primes 7..root, in segments of one chunk. */
-        rc = ws_init(&st->gen, 7, root, st->tu.chunk, st->tu.chunk, pre, &st->gfeed);
+        rc = ws_init(&st->gen, 7, gtop, st->tu.chunk, st->tu.chunk, pre, &st->gfeed);
         st->mfeed.gen = &st->gen;
+        if (shared) {
+            st->mfeed.extra = st->shared;
+            st->mfeed.nextra = st->nshared;
+            st->stats.shared++;
+        }
         if (rc == MPP_OK && !(st->mfeed.buf = malloc(st->gen.size * 8 * sizeof *st->mfeed.buf)))
             rc = MPP_ENOMEM;
     }
@@ -1371,6 +1414,14 @@ static int reach(mpp_sieve_state *st, uint64_t a, uint64_t e)
     if (rc != MPP_OK)
         return rc;
     st->stats.segments++;
+    if (st->shared && !st->shared_keep && st->mfeed.extra == st->shared &&
+        st->mfeed.epos == st->mfeed.nextra && st->whi >= st->shared_hi) {
+        /* every listed prime is placed, and no later window needs them
+         * (one before this would generate its own: slower, not wrong) */
+        st->mfeed.extra = NULL;
+        st->mfeed.nextra = st->mfeed.epos = 0;
+        drop_shared(st);
+    }
     st->seg_b = sb;
     st->seg_from = from;
     st->seg_n = n;
@@ -1445,6 +1496,8 @@ mpp_sieve_state *mpp_sieve_state_new(uint64_t horizon, const mpp_sieve_config *c
 void mpp_sieve_state_set_horizon(mpp_sieve_state *st, uint64_t horizon)
 {
     close_window(st);
+    if (st->shared && horizon > st->shared_hi)
+        drop_shared(st); /* its list knows nothing past SHARED_HI */
     st->horizon = horizon;
     st->window = st->cfg_window ? st->cfg_window : horizon >= MPP_SIEVE_WINDOW_FROM ? MPP_SIEVE_WINDOW : 0;
 }
@@ -1454,9 +1507,121 @@ void mpp_sieve_state_free(mpp_sieve_state *st)
     if (!st)
         return;
     close_window(st);
+    drop_shared(st);
     if (st->pre_built > 0)
         presieve_free(&st->pre);
     free(st);
+}
+
+void mpp_sieve_state_share(mpp_sieve_state *st, uint64_t above, uint64_t lo, uint64_t hi,
+                           uint32_t *primes, size_t n, bool keep)
+{
+    close_window(st);
+    drop_shared(st);
+    if (!primes)
+        return;
+    st->shared = primes;
+    st->nshared = n;
+    st->shared_above = above;
+    st->shared_lo = lo;
+    st->shared_hi = hi;
+    st->shared_keep = keep;
+}
+
+/* The first multiple p q of P a sieve crosses off from LO on: q >= p, q
+ * coprime to 210 (the big primes' wheel); false when past HI. */
+static bool first_multiple(uint64_t p, uint64_t lo, uint64_t hi, const uint8_t *to_next)
+{
+    uint64_t q = p;
+    if (p * p < lo) {
+        q = lo / p;
+        q += q * p < lo;
+    }
+    q += to_next[q % 210];
+    uint64_t m;
+    return !__builtin_mul_overflow(p, q, &m) && m <= hi;
+}
+
+typedef struct {
+    uint64_t lo, hi;
+    const uint8_t *to_next;
+    uint32_t *out;
+    size_t n, cap;
+} hits_ctx;
+
+static int hits_push(void *ctx, const uint64_t *primes, size_t n)
+{
+    hits_ctx *h = ctx;
+    for (size_t i = 0; i < n; i++) {
+        if (!first_multiple(primes[i], h->lo, h->hi, h->to_next))
+            continue;
+        if (h->n == h->cap) { /* past the estimate: twice as much, copied */
+            size_t cap = 2 * h->cap;
+            uint32_t *v = huge_alloc(cap * sizeof *v);
+            if (!v)
+                return MPP_ENOMEM;
+            memcpy(v, h->out, h->n * sizeof *v);
+            free(h->out);
+            h->out = v;
+            h->cap = cap;
+        }
+        h->out[h->n++] = (uint32_t)primes[i];
+    }
+    return MPP_OK;
+}
+
+int mpp_sieve_hits(uint64_t plo, uint64_t phi, uint64_t lo, uint64_t hi, uint32_t **out,
+                   size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (phi > UINT32_MAX)
+        phi = UINT32_MAX;
+    uint8_t to_next[210];
+    for (unsigned x = 0; x < 210; x++) {
+        unsigned d = 0;
+        while (!coprime210(x + d))
+            d++;
+        to_next[x] = (uint8_t)d;
+    }
+    /* About (HI - LO + 1) 48/210 / p of the primes p have a multiple to
+     * cross: (HI - LO + 1) 48/210 (ln ln PHI - ln ln PLO) in all (Mertens),
+     * and those whose square is in range; room for a quarter more, in
+     * whole huge pages. */
+    double est = 0;
+    if (plo < phi) {
+        double a = plo < 16 ? 16 : (double)plo, len = (double)(hi - lo) + 1;
+        est = len * 48.0 / 210.0 * (log(log((double)phi)) - log(log(a))) +
+              (sqrt((double)hi) - sqrt((double)lo)) + 1;
+    }
+    size_t bytes = ((size_t)(1.25 * est + 4096) * sizeof(uint32_t) + ((size_t)2 << 20) - 1) &
+                   ~(((size_t)2 << 20) - 1);
+    hits_ctx h = {.lo = lo, .hi = hi, .to_next = to_next, .out = huge_alloc(bytes), .n = 0,
+                  .cap = bytes / sizeof(uint32_t)};
+    if (!h.out)
+        return MPP_ENOMEM;
+    mpp_sink sink = {hits_push, &h};
+    mpp_tally t;
+    int rc = plo >= phi ? MPP_OK : mpp_sieve(plo + 1, phi, &sink, &t);
+    if (rc != MPP_OK) {
+        free(h.out);
+        return rc;
+    }
+    *out = h.out;
+    *n = h.n;
+    return MPP_OK;
+}
+
+bool mpp_sieve_share_plan(uint64_t start, uint64_t stop, int nranks, uint64_t *above)
+{
+    if (nranks < 2 || start > stop)
+        return false;
+    uint64_t len = stop - start, root = mpp_isqrt(stop);
+    uint64_t a = len < ((uint64_t)1 << 20) ? (uint64_t)1 << 20 : len;
+    if (a >= root || root - a < ((uint64_t)1 << 24))
+        return false;
+    *above = a;
+    return true;
 }
 
 void mpp_sieve_state_stats(const mpp_sieve_state *st, mpp_sieve_stats *out)

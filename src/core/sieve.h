@@ -55,9 +55,37 @@ void mpp_sieve_state_free(mpp_sieve_state *st);
  * memory, to what it will sieve. */
 void mpp_sieve_state_set_horizon(mpp_sieve_state *st, uint64_t horizon);
 
+/* A set-up shared among ranks: the sieving primes above ABOVE that have a
+ * multiple to cross off in [LO, HI] (ascending, as mpp_sieve_hits() finds
+ * them: ranks find those of a slice each and gather them all). ST takes
+ * PRIMES (malloc'd; NULL: none) and, in every window of values within [LO,
+ * HI], generates its sieving primes only up to ABOVE and takes the others
+ * from PRIMES: near 1e19 most sieving primes have no multiple in a short
+ * range, and a rank no longer generates and divides every one of them. A
+ * horizon past HI drops them; so does a window that reads them all and
+ * reaches HI, unless KEEP (pieces that may go back to an earlier window,
+ * which would otherwise generate all its sieving primes itself). */
+void mpp_sieve_state_share(mpp_sieve_state *st, uint64_t above, uint64_t lo, uint64_t hi,
+                           uint32_t *primes, size_t n, bool keep);
+
+/* The primes of (PLO, PHI] (PHI capped at 2^32 - 1) that a sieve of [LO, HI]
+ * crosses off a multiple of (the first p q >= LO with q >= p and q coprime
+ * to 210 is <= HI), ascending, in *OUT (malloc'd, NULL when none) and *N.
+ * MPP_OK or MPP_ENOMEM. */
+int mpp_sieve_hits(uint64_t plo, uint64_t phi, uint64_t lo, uint64_t hi, uint32_t **out,
+                   size_t *n);
+
+/* Whether NRANKS ranks sieving [START, STOP] should share the set-up of
+ * the sieving primes above *ABOVE (set when true): when most of them have
+ * no multiple in a range that is short beside them (*ABOVE: the range's
+ * length, at least 2^20), and there are at least 2^24 numbers above
+ * *ABOVE up to sqrt(STOP) to share out. */
+bool mpp_sieve_share_plan(uint64_t start, uint64_t stop, int nranks, uint64_t *above);
+
 /* What a state did so far, for tests and benchmarks. */
 typedef struct {
     uint64_t windows;  /* windows opened: sieving primes generated */
+    uint64_t shared;   /* of which with the shared primes (mpp_sieve_state_share) */
     uint64_t rebases;  /* jumps: sieving primes re-placed */
     uint64_t segments; /* segments sieved */
     uint64_t partial;  /* of which partial (a piece ended early in one) */

@@ -228,6 +228,7 @@ static void work(run *r)
     mpp_commit_hook(&r->hooks, mpp_rank_work_on_commit, &r->work);
     if (r->rank == 0)
         mpp_commit_hook(&r->hooks, mpp_progress_on_commit, &r->progress);
+    mpp_share_setup(r);
     if (r->opts.count_only)
         mpp_count(r);
     else

@@ -140,6 +140,12 @@ void mpp_count(run *r);
 /* Hands one commit event to the run's observers. */
 void mpp_run_commit(run *r, const mpp_commit *c);
 
+/* ---- setup.c ---- */
+
+/* Every rank, before the work: the sieving primes' set-up shared among the
+ * ranks when mpp_sieve_share_plan() says it pays (collective). */
+void mpp_share_setup(run *r);
+
 /* ---- listing.c ---- */
 
 /* Steps 2-4 of a listing, in rounds. */

@@ -838,6 +838,9 @@ def suite_listing(runner, suite):
         ("2^31-1000..2^31+1000", "2^31-1000", "2^31+1000", 2**31 - 1000, 2**31 + 1000),
         ("2^32-1000..2^32+1000", "2^32-1000", "2^32+1000", 2**32 - 1000, 2**32 + 1000),
         ("1e15..1e15+1e5", "1e15", "1e15+1e5", 10**15, 10**15 + 10**5),
+        # the sieving primes' set-up shared among the ranks (setup.c): above
+        # 2^20 each rank finds those of its slice of (2^20, 3.16e9]
+        ("1e19..1e19+1e6", "1e19", "1e19+1e6", 10**19, 10**19 + 10**6),
     ]
     for np in runner.rank_counts((1, 2, 3, 4, 7)):
         for label, lo_text, hi_text, lo, hi in ranges:
