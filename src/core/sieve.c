@@ -191,19 +191,38 @@ static bool coprime210(unsigned x)
     return x % 2 && x % 3 && x % 5 && x % 7;
 }
 
+/* TO_NEXT[x]: the smallest d >= 0 with x + d coprime to 210. */
+static void to_next210(uint8_t to_next[210])
+{
+    for (unsigned x = 0; x < 210; x++) {
+        unsigned d = 0;
+        while (!coprime210(x + d))
+            d++;
+        to_next[x] = (uint8_t)d;
+    }
+}
+
+/* The smallest q >= P with P q >= FROM: where P's multiples start from
+ * FROM (before the wheel). */
+static inline uint64_t first_quotient(uint64_t p, uint64_t from)
+{
+    uint64_t q = p;
+    if (p * p < from) {
+        q = from / p;
+        q += q * p < from;
+    }
+    return q;
+}
+
 static void big_wheel_init(big_wheel *bw)
 {
     unsigned r[49], n = 0; /* the 48 residues, and 211 closing the turn */
     for (unsigned x = 1; x <= 211; x++)
         if (coprime210(x))
             r[n++] = x;
-    for (unsigned x = 0; x < 210; x++) {
-        unsigned d = 0;
-        while (!coprime210(x + d))
-            d++;
-        bw->to_next[x] = (uint8_t)d;
+    to_next210(bw->to_next);
+    for (unsigned x = 0; x < 210; x++)
         bw->idx[x] = 48;
-    }
     for (unsigned j = 0; j < 48; j++)
         bw->idx[r[j]] = (uint8_t)j;
     for (unsigned i = 0; i < 8; i++)
@@ -565,11 +584,7 @@ static int ws_add(wsieve *ws, uint64_t p)
 {
     uint64_t seg_byte = ws->b0 + ws->k * ws->size;
     uint64_t from = 30 * (seg_byte + ws->start); /* <= HI */
-    uint64_t q = p;
-    if (p * p < from) {
-        q = from / p;
-        q += q * p < from;
-    }
+    uint64_t q = first_quotient(p, from);
     bool big = p > ws->medium_max;
     q += big ? ws->bw.to_next[q % 210] : to_coprime[q % 30];
     uint64_t m;
@@ -1300,7 +1315,7 @@ static int open_window(mpp_sieve_state *st, uint64_t a)
         return MPP_ENOMEM;
     int rc = MPP_OK;
     if (gtop >= 7) {
-        /* The generator: primes 7..root, in segments of one chunk. */
+        /* The generator: primes 7..GTOP, in segments of one chunk. */
         rc = ws_init(&st->gen, 7, gtop, st->tu.chunk, st->tu.chunk, pre, &st->gfeed);
         st->mfeed.gen = &st->gen;
         if (shared) {
@@ -1415,9 +1430,10 @@ static int reach(mpp_sieve_state *st, uint64_t a, uint64_t e)
         return rc;
     st->stats.segments++;
     if (st->shared && !st->shared_keep && st->mfeed.extra == st->shared &&
-        st->mfeed.epos == st->mfeed.nextra && st->whi >= st->shared_hi) {
-        /* every listed prime is placed, and no later window needs them
-         * (one before this would generate its own: slower, not wrong) */
+        st->mfeed.epos == st->mfeed.nextra && st->whi >= st->horizon) {
+        /* every listed prime is placed, and this window reaches the
+         * horizon (<= SHARED_HI): no later window needs them (one before
+         * this would generate its own: slower, not wrong) */
         st->mfeed.extra = NULL;
         st->mfeed.nextra = st->mfeed.epos = 0;
         drop_shared(st);
@@ -1532,11 +1548,7 @@ void mpp_sieve_state_share(mpp_sieve_state *st, uint64_t above, uint64_t lo, uin
  * coprime to 210 (the big primes' wheel); false when past HI. */
 static bool first_multiple(uint64_t p, uint64_t lo, uint64_t hi, const uint8_t *to_next)
 {
-    uint64_t q = p;
-    if (p * p < lo) {
-        q = lo / p;
-        q += q * p < lo;
-    }
+    uint64_t q = first_quotient(p, lo);
     q += to_next[q % 210];
     uint64_t m;
     return !__builtin_mul_overflow(p, q, &m) && m <= hi;
@@ -1578,12 +1590,7 @@ int mpp_sieve_hits(uint64_t plo, uint64_t phi, uint64_t lo, uint64_t hi, uint32_
     if (phi > UINT32_MAX)
         phi = UINT32_MAX;
     uint8_t to_next[210];
-    for (unsigned x = 0; x < 210; x++) {
-        unsigned d = 0;
-        while (!coprime210(x + d))
-            d++;
-        to_next[x] = (uint8_t)d;
-    }
+    to_next210(to_next);
     /* About (HI - LO + 1) 48/210 / p of the primes p have a multiple to
      * cross: (HI - LO + 1) 48/210 (ln ln PHI - ln ln PLO) in all (Mertens),
      * and those whose square is in range; room for a quarter more, in

@@ -63,7 +63,7 @@ void mpp_sieve_state_set_horizon(mpp_sieve_state *st, uint64_t horizon);
  * from PRIMES: near 1e19 most sieving primes have no multiple in a short
  * range, and a rank no longer generates and divides every one of them. A
  * horizon past HI drops them; so does a window that reads them all and
- * reaches HI, unless KEEP (pieces that may go back to an earlier window,
+ * reaches the horizon, unless KEEP (pieces that may go back to an earlier window,
  * which would otherwise generate all its sieving primes itself). */
 void mpp_sieve_state_share(mpp_sieve_state *st, uint64_t above, uint64_t lo, uint64_t hi,
                            uint32_t *primes, size_t n, bool keep);

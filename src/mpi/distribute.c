@@ -79,7 +79,7 @@ typedef struct {
 
 static uint64_t hand_out(manager *m, int rank)
 {
-    if (!m->spans || mpp_stop_signal()) /* interrupted: no new chunks */
+    if (mpp_stop_signal()) /* interrupted: no new chunks */
         return NO_CHUNK;
     uint64_t j = mpp_deal(m->spans, m->nranks, rank);
     return j == MPP_DEAL_NONE ? NO_CHUNK : j;
@@ -103,8 +103,7 @@ static void manage(run *r, const mpp_share *s, uint64_t capacity, mpp_chunk_fn f
     uint64_t last = mpp_chunk_last(s->lo, s->hi, s->chunk), done = 0;
     manager m = {.spans = mpp_xmalloc(r, (size_t)r->size * sizeof *m.spans),
                  .nranks = r->size, .active = r->size - 1};
-    if (m.spans)
-        mpp_deal_init(m.spans, r->size, (uint64_t)r->size, last);
+    mpp_deal_init(m.spans, r->size, (uint64_t)r->size, last);
     uint64_t mine = s->empty ? NO_CHUNK : s->first;
     for (;;) {
         int flag = 0, misses = 0;
@@ -169,9 +168,8 @@ static void work_for_manager(run *r, const mpp_share *s, uint64_t capacity, mpp_
                              void *ctx)
 {
     const uint64_t quit = 0;
-    worker w = {.first = 0, .n = 0, .asked = 0, .taken = 0, .told_none = false};
     uint64_t have = s->empty ? NO_CHUNK : s->first;
-    w.taken = have != NO_CHUNK;
+    worker w = {.first = 0, .n = 0, .asked = 0, .taken = have != NO_CHUNK, .told_none = false};
     for (;;) {
         if (have == NO_CHUNK) {
             ask_ahead(r, &w, capacity);
