@@ -170,11 +170,13 @@ def hurt_job(runner, args, how, np=NP, stdout=subprocess.PIPE):
         rc, took = hurt(job, how)
     finally:
         job.kill()
-    # SIGTERM to every process, MPICH's mpiexec and proxies included: the
-    # proxies may die before they collect the ranks' status, and mpiexec then
-    # exits 0. That is Hydra's doing; the ranks' interruption line, which the
-    # cases check, still says what happened (docs/reference.md, "MPICH").
-    hydra_may_lose_status = not runner.open_mpi and how[0] == "term-all"
+    # SIGTERM to MPICH's mpiexec, alone or with every process of the job:
+    # Hydra forwards it to the ranks, which end with 143, but it may tear its
+    # proxies down before they collect that status, and mpiexec then exits 0
+    # (2 to 10 times out of 15 here, for --count, --print and --output alike).
+    # That is Hydra's doing; the ranks' interruption line, which the cases
+    # check, still says what happened (docs/reference.md, "MPICH").
+    hydra_may_lose_status = not runner.open_mpi and how[0] in ("term-all", "term-mpirun")
     expect_prompt(rc, took, " ".join(map(str, how)), zero_ok=hydra_may_lose_status)
     return job, rc
 
