@@ -12,15 +12,17 @@ counts and bytes, not times) it runs
 
 and reads from the JSON reports what the model predicts:
 
-  * rounds of the listing: the bytes of the listing over --buffer, whatever P;
+  * rounds of the listing: the bytes of the listing over P --buffers (rank 0
+    gathers block's pieces in turns, one rank's whole buffer at a time), so
+    the rounds at 1 rank over P, rounded up;
   * messages through rank 0 per round: 4 (P - 1) (MPI_Scatter of the round
     messages, MPI_Gather of the summaries, MPI_Gatherv of the chunk metas and
-    of the bytes), and the bytes of the fixed-size ones, P x 8 x
+    P - 1 of the bytes, one rank's each), and the bytes of the fixed-size ones, P x 8 x
     (MPP_ROUND_MSG_WORDS + MPP_ROUND_SUMMARY_WORDS) = P x 96;
   * rank 0's memory: the runtime's, plus --buffer, plus P x 256 chunk
     entries of about 120 bytes (30 KiB per rank) for the round's bookkeeping;
-  * each rank's pieces of the listing: one per round, so P x rounds jumps in
-    all and `rounds` per rank, each re-placing the sieving primes;
+  * each rank's pieces of the listing: one per round, so `rounds` per rank,
+    each after the first a jump of the rank's sieve;
   * the dynamic manager: C chunks of max(STOP / (64 P), 32 sqrt(STOP))
     numbers, and a request and an answer through rank 0 for every chunk a
     worker does (its first comes unasked, its last request is answered "no
@@ -88,7 +90,7 @@ def main():
         want_chunks = -(-(stop - 1) // want_chunk)
         if base is None:
             base = (lst["rounds"], rss0)
-        rows.append(dict(p=p, rounds=lst["rounds"], rounds_model=base[0], rss0=rss0,
+        rows.append(dict(p=p, rounds=lst["rounds"], rounds_model=-(-base[0] // p), rss0=rss0,
                          rss0_model=base[1] + (p - 1) * RANK_CHUNKS * ENTRY_BYTES // 1024,
                          pieces_max=max(pieces), msgs=4 * (p - 1),
                          fixed_bytes=p * 8 * (ROUND_MSG_WORDS + ROUND_SUMMARY_WORDS),
@@ -101,7 +103,7 @@ def main():
         print(f"P={p}: rounds {r['rounds']}, rank 0 {rss0} KiB, pieces per rank <= "
               f"{r['pieces_max']}, dynamic chunks {chunks} (model {want_chunks})",
               file=sys.stderr, flush=True)
-    out = ["| ranks | rounds (model: as at 1 rank) | pieces per rank, at most | messages "
+    out = ["| ranks | rounds (model: 1 rank's / P) | pieces per rank, at most | messages "
            "through rank 0 per round (model) | fixed bytes per round (model) | rank 0 "
            "max_rss_kib (model: 1 rank's + 30 KiB per rank) | dynamic chunk | dynamic "
            "chunks (model) | manager messages (model: 2 C (P - 1) / P) |",

@@ -526,6 +526,8 @@ START_TEST(test_mpi_calls)
                 ck_assert_int_eq(occurrences(t, "MPI_Reduce"), outlet == MPP_PLAN_COUNT);
                 bool gatherv = outlet == MPP_PLAN_GATHER || outlet == MPP_PLAN_PRINT;
                 ck_assert_int_eq(occurrences(t, "MPI_Gatherv"), gatherv);
+                /* block and balanced gather one rank at a time */
+                ck_assert_int_eq(occurrences(t, "in turns"), gatherv && d <= 1);
                 ck_assert_int_eq(occurrences(t, "MPI_File_write_at"), outlet == MPP_PLAN_FILE);
                 ck_assert_int_eq(occurrences(t, "MPI_Scatterv"), outlet == MPP_PLAN_FILE);
                 const char *outcall = outlet == MPP_PLAN_COUNT ? "4. MPI_Reduce"

@@ -1023,6 +1023,19 @@ START_TEST(commit_full_chunk_without_a_prime)
 }
 END_TEST
 
+/* Which decompositions gather in turns: those with one chunk per rank, in
+ * rank order, and only with several ranks. */
+START_TEST(turns_for_block_and_balanced)
+{
+    for (int n = 1; n <= 5; n++) {
+        ck_assert(mpp_round_turns(MPP_DECOMP_BLOCK, n) == (n > 1));
+        ck_assert(mpp_round_turns(MPP_DECOMP_BALANCED, n) == (n > 1));
+        ck_assert(!mpp_round_turns(MPP_DECOMP_CYCLIC, n));
+        ck_assert(!mpp_round_turns(MPP_DECOMP_DYNAMIC, n));
+    }
+}
+END_TEST
+
 /* ---- whole listings, simulated ---- */
 
 typedef enum { FIND_SIEVE, FIND_TRIAL, FIND_REF } finder;
@@ -1365,9 +1378,14 @@ static sim_result simulate(const char *label, mpp_decomposition d, uint64_t star
                 PRIu64 " done %d next %" PRIu64 "; want %" PRIu64 ", %" PRIu64 ", %" PRIu64
                 ", %d, %" PRIu64, what, from, res.committed, res.count, res.bytes, (int)res.done,
                 res.next, w_committed, w_count, w_bytes, (int)w_done, w_next);
+        bool turns = mpp_round_turns(d, nranks);
         for (uint64_t j = 0; j < res.committed; j++) {
             const mpp_chunk_meta *m = S.by_index[j];
             REQUIRE(m != NULL && m->index == j, "%s: committed chunk %" PRIu64, what, j);
+            /* rank 0 gathers in turns only where chunk order is rank order */
+            REQUIRE(!turns || j == 0 || S.owner[j] > S.owner[j - 1],
+                    "%s: in turns, chunk %" PRIu64 " of rank %d after one of rank %d", what, j,
+                    S.owner[j], j ? S.owner[j - 1] : -1);
             REQUIRE(j + 1 == res.committed || !m->full, "%s: full chunk %" PRIu64 " committed "
                     "whole", what, j);
             append(&got, S.piece[S.owner[j]].buf + S.offset[j], m->bytes);
@@ -1677,6 +1695,7 @@ static Suite *rounds_suite(void)
 
 
     tc = tcase_create("commit");
+    tcase_add_test(tc, turns_for_block_and_balanced);
     tcase_add_test(tc, commit_all_done);
     tcase_add_test(tc, commit_chunk_full);
     tcase_add_test(tc, commit_chunk_not_done);

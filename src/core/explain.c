@@ -79,11 +79,17 @@ static void steps(FILE *f, const mpp_options *o, int nranks, mpp_plan_outlet out
         fprintf(f, "#   %d. MPI_Gather     each rank's chunk summaries (count, first, last, bytes)\n"
                    "#      MPI_Gatherv    then the primes themselves, into rank 0's buffer,\n"
                    "#                     which checks they arrived in order\n", n++);
+        if (mpp_round_turns(o->decomposition, nranks))
+            fprintf(f, "#                     (one call per rank, in turns: the buffer holds one\n"
+                       "#                     rank's primes at a time)\n");
         break;
     case MPP_PLAN_PRINT:
         fprintf(f, "#   %d. MPI_Gather     each rank's chunk summaries\n"
                    "#      MPI_Gatherv    then the primes as text or binary, which rank 0\n"
                    "#                     writes in order while the others go on\n", n++);
+        if (mpp_round_turns(o->decomposition, nranks))
+            fprintf(f, "#                     (one call per rank, in turns: rank 0 writes each\n"
+                       "#                     rank's before the next rank's take their place)\n");
         break;
     case MPP_PLAN_FILE:
         fprintf(f, "#   %d. MPI_Gather     each rank's chunk summaries (bytes of each chunk)\n"

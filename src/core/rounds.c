@@ -10,6 +10,11 @@ typedef unsigned __int128 u128;
 /* Chunks per rank and round the planner aims at for cyclic and dynamic. */
 #define ROUND_CHUNKS (MPP_ROUND_RANK_CHUNKS / 4)
 
+bool mpp_round_turns(mpp_decomposition d, int nranks)
+{
+    return nranks > 1 && (d == MPP_DECOMP_BLOCK || d == MPP_DECOMP_BALANCED);
+}
+
 static uint64_t end_of(uint64_t from, u128 len, uint64_t stop)
 {
     u128 end = (u128)from + len - 1;

@@ -31,6 +31,18 @@
 #include "decomp.h"
 #include "encode.h"
 
+/* Whether rank 0 of a gathering outlet (the default mode, --print)
+ * receives the round's primes one rank at a time ("in turns") rather than
+ * all at once: for block and balanced over several ranks, whose chunks are
+ * one per rank and in rank order, so that rank 0 can write (or check) each
+ * rank's bytes before the next rank's arrive in the same buffer. Each rank
+ * then holds a whole --buffer of primes a round, not a 1/NRANKS share, and
+ * a range takes NRANKS times fewer rounds: fewer jumps of each rank's sieve
+ * from its block of one round to its block of the next (rank 0's memory is
+ * the same). Cyclic and dynamic interleave the ranks' chunks, so rank 0
+ * needs them all at once. */
+bool mpp_round_turns(mpp_decomposition d, int nranks);
+
 /* Chunks a rank may do in one round (dynamic: a rank that has done this
  * many asks for no more; the planner deals at most a quarter of it per rank
  * on average). */

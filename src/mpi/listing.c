@@ -6,10 +6,12 @@
  * Each round: rank 0 scatters every rank its share of the round with the
  * verdict on the round before; each rank finds and encodes the primes of
  * its chunks (distribute.c); every rank says what it did (a summary and a
- * meta per chunk); the outlet collects the bytes (outlets.c); rank 0 judges
- * which chunks are committed (mpp_commit_round), commits them (the commit
- * event: progress) and plans the next round; then the committed chunks go
- * where they go, and each rank commits its own (the per-rank report).
+ * meta per chunk); rank 0 judges which chunks are committed
+ * (mpp_commit_round), commits them (the commit event: progress) and plans
+ * the next round; the outlet collects the bytes (outlets.c: for block and
+ * balanced one rank at a time, rank 0 writing each rank's before the next
+ * rank's come); then the committed chunks go where they go, and each rank
+ * commits its own (the per-rank report).
  *
  * MPI calls: MPI_Allreduce (every rank has its buffer), then per round
  * MPI_Scatter (round messages), MPI_Gather (summaries), MPI_Gatherv (chunk
@@ -115,6 +117,7 @@ static void plan_next(run *r, lister *L, bool first)
         L->done_plan = L->plan;
         memcpy(L->done_blocks, L->blocks, (size_t)r->size * sizeof *L->blocks);
     }
+    L->committed = res.committed;
     if (!flags)
         mpp_plan_round(o->decomposition, o->method, from, o->stop, r->size, L->budget,
                        L->fmt, o->chunk ? o->chunk : 1, L->blocks, &L->plan);
@@ -184,7 +187,9 @@ static bool lister_setup(run *r, lister *L)
     L->budget = mpp_outlet_budget(r);
     L->fmt = mpp_outlet_format(r);
     bool gathers = mpp_outlet_gathers(r);
-    size_t bytes = (size_t)L->budget * (r->rank == 0 && gathers ? (unsigned)r->size : 1u);
+    L->turns = mpp_outlet_turns(r);
+    size_t bytes =
+        (size_t)L->budget * (r->rank == 0 && gathers && !L->turns ? (unsigned)r->size : 1u);
     L->buf = mpp_buffer_alloc(bytes + MPP_PIECE_SLACK);
     if (!L->buf)
         mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
@@ -257,12 +262,12 @@ void mpp_list_in_rounds(run *r)
          * (list_chunk then does nothing and stops). */
         mpp_do_share(r, &m.share, CAP, list_chunk, L);
 
-        /* Step 4: what each rank did, then the primes themselves. */
+        /* Step 4: what each rank did; rank 0 judges it and plans step 2
+         * of the next round; then the primes themselves. */
         gather_round(r, L);
-        mpp_outlet_collect(r, L);
-        /* Step 2 of the next round, with the verdict on this one. */
         if (r->rank == 0)
             plan_next(r, L, false);
+        mpp_outlet_collect(r, L);
         scatter_round(r, L, &m);
         if (m.flags & MPP_ROUND_STOP)
             break;

@@ -35,60 +35,80 @@
 
 /* ---- delivering a round's committed chunks ---- */
 
-/* The committed chunks of the round just done, in chunk order: their
- * meta, and where their bytes are in rank 0's buffer. */
+/* Which rank did chunk meta M (an entry of L->all). */
+static int rank_of(const lister *L, const mpp_chunk_meta *m)
+{
+    return (int)((size_t)(m - L->all) / CAP);
+}
+
+/* Where chunk meta M's bytes are in rank 0's buffer: in its rank's slot,
+ * or at the start in turns (one rank's bytes at a time). */
 static const char *chunk_bytes(const lister *L, const mpp_chunk_meta *m)
 {
-    size_t e = (size_t)(m - L->all), rank = e / CAP;
-    return L->buf + rank * L->budget + L->slot_at[e];
+    size_t rank = L->turns ? 0 : (size_t)rank_of(L, m);
+    return L->buf + rank * L->budget + L->slot_at[m - L->all];
 }
 
-/* Rank 0, gather: each committed chunk's primes arrived where its rank
- * said, beginning and ending with the primes it reported, inside the chunk
- * and after the previous chunk's. (Per chunk, not per prime: a serial pass
- * over every prime would cost rank 0 a fifth of the run.) */
-static void check_gathered(run *r, lister *L, uint64_t committed)
+/* Rank 0, gather: committed chunk J's primes arrived where its rank said,
+ * beginning and ending with the primes it reported, inside the chunk and
+ * after the previous chunk's. (Per chunk, not per prime: a serial pass over
+ * every prime would cost rank 0 a fifth of the run.) */
+static bool check_chunk(run *r, lister *L, uint64_t j, const mpp_chunk_meta *m)
 {
-    if (r->rank != 0)
-        return;
-    for (uint64_t j = 0; j < committed; j++) {
-        const mpp_chunk_meta *m = L->by_index[j];
-        if (m->count == 0)
-            continue;
-        const uint64_t *p = (const uint64_t *)chunk_bytes(L, m);
-        mpp_block b = mpp_round_chunk(&L->done_plan, L->done_blocks, j);
-        if (m->bytes != m->count * 8 || p[0] != m->first || p[m->count - 1] != m->last ||
-            m->first < b.lo || m->last > b.hi || m->first > m->last ||
-            (L->any_prime && m->first <= L->last_prime)) {
-            mpp_note_failure(r, FAILURE(FAIL_ORDER, EIO));
-            return;
-        }
-        L->last_prime = m->last;
-        L->any_prime = true;
+    if (m->count == 0)
+        return true;
+    const uint64_t *p = (const uint64_t *)chunk_bytes(L, m);
+    mpp_block b = mpp_round_chunk(&L->done_plan, L->done_blocks, j);
+    if (m->bytes != m->count * 8 || p[0] != m->first || p[m->count - 1] != m->last ||
+        m->first < b.lo || m->last > b.hi || m->first > m->last ||
+        (L->any_prime && m->first <= L->last_prime)) {
+        mpp_note_failure(r, FAILURE(FAIL_ORDER, EIO));
+        return false;
     }
+    L->last_prime = m->last;
+    L->any_prime = true;
+    return true;
 }
 
-/* Rank 0, print: writes the committed chunks in order. */
-static void write_stream(run *r, lister *L, uint64_t committed)
+/* Rank 0, print: writes committed chunk M. */
+static bool write_chunk(run *r, lister *L, uint64_t j, const mpp_chunk_meta *m)
+{
+    (void)j;
+    int e = mpp_write_all(r->stream_fd, chunk_bytes(L, m), (size_t)m->bytes);
+    if (e == EPIPE && r->opts.print) {
+        r->reader_gone = true; /* `| head` has what it wanted */
+        return false;
+    }
+    if (e) {
+        mpp_note_failure(r, FAILURE(FAIL_WRITE, e));
+        return false;
+    }
+    return true;
+}
+
+static bool chunk_done(run *r, lister *L, uint64_t j, const mpp_chunk_meta *m);
+
+/* Rank 0, gathering outlets: the committed chunks from L->next_j on whose
+ * bytes are in the buffer (rank ONLY's, in turns; every rank's when ONLY <
+ * 0), in chunk order: checked or written. After the round's last call every
+ * committed chunk has been (or a failure stopped it). */
+static void deliver_chunks(run *r, lister *L, int only)
 {
     if (r->rank != 0 || r->failure || r->reader_gone)
         return;
     double t0 = MPI_Wtime();
-    for (uint64_t j = 0; j < committed; j++) {
-        const mpp_chunk_meta *m = L->by_index[j];
-        int e = mpp_write_all(r->stream_fd, chunk_bytes(L, m), (size_t)m->bytes);
-        if (e == EPIPE && r->opts.print) {
-            r->reader_gone = true; /* `| head` has what it wanted */
+    for (; L->next_j < L->committed; L->next_j++) {
+        const mpp_chunk_meta *m = L->by_index[L->next_j];
+        if (only >= 0 && rank_of(L, m) != only)
             break;
-        }
-        if (e) {
-            mpp_note_failure(r, FAILURE(FAIL_WRITE, e));
-            break;
-        }
+        if (!chunk_done(r, L, L->next_j, m))
+            return;
     }
-    double t1 = MPI_Wtime();
-    r->io_s += t1 - t0;
-    mpp_span_note(r, MPP_SPAN_IO, "write", t0, t1, 0, 0);
+    if (r->where == MPP_PLAN_PRINT) {
+        double t1 = MPI_Wtime();
+        r->io_s += t1 - t0;
+        mpp_span_note(r, MPP_SPAN_IO, "write", t0, t1, 0, 0);
+    }
 }
 
 /* Every rank, file: writes LEN bytes from P at offset AT. A short write (a
@@ -148,26 +168,50 @@ typedef struct {
     bool gathers;    /* the bytes come to rank 0 in an MPI_Gatherv */
     bool native;     /* the primes as MPI_UINT64_T, not in --format */
     bool whole;      /* each rank has the whole --buffer (else a 1/size share) */
+    /* gathering: rank 0's work on a committed chunk; else: every rank's on
+     * its committed chunks */
+    bool (*chunk)(run *r, lister *L, uint64_t j, const mpp_chunk_meta *m);
     void (*deliver)(run *r, lister *L, uint64_t committed);
 } outlet_kind;
 
 static const outlet_kind OUTLETS[] = {
-    [MPP_PLAN_COUNT] = {.gathers = false, .native = false, .whole = false, .deliver = NULL},
+    [MPP_PLAN_COUNT] = {.gathers = false, .native = false, .whole = false},
     [MPP_PLAN_GATHER] = {.gathers = true, .native = true, .whole = false,
-                         .deliver = check_gathered},
+                         .chunk = check_chunk},
     [MPP_PLAN_PRINT] = {.gathers = true, .native = false, .whole = false,
-                        .deliver = write_stream},
+                        .chunk = write_chunk},
     [MPP_PLAN_FILE] = {.gathers = false, .native = false, .whole = true,
                        .deliver = write_file},
 };
 
-/* Bytes of primes each rank may hold per round. In the gathering outlets
- * rank 0 receives every rank's share, so the buffer is split among them. */
-static uint64_t budget_of(const mpp_options *o, mpp_plan_outlet where, int size)
+static bool chunk_done(run *r, lister *L, uint64_t j, const mpp_chunk_meta *m)
+{
+    return OUTLETS[r->where].chunk(r, L, j, m);
+}
+
+/* Whether rank 0 gathers the round in turns (rounds.h). */
+static bool in_turns(const mpp_options *o, mpp_plan_outlet where, int size)
+{
+    return OUTLETS[where].gathers && mpp_round_turns(o->decomposition, size);
+}
+
+/* Bytes of a rank's share of --buffer: in the gathering outlets rank 0
+ * receives every rank's primes, so at least a line for each rank must fit
+ * in the buffer at once (the smallest --buffer, in turns too). */
+static uint64_t share_of(const mpp_options *o, mpp_plan_outlet where, int size)
 {
     const outlet_kind *k = &OUTLETS[where];
     uint64_t b = k->whole ? o->buffer : o->buffer / (unsigned)size;
     return k->native ? b / 8 * 8 : b;
+}
+
+/* Bytes of primes each rank may hold per round: its share, or in turns the
+ * whole buffer (rank 0 holds one rank's at a time). */
+static uint64_t budget_of(const mpp_options *o, mpp_plan_outlet where, int size)
+{
+    if (!in_turns(o, where, size))
+        return share_of(o, where, size);
+    return OUTLETS[where].native ? o->buffer / 8 * 8 : o->buffer;
 }
 
 static mpp_format format_of(const mpp_options *o, mpp_plan_outlet where)
@@ -188,6 +232,11 @@ mpp_format mpp_outlet_format(const run *r)
 bool mpp_outlet_gathers(const run *r)
 {
     return OUTLETS[r->where].gathers;
+}
+
+bool mpp_outlet_turns(const run *r)
+{
+    return in_turns(&r->opts, r->where, r->size);
 }
 
 void mpp_outlet_open(run *r, lister *L)
@@ -213,19 +262,48 @@ void mpp_outlet_collect(run *r, lister *L)
     MPI_Datatype type = L->fmt == MPP_FORMAT_NATIVE ? MPI_UINT64_T : MPI_BYTE;
     int unit = L->fmt == MPP_FORMAT_NATIVE ? 8 : 1;
     if (r->rank == 0)
-        for (int i = 0; i < r->size; i++) {
-            L->counts[i] = (int)(L->summary[i].bytes / (unsigned)unit);
-            L->displs[i] = (int)((uint64_t)i * L->budget / (unsigned)unit);
+        L->next_j = 0;
+    if (!L->turns) {
+        if (r->rank == 0)
+            for (int i = 0; i < r->size; i++) {
+                L->counts[i] = (int)(L->summary[i].bytes / (unsigned)unit);
+                L->displs[i] = (int)((uint64_t)i * L->budget / (unsigned)unit);
+            }
+        MPI_TIMED(r, MPI_Gatherv(r->rank == 0 ? MPI_IN_PLACE : L->piece.buf,
+                                 (int)(L->piece.len / (unsigned)unit), type, L->buf, L->counts,
+                                 L->displs, type, 0, r->comm));
+        return;
+    }
+    /* In turns: rank 0's own bytes are in its buffer; each other rank's
+     * take their place once they are written, in rank order. A rank whose
+     * turn is past calls the rest with nothing to send, which returns at
+     * once. */
+    L->pending = 0;
+    for (int t = 1; t < r->size; t++) {
+        if (r->rank == 0) {
+            deliver_chunks(r, L, t - 1);
+            for (int i = 0; i < r->size; i++) {
+                L->counts[i] = i == t ? (int)(L->summary[i].bytes / (unsigned)unit) : 0;
+                L->displs[i] = 0;
+            }
         }
-    MPI_TIMED(r, MPI_Gatherv(r->rank == 0 ? MPI_IN_PLACE : L->piece.buf,
-                             (int)(L->piece.len / (unsigned)unit), type, L->buf, L->counts,
-                             L->displs, type, 0, r->comm));
+        MPI_TIMED(r, MPI_Gatherv(r->rank == 0 ? MPI_IN_PLACE : L->piece.buf,
+                                 r->rank == t ? (int)(L->piece.len / (unsigned)unit) : 0, type,
+                                 L->buf, L->counts, L->displs, type, 0, r->comm));
+        L->pending = t;
+    }
 }
 
 void mpp_outlet_deliver(run *r, lister *L, uint64_t committed)
 {
-    if (OUTLETS[r->where].deliver)
+    if (!OUTLETS[r->where].gathers) {
         OUTLETS[r->where].deliver(r, L, committed);
+        return;
+    }
+    deliver_chunks(r, L, L->turns ? L->pending : -1);
+    /* In turns, a committed chunk not written by now came out of order. */
+    if (r->rank == 0 && !r->failure && !r->reader_gone && L->next_j != L->committed)
+        mpp_note_failure(r, FAILURE(FAIL_ORDER, EIO));
 }
 
 void mpp_outlet_close(run *r, lister *L)
@@ -364,9 +442,9 @@ int mpp_outlet_preflight(run *r)
     }
     if (o->output && open_output(r) != EXIT_DONE)
         return EXIT_RUNTIME;
-    uint64_t budget = mpp_outlet_budget(r);
+    uint64_t share = share_of(o, r->where, r->size);
     size_t need = mpp_format_max_bytes(mpp_outlet_format(r), o->stop);
-    if (budget < need) {
+    if (share < need) {
         uint64_t least = OUTLETS[r->where].whole ? need : need * (unsigned)r->size;
         fprintf(r->err,
                 "mpprimes: --buffer %llu is too small for %d ranks: each rank needs room "

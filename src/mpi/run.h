@@ -182,6 +182,11 @@ typedef struct lister {
     int *counts, *displs;
     uint64_t file_base, last_prime;
     bool any_prime;
+    /* gathering outlets */
+    bool turns;                 /* rank 0 receives one rank's bytes at a time (rounds.h) */
+    int pending;                /* rank 0, in turns: whose bytes are in the buffer */
+    uint64_t committed;         /* rank 0: chunks committed in the round just done */
+    uint64_t next_j;            /* rank 0: the next of them to write or check */
 } lister;
 
 /* Rank 0, before any work: checks what the run needs (memory, the output
@@ -196,9 +201,15 @@ mpp_format mpp_outlet_format(const run *r);
 /* Whether the round's bytes are gathered at rank 0 (not written by every
  * rank itself). */
 bool mpp_outlet_gathers(const run *r);
+/* Whether rank 0 gathers each round in turns, one rank's bytes at a time
+ * (rounds.h: mpp_round_turns). */
+bool mpp_outlet_turns(const run *r);
 /* Every rank, before the first round: MPI-IO opens the file. */
 void mpp_outlet_open(run *r, lister *L);
-/* Every rank, each round: the encoded bytes to rank 0 (gathering outlets). */
+/* Every rank, each round, after rank 0 has judged it (L->committed): the
+ * encoded bytes to rank 0 (gathering outlets). In turns, rank 0 writes or
+ * checks each rank's committed chunks before the next rank's arrive, all
+ * but the last rank's, which mpp_outlet_deliver() does. */
 void mpp_outlet_collect(run *r, lister *L);
 /* Every rank, each round: the committed chunks to where they go. */
 void mpp_outlet_deliver(run *r, lister *L, uint64_t committed);

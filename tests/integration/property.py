@@ -97,7 +97,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import CaseFailure, Runner, add_program_args, expect, run  # noqa: E402
 from reference import (U64_MAX, check_json_report, have_primesieve,  # noqa: E402
-                       listing_rounds, listing_text, parse_json_report,
+                       listing_rounds, listing_text, parse_json_report, round_room,
                        primesieve_count, primesieve_primes, sieve_window,
                        small_primes)
 
@@ -489,9 +489,7 @@ def est_rounds(case, count):
     if case.outlet == "count":
         return 1
     per = len(str(case.hi)) + 1 if case.fmt == "text" else 8
-    room = case.buffer or DEFAULT_BUFFER
-    if case.outlet.startswith("output"):
-        room *= case.np
+    room = round_room(case.buffer or DEFAULT_BUFFER, case.np, case.outlet, case.decomposition)
     return max(1, math.ceil(count * per / (0.5 * room)))
 
 
@@ -720,8 +718,8 @@ def run_case(runner, case, show=True):
         expect(report["buffer_bytes"] == size,
                f"buffer_bytes {report['buffer_bytes']}, expected {size}")
         held = len(data) if data is not None else ref.count * 8
-        listing_rounds(report, held, size * case.np if case.outlet.startswith("output")
-                       else size)
+        listing_rounds(report, held, round_room(size, case.np, case.outlet,
+                                                case.decomposition))
     return ref
 
 

@@ -245,6 +245,19 @@ def expect_same_listing(actual, expected, what, source="the reference"):
 
 
 
+def round_room(buffer, np, outlet, decomposition="block"):
+    """Bytes of primes one round can hold with --buffer BUFFER on NP ranks
+    (None: one rank): with --output every rank writes a whole buffer; the
+    gathered outlets (--print, the default mode) bring them to rank 0, which
+    holds BUFFER at a time: for block and balanced one rank's after another,
+    so a round holds NP buffers (rounds.h, mpp_round_turns), for cyclic and
+    dynamic all at once, so a round holds one."""
+    np = np or 1
+    if outlet.startswith("output") or decomposition in (None, "block", "balanced"):
+        return buffer * np
+    return buffer
+
+
 def listing_rounds(report, expected_bytes, budget):
     """A listing of EXPECTED_BYTES with BUDGET bytes per round must have
     taken several rounds: the point of the small buffer."""
