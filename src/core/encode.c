@@ -105,6 +105,12 @@ void mpp_piece_reset(mpp_piece *p)
 static size_t encode_text(mpp_piece *p, const uint64_t *primes, size_t n, char *out)
 {
     char *o = out;
+    /* The leading part in locals: the stores through O may alias P, and
+     * would make the compiler read it back from memory for every prime. */
+    char top[sizeof p->top];
+    memcpy(top, p->top, sizeof top);
+    int toplen = p->toplen;
+    uint64_t top_base = p->top_base;
     for (size_t i = 0; i < n; i++) {
         uint64_t v = primes[i];
         if (v < E8) { /* no leading part: the digits of v without its zeros */
@@ -119,18 +125,21 @@ static size_t encode_text(mpp_piece *p, const uint64_t *primes, size_t n, char *
             continue;
         }
         /* (below top_base the difference wraps round to a large number) */
-        if (p->toplen == 0 || v - p->top_base >= E8) {
-            uint64_t top = v / E8;
-            memset(p->top, 0, sizeof p->top);
-            p->toplen = (int)mpp_u64_to_dec(top, p->top);
-            p->top_base = top * E8;
+        if (toplen == 0 || v - top_base >= E8) {
+            uint64_t hi = v / E8;
+            memset(top, 0, sizeof top);
+            toplen = (int)mpp_u64_to_dec(hi, top);
+            top_base = hi * E8;
         }
-        memcpy(o, p->top, sizeof p->top);
-        o += p->toplen;
-        store8(o, digits8((uint32_t)(v - p->top_base)));
+        memcpy(o, top, sizeof top);
+        o += toplen;
+        store8(o, digits8((uint32_t)(v - top_base)));
         o[8] = '\n';
         o += 9;
     }
+    memcpy(p->top, top, sizeof top);
+    p->toplen = toplen;
+    p->top_base = top_base;
     return (size_t)(o - out);
 }
 
