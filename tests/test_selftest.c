@@ -111,15 +111,15 @@ static void split_counts(uint64_t x, int ncuts, const uint64_t *limits, size_t n
         if (cut[i] == cut[i + 1])
             continue; /* an empty piece */
         uint64_t lo = cut[i], hi = cut[i + 1] - 1;
-        mpp_patterns c;
-        ck_assert(mpp_patterns_init(&c, lo, hi, limits, nlimits));
-        uint64_t end = hi + MPP_TUPLET_SPAN > x ? x : hi + MPP_TUPLET_SPAN;
-        mpp_sink sink = {.fn = mpp_patterns_push, .ctx = &c};
+        mpp_tuplet_counter c;
+        ck_assert(mpp_tuplet_counter_init(&c, lo, hi, limits, nlimits));
+        uint64_t end = hi + MPP_SPAN > x ? x : hi + MPP_SPAN;
+        mpp_sink sink = {.fn = mpp_tuplet_counter_push, .ctx = &c};
         mpp_tally t;
         ck_assert_int_eq(mpp_find_primes(MPP_METHOD_SIEVE, lo, end, &sink, &t), MPP_OK);
         for (size_t b = 0; b < nlimits; b++)
             for (int k = 0; k < MPP_KINDS; k++)
-                sums[b][k] += mpp_patterns_count(&c, b, k);
+                sums[b][k] += mpp_tuplet_counter_count(&c, b, k);
     }
 }
 
@@ -175,51 +175,51 @@ START_TEST(test_tuplets_windows)
         uint64_t lo = lows[i], hi = lo + 2999;
         uint64_t want[MPP_KINDS];
         brute_tuplets(lo, hi, want);
-        mpp_patterns c;
-        ck_assert(mpp_patterns_init(&c, lo, hi, &hi, 1));
-        mpp_sink sink = {.fn = mpp_patterns_push, .ctx = &c};
+        mpp_tuplet_counter c;
+        ck_assert(mpp_tuplet_counter_init(&c, lo, hi, &hi, 1));
+        mpp_sink sink = {.fn = mpp_tuplet_counter_push, .ctx = &c};
         mpp_tally t;
         ck_assert_int_eq(mpp_find_primes(MPP_METHOD_SIEVE, lo, hi, &sink, &t), MPP_OK);
         for (int k = 0; k < MPP_KINDS; k++)
-            ck_assert_msg(mpp_patterns_count(&c, 0, k) == want[k],
+            ck_assert_msg(mpp_tuplet_counter_count(&c, 0, k) == want[k],
                           "[%" PRIu64 ", %" PRIu64 "]: %s %" PRIu64 ", brute force %" PRIu64,
-                          lo, hi, mpp_kind_name(k), mpp_patterns_count(&c, 0, k), want[k]);
+                          lo, hi, mpp_kind_name(k), mpp_tuplet_counter_count(&c, 0, k), want[k]);
     }
     /* the interval of patterns.md */
     uint64_t lo = 4294967000u, hi = 4294968000u;
-    mpp_patterns c;
-    ck_assert(mpp_patterns_init(&c, lo, hi, &hi, 1));
-    mpp_sink sink = {.fn = mpp_patterns_push, .ctx = &c};
+    mpp_tuplet_counter c;
+    ck_assert(mpp_tuplet_counter_init(&c, lo, hi, &hi, 1));
+    mpp_sink sink = {.fn = mpp_tuplet_counter_push, .ctx = &c};
     mpp_tally t;
     ck_assert_int_eq(mpp_find_primes(MPP_METHOD_SIEVE, lo, hi, &sink, &t), MPP_OK);
-    ck_assert_uint_eq(mpp_patterns_count(&c, 0, 0), 47);
-    ck_assert_uint_eq(mpp_patterns_count(&c, 0, 1), 2);
-    ck_assert_uint_eq(mpp_patterns_count(&c, 0, 2), 0);
+    ck_assert_uint_eq(mpp_tuplet_counter_count(&c, 0, 0), 47);
+    ck_assert_uint_eq(mpp_tuplet_counter_count(&c, 0, 1), 2);
+    ck_assert_uint_eq(mpp_tuplet_counter_count(&c, 0, 2), 0);
 }
 END_TEST
 
 START_TEST(test_patterns_init)
 {
-    mpp_patterns c;
+    mpp_tuplet_counter c;
     uint64_t up[] = {1, 2, 2, 3}, down[] = {5, 4};
-    ck_assert(mpp_patterns_init(&c, 0, 3, up, 4));
-    ck_assert(!mpp_patterns_init(&c, 0, 3, up, 0));
-    ck_assert(!mpp_patterns_init(&c, 0, 3, down, 2));
+    ck_assert(mpp_tuplet_counter_init(&c, 0, 3, up, 4));
+    ck_assert(!mpp_tuplet_counter_init(&c, 0, 3, up, 0));
+    ck_assert(!mpp_tuplet_counter_init(&c, 0, 3, down, 2));
     uint64_t many[MPP_PATTERN_LIMITS + 1] = {0};
-    ck_assert(!mpp_patterns_init(&c, 0, 3, many, MPP_PATTERN_LIMITS + 1));
+    ck_assert(!mpp_tuplet_counter_init(&c, 0, 3, many, MPP_PATTERN_LIMITS + 1));
     /* primes beyond the last limit are not counted; the hash is the same for
      * the same primes in any number of calls */
     uint64_t lim = 20;
-    ck_assert(mpp_patterns_init(&c, 0, 30, &lim, 1));
+    ck_assert(mpp_tuplet_counter_init(&c, 0, 30, &lim, 1));
     uint64_t p[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29};
-    mpp_patterns_push(&c, p, 10);
-    ck_assert_uint_eq(mpp_patterns_count(&c, 0, 0), 8);
-    mpp_patterns d;
-    ck_assert(mpp_patterns_init(&d, 0, 30, &lim, 1));
+    mpp_tuplet_counter_push(&c, p, 10);
+    ck_assert_uint_eq(mpp_tuplet_counter_count(&c, 0, 0), 8);
+    mpp_tuplet_counter d;
+    ck_assert(mpp_tuplet_counter_init(&d, 0, 30, &lim, 1));
     for (int i = 0; i < 10; i++)
-        mpp_patterns_push(&d, p + i, 1);
+        mpp_tuplet_counter_push(&d, p + i, 1);
     ck_assert_uint_eq(c.hash, d.hash);
-    ck_assert_uint_eq(mpp_patterns_count(&d, 0, 1), mpp_patterns_count(&c, 0, 1));
+    ck_assert_uint_eq(mpp_tuplet_counter_count(&d, 0, 1), mpp_tuplet_counter_count(&c, 0, 1));
     ck_assert_str_eq(mpp_kind_name(0), "primes");
     ck_assert_str_eq(mpp_kind_name(5), "sextuplets");
     ck_assert_str_eq(mpp_kind_name(6), "?");

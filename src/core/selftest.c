@@ -109,12 +109,12 @@ static const pattern PATTERNS[] = {
     {5, 6, {0, 4, 6, 10, 12, 16}},
 };
 
-bool mpp_patterns_init(mpp_patterns *c, uint64_t lo, uint64_t hi, const uint64_t *limits,
-                       size_t nlimits)
+bool mpp_tuplet_counter_init(mpp_tuplet_counter *c, uint64_t lo, uint64_t hi,
+                             const uint64_t *limits, size_t nlimits)
 {
     if (nlimits == 0 || nlimits > MPP_PATTERN_LIMITS)
         return false;
-    *c = (mpp_patterns){.lo = lo, .hi = hi, .nlimits = nlimits};
+    *c = (mpp_tuplet_counter){.lo = lo, .hi = hi, .nlimits = nlimits};
     for (size_t i = 0; i < nlimits; i++) {
         if (i > 0 && limits[i] < limits[i - 1])
             return false;
@@ -124,7 +124,7 @@ bool mpp_patterns_init(mpp_patterns *c, uint64_t lo, uint64_t hi, const uint64_t
 }
 
 /* The index of the first limit at or above X, or nlimits. */
-static size_t bin_of(const mpp_patterns *c, uint64_t x)
+static size_t bin_of(const mpp_tuplet_counter *c, uint64_t x)
 {
     size_t i = 0;
     while (i < c->nlimits && c->limits[i] < x)
@@ -140,7 +140,7 @@ static uint64_t mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static bool recent_has(const mpp_patterns *c, uint64_t p)
+static bool recent_has(const mpp_tuplet_counter *c, uint64_t p)
 {
     for (size_t i = 0; i < c->nrecent; i++)
         if (c->recent[i] == p)
@@ -149,7 +149,7 @@ static bool recent_has(const mpp_patterns *c, uint64_t p)
 }
 
 /* Q, the newest prime, closes the tuplets whose last member it is. */
-static void close_tuplets(mpp_patterns *c, uint64_t q, size_t bin)
+static void close_tuplets(mpp_tuplet_counter *c, uint64_t q, size_t bin)
 {
     for (size_t k = 0; k < sizeof PATTERNS / sizeof PATTERNS[0]; k++) {
         const pattern *pt = &PATTERNS[k];
@@ -167,9 +167,9 @@ static void close_tuplets(mpp_patterns *c, uint64_t q, size_t bin)
     }
 }
 
-int mpp_patterns_push(void *ctx, const uint64_t *primes, size_t n)
+int mpp_tuplet_counter_push(void *ctx, const uint64_t *primes, size_t n)
 {
-    mpp_patterns *c = ctx;
+    mpp_tuplet_counter *c = ctx;
     for (size_t i = 0; i < n; i++) {
         uint64_t q = primes[i];
         size_t bin = bin_of(c, q);
@@ -177,7 +177,7 @@ int mpp_patterns_push(void *ctx, const uint64_t *primes, size_t n)
             continue; /* beyond every limit */
         size_t keep = 0; /* the recent primes within the widest span of Q */
         for (size_t j = 0; j < c->nrecent; j++)
-            if (q - c->recent[j] <= MPP_TUPLET_SPAN)
+            if (q - c->recent[j] <= MPP_SPAN)
                 c->recent[keep++] = c->recent[j];
         c->nrecent = keep;
         if (q >= c->lo && q <= c->hi) {
@@ -191,7 +191,7 @@ int mpp_patterns_push(void *ctx, const uint64_t *primes, size_t n)
     return 0;
 }
 
-uint64_t mpp_patterns_count(const mpp_patterns *c, size_t i, int kind)
+uint64_t mpp_tuplet_counter_count(const mpp_tuplet_counter *c, size_t i, int kind)
 {
     uint64_t sum = 0;
     for (size_t b = 0; b <= i && b < c->nlimits; b++)

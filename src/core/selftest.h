@@ -19,8 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* What a count is of: primes, then the k-tuplets for k = 2..6. */
-enum { MPP_KINDS = 6, MPP_TUPLET_SPAN = 16 /* the widest pattern's span */ };
+#include "patterns.h" /* MPP_KINDS, MPP_SPAN */
+
+/* What a count is of (index 0..MPP_KINDS - 1): primes, then the k-tuplets
+ * for k = 2..6. */
 
 /* "primes", "twins", "triplets", ... for KIND in [0, MPP_KINDS). */
 const char *mpp_kind_name(int kind);
@@ -39,12 +41,16 @@ extern const uint64_t mpp_known_counts[MPP_KNOWN_DECADES][MPP_KINDS];
 
 /* ---- counting tuplets over a stream of primes ---- */
 
+/* (Apart from patterns.h, which the counts of a run use, on purpose: this
+ * counter is what --self-test checks a run's sieve against, so it shares
+ * none of their code.) */
+
 enum { MPP_PATTERN_LIMITS = 12 };
 
 /* Counts, for each of up to MPP_PATTERN_LIMITS limits X (ascending), the
  * primes and the tuplets of [LO, X] whose first member lies in [LO, HI]
  * (HI <= the largest X). Feed it every prime of [LO, min(HI + 16, largest
- * X)] in ascending order, in as many calls of mpp_patterns_push as wanted:
+ * X)] in ascending order, in as many calls of mpp_tuplet_counter_push as wanted:
  * a tuplet is seen when its last member arrives. Split a range at any points
  * among several counters (one per rank) and their sums are the counts of the
  * whole. HASH is an order-free checksum of the primes of [LO, HI]. */
@@ -56,16 +62,16 @@ typedef struct {
     uint64_t hash;
     uint64_t recent[8]; /* the primes of the last 16 numbers before the newest */
     size_t nrecent;
-} mpp_patterns;
+} mpp_tuplet_counter;
 
 /* Starts a counter; false when NLIMITS is 0 or above MPP_PATTERN_LIMITS, or
  * the limits are not ascending. */
-bool mpp_patterns_init(mpp_patterns *c, uint64_t lo, uint64_t hi, const uint64_t *limits,
-                       size_t nlimits);
-/* An mpp_sink function (sink.h): CTX is an mpp_patterns. Returns 0. */
-int mpp_patterns_push(void *ctx, const uint64_t *primes, size_t n);
+bool mpp_tuplet_counter_init(mpp_tuplet_counter *c, uint64_t lo, uint64_t hi,
+                             const uint64_t *limits, size_t nlimits);
+/* An mpp_sink function (sink.h): CTX is an mpp_tuplet_counter. Returns 0. */
+int mpp_tuplet_counter_push(void *ctx, const uint64_t *primes, size_t n);
 /* The count of KIND in [LO, limits[I]]. */
-uint64_t mpp_patterns_count(const mpp_patterns *c, size_t i, int kind);
+uint64_t mpp_tuplet_counter_count(const mpp_tuplet_counter *c, size_t i, int kind);
 
 /* ---- random ranges ---- */
 

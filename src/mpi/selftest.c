@@ -133,17 +133,17 @@ static void check_published(verdicts *v)
      * each power of ten there. */
     uint64_t top = limits[TUPLET_DECADES - 1];
     mpp_block b = mpp_block_of(0, top, r->size, r->rank);
-    mpp_patterns c;
-    mpp_patterns_init(&c, b.lo, b.hi, limits, TUPLET_DECADES);
+    mpp_tuplet_counter c;
+    mpp_tuplet_counter_init(&c, b.lo, b.hi, limits, TUPLET_DECADES);
     int err = MPP_OK;
     if (!b.empty) {
-        uint64_t end = b.hi > top - MPP_TUPLET_SPAN ? top : b.hi + MPP_TUPLET_SPAN;
-        mpp_sink sink = {.fn = mpp_patterns_push, .ctx = &c};
+        uint64_t end = b.hi > top - MPP_SPAN ? top : b.hi + MPP_SPAN;
+        mpp_sink sink = {.fn = mpp_tuplet_counter_push, .ctx = &c};
         err = find(r, MPP_METHOD_SIEVE, b.lo, end, &sink, NULL);
     }
     for (int k = 0; k < TUPLET_DECADES; k++)
         for (int kind = 0; kind < MPP_KINDS; kind++)
-            mine[k * MPP_KINDS + kind] = mpp_patterns_count(&c, (size_t)k, kind);
+            mine[k * MPP_KINDS + kind] = mpp_tuplet_counter_count(&c, (size_t)k, kind);
     /* The primes of this rank's block of [0, 10^9], counted. */
     b = mpp_block_of(0, x * 10, r->size, r->rank);
     if (err == MPP_OK && !b.empty)
@@ -275,14 +275,14 @@ static void check_agreement(verdicts *v, int hosts)
     double t0 = MPI_Wtime();
     const uint64_t lo = 1000000000000u, hi = lo + (1u << 21) - 1;
     uint64_t limit = hi;
-    mpp_patterns c;
-    mpp_patterns_init(&c, lo, hi, &limit, 1);
-    mpp_sink sink = {.fn = mpp_patterns_push, .ctx = &c};
+    mpp_tuplet_counter c;
+    mpp_tuplet_counter_init(&c, lo, hi, &limit, 1);
+    mpp_sink sink = {.fn = mpp_tuplet_counter_push, .ctx = &c};
     int err = find(r, MPP_METHOD_SIEVE, lo, hi, &sink, NULL);
     enum { N = MPP_KINDS + 1 };
     uint64_t mine[N], lo_all[N], hi_all[N];
     for (int kind = 0; kind < MPP_KINDS; kind++)
-        mine[kind] = mpp_patterns_count(&c, 0, kind);
+        mine[kind] = mpp_tuplet_counter_count(&c, 0, kind);
     mine[MPP_KINDS] = err == MPP_OK ? c.hash : UINT64_MAX;
     MPI_TIMED(r, MPI_Allreduce(mine, lo_all, N, MPI_UINT64_T, MPI_MIN, r->comm));
     MPI_TIMED(r, MPI_Allreduce(mine, hi_all, N, MPI_UINT64_T, MPI_MAX, r->comm));

@@ -1,0 +1,191 @@
+/* patterns.c - k-tuplets and gaps of a piece, and the merge of adjacent
+ * pieces (see patterns.h for the conventions and why the merge is exact). */
+#include "patterns.h"
+
+#include <string.h>
+
+/* The forms of each kind, as offset masks (bit d: p + d is a member). */
+static const uint32_t FORMS[MPP_KINDS + 1][2] = {
+    [2] = {(1u << 0) | (1u << 2), 0},
+    [3] = {(1u << 0) | (1u << 2) | (1u << 6), (1u << 0) | (1u << 4) | (1u << 6)},
+    [4] = {(1u << 0) | (1u << 2) | (1u << 6) | (1u << 8), 0},
+    [5] = {(1u << 0) | (1u << 2) | (1u << 6) | (1u << 8) | (1u << 12),
+           (1u << 0) | (1u << 4) | (1u << 6) | (1u << 10) | (1u << 12)},
+    [6] = {(1u << 0) | (1u << 4) | (1u << 6) | (1u << 10) | (1u << 12) | (1u << 16), 0},
+};
+static const unsigned SPANS[MPP_KINDS + 1] = {0, 0, 2, 6, 8, 12, 16};
+
+unsigned mpp_pattern_forms(int k, uint32_t masks[2])
+{
+    if (k < 2 || k > MPP_KINDS)
+        return 0;
+    masks[0] = FORMS[k][0];
+    masks[1] = FORMS[k][1];
+    return FORMS[k][1] ? 2 : 1;
+}
+
+unsigned mpp_pattern_span(int k)
+{
+    return k >= 1 && k <= MPP_KINDS ? SPANS[k] : 0;
+}
+
+/* The members of P's window among V[0..N-1] (ascending, all >= P): bit d
+ * set when P + d is one of them, d <= SPAN. */
+static uint32_t window_mask(uint64_t p, const uint64_t *v, unsigned n)
+{
+    uint32_t m = 0;
+    for (unsigned i = 0; i < n && v[i] - p <= MPP_SPAN; i++)
+        m |= 1u << (v[i] - p);
+    return m;
+}
+
+static bool has_form(int k, uint32_t mask)
+{
+    return (mask & FORMS[k][0]) == FORMS[k][0] ||
+           (FORMS[k][1] && (mask & FORMS[k][1]) == FORMS[k][1]);
+}
+
+static uint64_t largest_gap(const mpp_patterns *r)
+{
+    return r->nrecords ? r->records[r->nrecords - 1].gap : 0;
+}
+
+/* A gap G after the prime AFTER: into the histogram, and a record when it
+ * beats every gap before it. */
+static void add_gap(mpp_patterns *r, uint64_t g, uint64_t after)
+{
+    r->hist[g < MPP_GAP_LIMIT ? g : MPP_GAP_LIMIT - 1]++;
+    if (g > largest_gap(r) && r->nrecords < MPP_GAP_LIMIT)
+        r->records[r->nrecords++] = (mpp_gap){.gap = g, .after = after};
+}
+
+void mpp_patterns_clear(mpp_patterns *r)
+{
+    memset(r, 0, sizeof *r);
+}
+
+void mpp_patterns_begin(mpp_patterns *r, uint64_t lo, uint64_t hi)
+{
+    mpp_patterns_clear(r);
+    r->covered = true;
+    r->lo = lo;
+    r->hi = hi;
+}
+
+/* Judges the oldest pending prime as the first member of a tuplet: every
+ * prime of its window is pending (or past it). */
+static void judge_first(mpp_patterns *r)
+{
+    uint64_t p = r->pending[0];
+    uint32_t m = window_mask(p, r->pending, r->npending);
+    for (int k = 2; k <= MPP_KINDS; k++)
+        if (has_form(k, m))
+            r->count[k]++;
+    memmove(r->pending, r->pending + 1, (r->npending - 1) * sizeof *r->pending);
+    r->npending--;
+}
+
+void mpp_patterns_push(mpp_patterns *r, const uint64_t *primes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t q = primes[i];
+        /* a pending prime whose window ends before Q has all its window */
+        while (r->npending && q - r->pending[0] > MPP_SPAN)
+            judge_first(r);
+        if (r->count[1])
+            add_gap(r, q - r->last, r->last);
+        else
+            r->first = q;
+        r->count[1]++;
+        r->last = q;
+        if (q - r->lo < MPP_SPAN && r->nhead < MPP_EDGE)
+            r->head[r->nhead++] = q;
+        if (r->hi - q < MPP_SPAN && r->ntail < MPP_EDGE)
+            r->tail[r->ntail++] = q;
+        r->pending[r->npending++] = q;
+    }
+}
+
+void mpp_patterns_end(mpp_patterns *r)
+{
+    /* the piece has no more primes: what is pending has its whole window */
+    while (r->npending)
+        judge_first(r);
+}
+
+mpp_gap mpp_patterns_largest(const mpp_patterns *r)
+{
+    mpp_gap none = {0, 0};
+    return r->nrecords ? r->records[r->nrecords - 1] : none;
+}
+
+/* The primes of A[0..NA-1] and then B[0..NB-1] (ascending together) that
+ * KEEP accepts, into OUT (at most MPP_EDGE); returns how many. */
+static unsigned keep_edge(const uint64_t *a, unsigned na, const uint64_t *b, unsigned nb,
+                          uint64_t base, bool from_lo, uint64_t *out)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < na + nb; i++) {
+        uint64_t x = i < na ? a[i] : b[i - na];
+        bool in = from_lo ? x - base < MPP_SPAN : base - x < MPP_SPAN;
+        if (in && n < MPP_EDGE)
+            out[n++] = x;
+    }
+    return n;
+}
+
+bool mpp_patterns_merge(mpp_patterns *a, const mpp_patterns *b)
+{
+    if (!b->covered)
+        return true;
+    if (!a->covered) {
+        *a = *b;
+        return true;
+    }
+    if (a->hi == UINT64_MAX || b->lo != a->hi + 1)
+        return false;
+
+    /* Tuplets with members on both sides: their first member is in A's
+     * tail, the rest within SPAN of it, in A's tail or B's head (a member
+     * past B is in neither, so no form reaching past B matches). */
+    uint64_t u[2 * MPP_EDGE];
+    unsigned nu = 0;
+    for (unsigned i = 0; i < a->ntail; i++)
+        u[nu++] = a->tail[i];
+    for (unsigned i = 0; i < b->nhead; i++)
+        u[nu++] = b->head[i];
+    bool a_any = a->count[1] > 0, b_any = b->count[1] > 0;
+    for (unsigned i = 0; i < a->ntail; i++) {
+        uint64_t p = a->tail[i];
+        uint32_t m = window_mask(p, u + i, nu - i);
+        for (int k = 2; k <= MPP_KINDS; k++)
+            if (SPANS[k] > a->hi - p && has_form(k, m))
+                a->count[k]++;
+    }
+    for (int k = 1; k <= MPP_KINDS; k++)
+        a->count[k] += b->count[k];
+
+    uint64_t head[MPP_EDGE], tail[MPP_EDGE];
+    unsigned nhead = keep_edge(a->head, a->nhead, b->head, b->nhead, a->lo, true, head);
+    unsigned ntail = keep_edge(a->tail, a->ntail, b->tail, b->ntail, b->hi, false, tail);
+    memcpy(a->head, head, sizeof head);
+    memcpy(a->tail, tail, sizeof tail);
+    a->nhead = nhead;
+    a->ntail = ntail;
+
+    /* Gaps: B's, the one between the two, and B's records that beat
+     * everything before them now. */
+    for (unsigned g = 0; g < MPP_GAP_LIMIT; g++)
+        a->hist[g] += b->hist[g];
+    if (a_any && b_any)
+        add_gap(a, b->first - a->last, a->last);
+    for (unsigned i = 0; i < b->nrecords; i++)
+        if (b->records[i].gap > largest_gap(a) && a->nrecords < MPP_GAP_LIMIT)
+            a->records[a->nrecords++] = b->records[i];
+    if (!a_any)
+        a->first = b->first;
+    if (b_any)
+        a->last = b->last;
+    a->hi = b->hi;
+    return true;
+}
