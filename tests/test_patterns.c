@@ -346,6 +346,60 @@ START_TEST(merge_rules)
 }
 END_TEST
 
+/* On the wire and back: every field as it was; and words that are not a
+ * result are refused. */
+START_TEST(wire_round_trip)
+{
+    static mpp_patterns a, b, back;
+    static uint64_t w[MPP_PATTERNS_MAX_WORDS + 1];
+    uint64_t seed = 5;
+    size_t n;
+    uint64_t *v = ref_primes(UINT64_MAX - 3000, UINT64_MAX, &n);
+    uint64_t *low = NULL;
+    size_t nlow;
+    low = ref_primes(0, 100000, &nlow);
+    for (int c = 0; c < 4; c++) {
+        if (c == 0)
+            mpp_patterns_clear(&a); /* nothing yet */
+        else if (c == 1)
+            build(&a, 24, 28, low, nlow, &seed); /* no prime */
+        else if (c == 2)
+            build(&a, 0, 100000, low, nlow, &seed);
+        else {
+            build(&a, UINT64_MAX - 3000, UINT64_MAX - 1001, v, n, &seed);
+            build(&b, UINT64_MAX - 1000, UINT64_MAX, v, n, &seed);
+            ck_assert(mpp_patterns_merge(&a, &b));
+        }
+        size_t words = mpp_patterns_pack(&a, w);
+        ck_assert_uint_eq(words, mpp_patterns_words(&a));
+        ck_assert(words <= MPP_PATTERNS_MAX_WORDS);
+        ck_assert(mpp_patterns_unpack(w, words, &back));
+        expect_same(&back, &a, "unpacked");
+        ck_assert_int_eq(back.covered, a.covered);
+        /* one word short or long, or a count out of bounds: refused */
+        ck_assert(!mpp_patterns_unpack(w, words - 1, &back));
+        ck_assert(!back.covered);
+        ck_assert(!mpp_patterns_unpack(w, words + 1, &back));
+        uint64_t keep = w[0];
+        w[0] = keep | (uint64_t)(MPP_EDGE + 1) << 8;
+        ck_assert(!mpp_patterns_unpack(w, words, &back));
+        w[0] = keep;
+        if (c == 2) { /* a histogram slot beyond the limit, or twice */
+            size_t last = words - 2;
+            uint64_t g = w[last];
+            w[last] = MPP_GAP_LIMIT;
+            ck_assert(!mpp_patterns_unpack(w, words, &back));
+            w[last] = w[last - 2];
+            ck_assert(!mpp_patterns_unpack(w, words, &back));
+            w[last] = g;
+            ck_assert(mpp_patterns_unpack(w, words, &back));
+        }
+    }
+    free(v);
+    free(low);
+}
+END_TEST
+
 static Suite *patterns_suite(void)
 {
     Suite *s = suite_create("patterns");
@@ -356,6 +410,7 @@ static Suite *patterns_suite(void)
     tcase_add_test(tc, reference_tables);
     tcase_add_test(tc, random_splits);
     tcase_add_test(tc, merge_rules);
+    tcase_add_test(tc, wire_round_trip);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -189,3 +189,87 @@ bool mpp_patterns_merge(mpp_patterns *a, const mpp_patterns *b)
     a->hi = b->hi;
     return true;
 }
+
+/* ---- on the wire ---- */
+
+static unsigned hist_slots(const mpp_patterns *r)
+{
+    unsigned n = 0;
+    for (unsigned g = 0; g < MPP_GAP_LIMIT; g++)
+        n += r->hist[g] != 0;
+    return n;
+}
+
+size_t mpp_patterns_words(const mpp_patterns *r)
+{
+    return MPP_PATTERNS_HEADER_WORDS + 2 * (size_t)r->nrecords + 2 * (size_t)hist_slots(r);
+}
+
+size_t mpp_patterns_pack(const mpp_patterns *r, uint64_t *w)
+{
+    size_t i = 0;
+    unsigned slots = hist_slots(r);
+    w[i++] = r->covered | (uint64_t)r->nhead << 8 | (uint64_t)r->ntail << 16;
+    w[i++] = r->nrecords;
+    w[i++] = slots;
+    w[i++] = r->lo;
+    w[i++] = r->hi;
+    for (int k = 1; k <= MPP_KINDS; k++)
+        w[i++] = r->count[k];
+    w[i++] = r->first;
+    w[i++] = r->last;
+    for (unsigned e = 0; e < MPP_EDGE; e++)
+        w[i++] = e < r->nhead ? r->head[e] : 0;
+    for (unsigned e = 0; e < MPP_EDGE; e++)
+        w[i++] = e < r->ntail ? r->tail[e] : 0;
+    for (unsigned j = 0; j < r->nrecords; j++) {
+        w[i++] = r->records[j].gap;
+        w[i++] = r->records[j].after;
+    }
+    for (unsigned g = 0; g < MPP_GAP_LIMIT; g++)
+        if (r->hist[g]) {
+            w[i++] = g;
+            w[i++] = r->hist[g];
+        }
+    return i;
+}
+
+bool mpp_patterns_unpack(const uint64_t *w, size_t n, mpp_patterns *r)
+{
+    mpp_patterns_clear(r);
+    if (n < MPP_PATTERNS_HEADER_WORDS)
+        return false;
+    uint64_t flags = w[0], nrecords = w[1], slots = w[2];
+    uint64_t nhead = flags >> 8 & 0xff, ntail = flags >> 16 & 0xff;
+    if ((flags & ~(uint64_t)0xffff01) != 0 || nhead > MPP_EDGE || ntail > MPP_EDGE ||
+        nrecords > MPP_GAP_LIMIT || slots > MPP_GAP_LIMIT ||
+        n != MPP_PATTERNS_HEADER_WORDS + 2 * nrecords + 2 * slots)
+        return false;
+    size_t i = 3;
+    r->covered = flags & 1;
+    r->nhead = (unsigned)nhead;
+    r->ntail = (unsigned)ntail;
+    r->lo = w[i++];
+    r->hi = w[i++];
+    for (int k = 1; k <= MPP_KINDS; k++)
+        r->count[k] = w[i++];
+    r->first = w[i++];
+    r->last = w[i++];
+    for (unsigned e = 0; e < MPP_EDGE; e++, i++)
+        if (e < nhead)
+            r->head[e] = w[i];
+    for (unsigned e = 0; e < MPP_EDGE; e++, i++)
+        if (e < ntail)
+            r->tail[e] = w[i];
+    r->nrecords = (unsigned)nrecords;
+    for (unsigned j = 0; j < nrecords; j++, i += 2)
+        r->records[j] = (mpp_gap){.gap = w[i], .after = w[i + 1]};
+    for (unsigned j = 0; j < slots; j++, i += 2) {
+        if (w[i] >= MPP_GAP_LIMIT || r->hist[w[i]] || !w[i + 1]) {
+            mpp_patterns_clear(r);
+            return false;
+        }
+        r->hist[w[i]] = w[i + 1];
+    }
+    return true;
+}

@@ -99,6 +99,22 @@ void mpp_patterns_end(mpp_patterns *r);
  * Returns false (A unchanged) when they do not meet. */
 bool mpp_patterns_merge(mpp_patterns *a, const mpp_patterns *b);
 
+/* On the wire (records.h's rule: only these functions read or write the
+ * words): a header of MPP_PATTERNS_HEADER_WORDS (the stretch, the counts,
+ * the first and last primes, the edges), then the records as (gap, after)
+ * pairs and the histogram's non-zero slots as (gap, count) pairs. Only a
+ * finished result (after mpp_patterns_end, or a merge) travels. */
+#define MPP_PATTERNS_HEADER_WORDS (3 + 2 + MPP_KINDS + 2 + 2 * MPP_EDGE)
+#define MPP_PATTERNS_MAX_WORDS (MPP_PATTERNS_HEADER_WORDS + 4 * MPP_GAP_LIMIT)
+
+/* The words R takes (at most MPP_PATTERNS_MAX_WORDS). */
+size_t mpp_patterns_words(const mpp_patterns *r);
+/* Writes R's mpp_patterns_words(R) words at W; returns their number. */
+size_t mpp_patterns_pack(const mpp_patterns *r, uint64_t *w);
+/* Reads a result from the N words at W. Returns false (R cleared) when
+ * they are not one: a count out of its bounds, or N not its length. */
+bool mpp_patterns_unpack(const uint64_t *w, size_t n, mpp_patterns *r);
+
 /* The largest gap at its first occurrence (gap 0 when fewer than two
  * primes): the last record. */
 mpp_gap mpp_patterns_largest(const mpp_patterns *r);
