@@ -72,45 +72,62 @@ void mpp_patterns_begin(mpp_patterns *r, uint64_t lo, uint64_t hi)
     r->hi = hi;
 }
 
-/* Judges the oldest pending prime as the first member of a tuplet: every
- * prime of its window is pending (or past it). */
-static void judge_first(mpp_patterns *r)
+/* FORM's mask seen from its last member: bit S - d for each member d.
+ * (Each kind's forms are symmetric or mirror images of each other, so
+ * this only swaps which of the two forms is which.) */
+static uint32_t from_last(uint32_t form, unsigned span)
 {
-    uint64_t p = r->pending[0];
-    uint32_t m = window_mask(p, r->pending, r->npending);
-    for (int k = 2; k <= MPP_KINDS; k++)
-        if (has_form(k, m))
-            r->count[k]++;
-    memmove(r->pending, r->pending + 1, (r->npending - 1) * sizeof *r->pending);
-    r->npending--;
+    uint32_t m = 0;
+    for (unsigned d = 0; d <= span; d++)
+        if (form >> d & 1)
+            m |= 1u << (span - d);
+    return m;
 }
 
 void mpp_patterns_push(mpp_patterns *r, const uint64_t *primes, size_t n)
 {
+    /* A tuplet is counted when its last member Q arrives: RECENT has bit
+     * d set when Q - d is a prime of the piece (d < 64), so a form seen
+     * from its last member is a test of a few bits, and a member below the
+     * piece is never set. */
+    uint32_t last_forms[MPP_KINDS + 1][2];
+    for (int k = 2; k <= MPP_KINDS; k++)
+        for (int f = 0; f < 2; f++)
+            last_forms[k][f] = from_last(FORMS[k][f] ? FORMS[k][f] : FORMS[k][0], SPANS[k]);
+    uint64_t recent = r->recent, prev = r->last, lo = r->lo, hi = r->hi;
+    uint64_t count = r->count[1];
     for (size_t i = 0; i < n; i++) {
         uint64_t q = primes[i];
-        /* a pending prime whose window ends before Q has all its window */
-        while (r->npending && q - r->pending[0] > MPP_SPAN)
-            judge_first(r);
-        if (r->count[1])
-            add_gap(r, q - r->last, r->last);
-        else
+        if (count) {
+            uint64_t g = q - prev;
+            recent = g < 64 ? recent << g | 1 : 1;
+            r->hist[g < MPP_GAP_LIMIT ? g : MPP_GAP_LIMIT - 1]++;
+            if (g > (r->nrecords ? r->records[r->nrecords - 1].gap : 0) &&
+                r->nrecords < MPP_GAP_LIMIT)
+                r->records[r->nrecords++] = (mpp_gap){.gap = g, .after = prev};
+            uint32_t m = (uint32_t)recent;
+            for (int k = 2; k <= MPP_KINDS; k++)
+                r->count[k] += (m & last_forms[k][0]) == last_forms[k][0] ||
+                               (m & last_forms[k][1]) == last_forms[k][1];
+        } else {
             r->first = q;
-        r->count[1]++;
-        r->last = q;
-        if (q - r->lo < MPP_SPAN && r->nhead < MPP_EDGE)
+            recent = 1;
+        }
+        count++;
+        prev = q;
+        if (q - lo < MPP_SPAN && r->nhead < MPP_EDGE)
             r->head[r->nhead++] = q;
-        if (r->hi - q < MPP_SPAN && r->ntail < MPP_EDGE)
+        if (hi - q < MPP_SPAN && r->ntail < MPP_EDGE)
             r->tail[r->ntail++] = q;
-        r->pending[r->npending++] = q;
     }
+    r->recent = recent;
+    r->last = prev;
+    r->count[1] = count;
 }
 
 void mpp_patterns_end(mpp_patterns *r)
 {
-    /* the piece has no more primes: what is pending has its whole window */
-    while (r->npending)
-        judge_first(r);
+    r->recent = 0; /* (every tuplet was counted at its last member) */
 }
 
 mpp_gap mpp_patterns_largest(const mpp_patterns *r)

@@ -35,6 +35,8 @@
  * may be merged in any grouping, in range order), so ranks, rounds and
  * chunks can merge what they hold and rank 0 merge their results.
  *
+ * Building costs about 6 ns a prime here (a 64-bit mask of the last primes
+ * seen from the newest; a tuplet counted when its last member arrives).
  * Memory: about 48 KiB per result (the histogram and the record table are
  * fixed arrays, sized for every gap below 2^64; the largest there is 1550).
  * Pure: no I/O, no globals.
@@ -71,10 +73,9 @@ typedef struct {
     unsigned nrecords;
     mpp_gap records[MPP_GAP_LIMIT]; /* maximal gaps from lo on, in order */
     uint64_t hist[MPP_GAP_LIMIT];   /* hist[g]: gaps of size g */
-    /* while building (mpp_patterns_push): primes not yet judged as the
-     * first member of a tuplet, those within SPAN of the newest */
-    uint64_t pending[MPP_EDGE + 1];
-    unsigned npending;
+    /* while building (mpp_patterns_push): bit d set when last - d is a
+     * prime of the piece (d < 64) */
+    uint64_t recent;
 } mpp_patterns;
 
 /* The forms of kind K (2..6): offsets from p, as a bit mask (bit d: p + d
