@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "finder.h"
 #include "patterns.h"
 #include "testutil.h"
 
@@ -400,6 +401,67 @@ START_TEST(wire_round_trip)
 }
 END_TEST
 
+/* A rank's finder hands the patterns their primes: pieces of a range given
+ * to one finder in a shuffled order (jumps back and forth, as dynamic's
+ * chunks may come), by the sieve and by trial division, then merged in
+ * range order: the whole range's patterns. */
+START_TEST(pieces_from_a_finder)
+{
+    static const struct {
+        uint64_t lo, hi;
+    } ranges[] = {{0, 200000},
+                  {1000000000000ULL, 1000000000000ULL + 60000},
+                  {4294967296ULL - 30000, 4294967296ULL + 30000}};
+    /* (not near 2^64: a piece before the one last sieved opens a new
+     * window there, every prime up to 2^32 made again, seconds each) */
+    uint64_t seed = 17;
+    for (size_t c = 0; c < sizeof ranges / sizeof ranges[0]; c++)
+        for (int m = 0; m < 2; m++) {
+            uint64_t lo = ranges[c].lo, hi = ranges[c].hi;
+            if (m == MPP_METHOD_TRIAL && lo > 0)
+                continue; /* trial division up there: long for a unit test */
+            size_t n;
+            uint64_t *v = ref_primes(lo, hi, &n);
+            static mpp_patterns want, acc;
+            reference(lo, hi, v, n, &want);
+            enum { NP = 13 };
+            static mpp_patterns part[NP];
+            /* piece i is [cut[i], cut[i + 1] - 1], the last one up to HI;
+             * the cuts ascend by random steps, some of a few numbers */
+            uint64_t cut[NP];
+            cut[0] = lo;
+            for (int i = 1; i < NP; i++)
+                cut[i] = cut[i - 1] + 1 + test_splitmix(&seed) % ((hi - lo) / NP);
+            int order[NP];
+            for (int i = 0; i < NP; i++)
+                order[i] = i;
+            for (int i = NP - 1; i > 0; i--) {
+                int j = (int)(test_splitmix(&seed) % (uint64_t)(i + 1)), t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            mpp_finder *f = mpp_finder_new((mpp_method)m, hi);
+            ck_assert_ptr_nonnull(f);
+            for (int k = 0; k < NP; k++) {
+                int i = order[k];
+                uint64_t a = cut[i], b = i + 1 < NP ? cut[i + 1] - 1 : hi;
+                mpp_patterns_begin(&part[i], a, b);
+                mpp_sink sink = {mpp_patterns_sink, &part[i]};
+                mpp_tally t;
+                ck_assert_int_eq(mpp_finder_find(f, a, b, &sink, &t, NULL), MPP_OK);
+                mpp_patterns_end(&part[i]);
+                ck_assert_uint_eq(t.count, part[i].count[1]);
+            }
+            mpp_finder_free(f);
+            mpp_patterns_clear(&acc);
+            for (int i = 0; i < NP; i++)
+                ck_assert(mpp_patterns_merge(&acc, &part[i]));
+            expect_same(&acc, &want, m ? "trial division's pieces" : "the sieve's pieces");
+            free(v);
+        }
+}
+END_TEST
+
 static Suite *patterns_suite(void)
 {
     Suite *s = suite_create("patterns");
@@ -411,6 +473,7 @@ static Suite *patterns_suite(void)
     tcase_add_test(tc, random_splits);
     tcase_add_test(tc, merge_rules);
     tcase_add_test(tc, wire_round_trip);
+    tcase_add_test(tc, pieces_from_a_finder);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -125,6 +125,12 @@ void mpp_patterns_push(mpp_patterns *r, const uint64_t *primes, size_t n)
     r->count[1] = count;
 }
 
+int mpp_patterns_sink(void *ctx, const uint64_t *primes, size_t n)
+{
+    mpp_patterns_push(ctx, primes, n);
+    return 0;
+}
+
 void mpp_patterns_end(mpp_patterns *r)
 {
     r->recent = 0; /* (every tuplet was counted at its last member) */

@@ -94,6 +94,10 @@ void mpp_patterns_clear(mpp_patterns *r);
 void mpp_patterns_begin(mpp_patterns *r, uint64_t lo, uint64_t hi);
 void mpp_patterns_push(mpp_patterns *r, const uint64_t *primes, size_t n);
 void mpp_patterns_end(mpp_patterns *r);
+/* mpp_patterns_push as an mpp_sink function (sink.h): CTX is the
+ * mpp_patterns being built, so that a finder hands it a piece's primes
+ * (mpp_finder_find). Returns 0. */
+int mpp_patterns_sink(void *ctx, const uint64_t *primes, size_t n);
 
 /* Merges B into A, where B's stretch starts right after A's (B->lo ==
  * A->hi + 1) or either holds nothing yet: A becomes the patterns of both.
