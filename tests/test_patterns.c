@@ -151,6 +151,15 @@ START_TEST(forms_as_defined)
             seen++;
         }
         ck_assert_uint_eq(n, seen);
+        /* the module counts a tuplet at its last member, testing the forms
+         * themselves: each form's mirror image must be a form of its kind */
+        for (unsigned f = 0; f < n; f++) {
+            uint32_t mirror = 0;
+            for (unsigned d = 0; d <= mpp_pattern_span(k); d++)
+                if (masks[f] >> d & 1)
+                    mirror |= 1u << (mpp_pattern_span(k) - d);
+            ck_assert(mirror == masks[0] || (n == 2 && mirror == masks[1]));
+        }
     }
     uint32_t masks[2];
     ck_assert_uint_eq(mpp_pattern_forms(1, masks), 0);

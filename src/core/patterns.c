@@ -72,28 +72,13 @@ void mpp_patterns_begin(mpp_patterns *r, uint64_t lo, uint64_t hi)
     r->hi = hi;
 }
 
-/* FORM's mask seen from its last member: bit S - d for each member d.
- * (Each kind's forms are symmetric or mirror images of each other, so
- * this only swaps which of the two forms is which.) */
-static uint32_t from_last(uint32_t form, unsigned span)
-{
-    uint32_t m = 0;
-    for (unsigned d = 0; d <= span; d++)
-        if (form >> d & 1)
-            m |= 1u << (span - d);
-    return m;
-}
-
 void mpp_patterns_push(mpp_patterns *r, const uint64_t *primes, size_t n)
 {
     /* A tuplet is counted when its last member Q arrives: RECENT has bit
-     * d set when Q - d is a prime of the piece (d < 64), so a form seen
-     * from its last member is a test of a few bits, and a member below the
-     * piece is never set. */
-    uint32_t last_forms[MPP_KINDS + 1][2];
-    for (int k = 2; k <= MPP_KINDS; k++)
-        for (int f = 0; f < 2; f++)
-            last_forms[k][f] = from_last(FORMS[k][f] ? FORMS[k][f] : FORMS[k][0], SPANS[k]);
+     * d set when Q - d is a prime of the piece (d < 64), and a member below
+     * the piece is never set. Seen from Q a form is its mirror image, and
+     * each kind's forms are symmetric or each other's mirror image, so the
+     * forms themselves are what RECENT is tested against. */
     uint64_t recent = r->recent, prev = r->last, lo = r->lo, hi = r->hi;
     uint64_t count = r->count[1];
     for (size_t i = 0; i < n; i++) {
@@ -101,14 +86,10 @@ void mpp_patterns_push(mpp_patterns *r, const uint64_t *primes, size_t n)
         if (count) {
             uint64_t g = q - prev;
             recent = g < 64 ? recent << g | 1 : 1;
-            r->hist[g < MPP_GAP_LIMIT ? g : MPP_GAP_LIMIT - 1]++;
-            if (g > (r->nrecords ? r->records[r->nrecords - 1].gap : 0) &&
-                r->nrecords < MPP_GAP_LIMIT)
-                r->records[r->nrecords++] = (mpp_gap){.gap = g, .after = prev};
+            add_gap(r, g, prev);
             uint32_t m = (uint32_t)recent;
             for (int k = 2; k <= MPP_KINDS; k++)
-                r->count[k] += (m & last_forms[k][0]) == last_forms[k][0] ||
-                               (m & last_forms[k][1]) == last_forms[k][1];
+                r->count[k] += has_form(k, m);
         } else {
             r->first = q;
             recent = 1;

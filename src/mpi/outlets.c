@@ -86,31 +86,6 @@ static bool write_chunk(run *r, lister *L, uint64_t j, const mpp_chunk_meta *m)
     return true;
 }
 
-static bool chunk_done(run *r, lister *L, uint64_t j, const mpp_chunk_meta *m);
-
-/* Rank 0, gathering outlets: the committed chunks from L->next_j on whose
- * bytes are in the buffer (rank ONLY's, in turns; every rank's when ONLY <
- * 0), in chunk order: checked or written. After the round's last call every
- * committed chunk has been (or a failure stopped it). */
-static void deliver_chunks(run *r, lister *L, int only)
-{
-    if (r->rank != 0 || r->failure || r->reader_gone)
-        return;
-    double t0 = MPI_Wtime();
-    for (; L->next_j < L->committed; L->next_j++) {
-        const mpp_chunk_meta *m = L->by_index[L->next_j];
-        if (only >= 0 && rank_of(L, m) != only)
-            break;
-        if (!chunk_done(r, L, L->next_j, m))
-            return;
-    }
-    if (r->where == MPP_PLAN_PRINT) {
-        double t1 = MPI_Wtime();
-        r->io_s += t1 - t0;
-        mpp_span_note(r, MPP_SPAN_IO, "write", t0, t1, 0, 0);
-    }
-}
-
 /* Every rank, file: writes LEN bytes from P at offset AT. A short write (a
  * disk filling up) is followed by another, which then fails with the
  * reason. */
@@ -184,11 +159,6 @@ static const outlet_kind OUTLETS[] = {
                        .deliver = write_file},
 };
 
-static bool chunk_done(run *r, lister *L, uint64_t j, const mpp_chunk_meta *m)
-{
-    return OUTLETS[r->where].chunk(r, L, j, m);
-}
-
 /* Whether rank 0 gathers the round in turns (rounds.h). */
 static bool in_turns(const mpp_options *o, mpp_plan_outlet where, int size)
 {
@@ -206,12 +176,33 @@ static uint64_t share_of(const mpp_options *o, mpp_plan_outlet where, int size)
 }
 
 /* Bytes of primes each rank may hold per round: its share, or in turns the
- * whole buffer (rank 0 holds one rank's at a time). */
+ * whole buffer (rank 0 holds one rank's at a time), as if alone. */
 static uint64_t budget_of(const mpp_options *o, mpp_plan_outlet where, int size)
 {
-    if (!in_turns(o, where, size))
-        return share_of(o, where, size);
-    return OUTLETS[where].native ? o->buffer / 8 * 8 : o->buffer;
+    return share_of(o, where, in_turns(o, where, size) ? 1 : size);
+}
+
+/* Rank 0, gathering outlets: the committed chunks from L->next_j on whose
+ * bytes are in the buffer (rank ONLY's, in turns; every rank's when ONLY <
+ * 0), in chunk order: checked or written. After the round's last call every
+ * committed chunk has been (or a failure stopped it). */
+static void deliver_chunks(run *r, lister *L, int only)
+{
+    if (r->rank != 0 || r->failure || r->reader_gone)
+        return;
+    double t0 = MPI_Wtime();
+    for (; L->next_j < L->committed; L->next_j++) {
+        const mpp_chunk_meta *m = L->by_index[L->next_j];
+        if (only >= 0 && rank_of(L, m) != only)
+            break;
+        if (!OUTLETS[r->where].chunk(r, L, L->next_j, m))
+            break;
+    }
+    if (r->where == MPP_PLAN_PRINT) {
+        double t1 = MPI_Wtime();
+        r->io_s += t1 - t0;
+        mpp_span_note(r, MPP_SPAN_IO, "write", t0, t1, 0, 0);
+    }
 }
 
 static mpp_format format_of(const mpp_options *o, mpp_plan_outlet where)
@@ -278,7 +269,6 @@ void mpp_outlet_collect(run *r, lister *L)
      * take their place once they are written, in rank order. A rank whose
      * turn is past calls the rest with nothing to send, which returns at
      * once. */
-    L->pending = 0;
     for (int t = 1; t < r->size; t++) {
         if (r->rank == 0) {
             deliver_chunks(r, L, t - 1);
@@ -290,7 +280,6 @@ void mpp_outlet_collect(run *r, lister *L)
         MPI_TIMED(r, MPI_Gatherv(r->rank == 0 ? MPI_IN_PLACE : L->piece.buf,
                                  r->rank == t ? (int)(L->piece.len / (unsigned)unit) : 0, type,
                                  L->buf, L->counts, L->displs, type, 0, r->comm));
-        L->pending = t;
     }
 }
 
@@ -300,7 +289,7 @@ void mpp_outlet_deliver(run *r, lister *L, uint64_t committed)
         OUTLETS[r->where].deliver(r, L, committed);
         return;
     }
-    deliver_chunks(r, L, L->turns ? L->pending : -1);
+    deliver_chunks(r, L, L->turns ? r->size - 1 : -1); /* (in turns: the last rank's) */
     /* In turns, a committed chunk not written by now came out of order. */
     if (r->rank == 0 && !r->failure && !r->reader_gone && L->next_j != L->committed)
         mpp_note_failure(r, FAILURE(FAIL_ORDER, EIO));

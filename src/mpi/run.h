@@ -184,7 +184,6 @@ typedef struct lister {
     bool any_prime;
     /* gathering outlets */
     bool turns;                 /* rank 0 receives one rank's bytes at a time (rounds.h) */
-    int pending;                /* rank 0, in turns: whose bytes are in the buffer */
     uint64_t committed;         /* rank 0: chunks committed in the round just done */
     uint64_t next_j;            /* rank 0: the next of them to write or check */
 } lister;
