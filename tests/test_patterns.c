@@ -1,8 +1,9 @@
-/* test_patterns.c - k-tuplets and gaps of a piece (patterns.h) against a
- * plain reference written here from the definitions, against the tables of
- * ../shared/reference/patterns.md, and the merge of pieces over random
- * splits (tiny pieces included, so that a tuplet crosses several) in random
- * groupings: always the whole range's patterns. */
+/* test_patterns.c - k-tuplets and gaps (patterns.h) against a plain
+ * reference written here from the definitions, against the tables of
+ * ../shared/reference/patterns.md, and the pieces of random splits (tiny
+ * pieces included, so that a tuplet or a gap crosses several), each built
+ * after the primes before it, merged in random orders and groupings:
+ * always the whole range's patterns. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "finder.h"
 #include "patterns.h"
+#include "primality.h"
 #include "testutil.h"
 
 /* The forms, written again from patterns.md (not read from the module). */
@@ -38,64 +40,54 @@ static bool in_list(const uint64_t *v, size_t n, uint64_t x)
     return lo < n && v[lo] == x;
 }
 
+/* What a user sees of the patterns of a stretch: its counts, least and
+ * greatest prime, and gaps. */
+typedef struct {
+    uint64_t count[MPP_KINDS + 1];
+    uint64_t first, last;
+    mpp_gaps gaps;
+} summary;
+
 /* The patterns of [LO, HI] from its primes V[0..N-1], by the definitions:
  * every prime tried as the first member of every form; consecutive primes
- * for the gaps. Only the fields a user sees, plus the edges. */
-static void reference(uint64_t lo, uint64_t hi, const uint64_t *v, size_t n, mpp_patterns *r)
+ * for the gaps, a record when larger than every gap before it. */
+static void reference(uint64_t lo, uint64_t hi, const uint64_t *v, size_t n, summary *r)
 {
     memset(r, 0, sizeof *r);
-    r->covered = true;
-    r->lo = lo;
-    r->hi = hi;
-    r->count[1] = n;
-    for (size_t i = 0; i < n; i++) {
+    size_t i0 = 0, i1 = 0;
+    while (i0 < n && v[i0] < lo)
+        i0++;
+    for (i1 = i0; i1 < n && v[i1] <= hi;)
+        i1++;
+    r->count[1] = i1 - i0;
+    for (size_t i = i0; i < i1; i++) {
         bool kind[MPP_KINDS + 1] = {false};
         for (size_t f = 0; f < NFORMS; f++) {
             bool all = true;
             for (int j = 1; j < 7 && FORM_OFFSETS[f][j] >= 0; j++) {
                 uint64_t off = (uint64_t)FORM_OFFSETS[f][j];
-                all = all && v[i] <= hi - off && in_list(v, n, v[i] + off);
+                all = all && v[i] <= hi - off && in_list(v + i0, i1 - i0, v[i] + off);
             }
             if (all)
                 kind[FORM_OFFSETS[f][0]] = true;
         }
         for (int k = 2; k <= MPP_KINDS; k++)
             r->count[k] += kind[k];
-        if (i > 0) {
+        if (i > i0) {
             uint64_t g = v[i] - v[i - 1];
-            r->hist[g]++;
-            if (g > (r->nrecords ? r->records[r->nrecords - 1].gap : 0))
-                r->records[r->nrecords++] = (mpp_gap){g, v[i - 1]};
+            r->gaps.hist[g]++;
+            if (g > (r->gaps.nrecords ? r->gaps.records[r->gaps.nrecords - 1].gap : 0))
+                r->gaps.records[r->gaps.nrecords++] = (mpp_gap){g, v[i - 1]};
         }
-        if (v[i] - lo < 16)
-            r->head[r->nhead++] = v[i];
-        if (hi - v[i] < 16)
-            r->tail[r->ntail++] = v[i];
     }
-    if (n) {
-        r->first = v[0];
-        r->last = v[n - 1];
+    if (i1 > i0) {
+        r->first = v[i0];
+        r->last = v[i1 - 1];
     }
 }
 
-static void expect_same(const mpp_patterns *got, const mpp_patterns *want, const char *what)
+static void expect_gaps(const mpp_gaps *got, const mpp_gaps *want, const char *what)
 {
-    REQUIRE(got->covered == want->covered && got->lo == want->lo && got->hi == want->hi,
-            "%s: stretch [%" PRIu64 ", %" PRIu64 "], want [%" PRIu64 ", %" PRIu64 "]", what,
-            got->lo, got->hi, want->lo, want->hi);
-    for (int k = 1; k <= MPP_KINDS; k++)
-        REQUIRE(got->count[k] == want->count[k], "%s: %d-tuplets %" PRIu64 ", want %" PRIu64,
-                what, k, got->count[k], want->count[k]);
-    if (want->count[1])
-        REQUIRE(got->first == want->first && got->last == want->last,
-                "%s: first %" PRIu64 " last %" PRIu64 ", want %" PRIu64 " %" PRIu64, what,
-                got->first, got->last, want->first, want->last);
-    REQUIRE(got->nhead == want->nhead &&
-                !memcmp(got->head, want->head, want->nhead * sizeof *want->head),
-            "%s: head of %u primes, want %u", what, got->nhead, want->nhead);
-    REQUIRE(got->ntail == want->ntail &&
-                !memcmp(got->tail, want->tail, want->ntail * sizeof *want->tail),
-            "%s: tail of %u primes, want %u", what, got->ntail, want->ntail);
     REQUIRE(got->nrecords == want->nrecords, "%s: %u records, want %u", what, got->nrecords,
             want->nrecords);
     for (unsigned i = 0; i < want->nrecords; i++)
@@ -110,26 +102,78 @@ static void expect_same(const mpp_patterns *got, const mpp_patterns *want, const
                 what, got->hist[g], g, want->hist[g]);
 }
 
-/* The patterns of [LO, HI] built by the module from the primes V (those of
- * the piece among them), pushed in batches of random sizes. */
-static void build(mpp_patterns *r, uint64_t lo, uint64_t hi, const uint64_t *v, size_t n,
-                  uint64_t *seed)
+static void expect_same(const summary *got, const summary *want, const char *what)
 {
+    for (int k = 1; k <= MPP_KINDS; k++)
+        REQUIRE(got->count[k] == want->count[k], "%s: %d-tuplets %" PRIu64 ", want %" PRIu64,
+                what, k, got->count[k], want->count[k]);
+    if (want->count[1])
+        REQUIRE(got->first == want->first && got->last == want->last,
+                "%s: first %" PRIu64 " last %" PRIu64 ", want %" PRIu64 " %" PRIu64, what,
+                got->first, got->last, want->first, want->last);
+    expect_gaps(&got->gaps, &want->gaps, what);
+}
+
+/* The primes of V[0..N-1] that the piece starting at LO of the range
+ * starting at START is built after, by the definition (not by
+ * mpp_primes_before): those of [START, LO) within MPP_SPAN of LO, or else
+ * the greatest of [START, LO). */
+static size_t before_of(uint64_t start, uint64_t lo, const uint64_t *v, size_t n,
+                        uint64_t *out)
+{
+    size_t m = 0, last = SIZE_MAX;
+    for (size_t i = 0; i < n && v[i] < lo; i++)
+        if (v[i] >= start) {
+            last = i;
+            if (lo - v[i] <= MPP_SPAN)
+                out[m++] = v[i];
+        }
+    if (m == 0 && last != SIZE_MAX)
+        out[m++] = v[last];
+    return m;
+}
+
+/* Piece [LO, HI] of the range starting at START, built by the module from
+ * the primes V (those of the piece among them, pushed in batches of random
+ * sizes, after the primes before it): its summary. */
+static void build(summary *r, uint64_t start, uint64_t lo, uint64_t hi, const uint64_t *v,
+                  size_t n, uint64_t *seed)
+{
+    uint64_t before[MPP_BEFORE_MAX];
+    size_t nb = before_of(start, lo, v, n, before);
     size_t i = 0;
     while (i < n && v[i] < lo)
         i++;
     size_t j = i;
     while (j < n && v[j] <= hi)
         j++;
-    mpp_patterns_begin(r, lo, hi);
+    mpp_patterns b;
+    memset(r, 0, sizeof *r);
+    mpp_gaps_clear(&r->gaps);
+    mpp_patterns_begin(&b, before, nb, &r->gaps);
     while (i < j) {
         size_t batch = 1 + (size_t)(test_splitmix(seed) % 9);
         if (batch > j - i)
             batch = j - i;
-        mpp_patterns_push(r, v + i, batch);
+        mpp_patterns_push(&b, v + i, batch);
         i += batch;
     }
-    mpp_patterns_end(r);
+    memcpy(r->count, b.count, sizeof r->count);
+    r->first = b.first;
+    r->last = b.last;
+}
+
+/* B merged into A, as a run merges pieces: counts add, the least first and
+ * greatest last, the gaps by mpp_gaps_merge. */
+static void merge(summary *a, const summary *b)
+{
+    if (b->count[1] && (!a->count[1] || b->first < a->first))
+        a->first = b->first;
+    if (b->count[1] && (!a->count[1] || b->last > a->last))
+        a->last = b->last;
+    for (int k = 1; k <= MPP_KINDS; k++)
+        a->count[k] += b->count[k];
+    mpp_gaps_merge(&a->gaps, &b->gaps);
 }
 
 START_TEST(forms_as_defined)
@@ -167,7 +211,8 @@ START_TEST(forms_as_defined)
 }
 END_TEST
 
-/* Whole pieces against the reference, low, around 2^32 and near 2^64. */
+/* Whole pieces against the reference, low, around 2^32 and near 2^64;
+ * and a piece of a range that starts before it. */
 START_TEST(whole_pieces)
 {
     static const struct {
@@ -178,24 +223,46 @@ START_TEST(whole_pieces)
         {0, 2},
         {2, 3},
         {0, 100},
-        {1, 1013}, /* 17 and 997: primes at the edges' last places */
+        {1, 1013},
         {0, 100000},
         {1000000000, 1000100000},
         {4294967296ULL - 20000, 4294967296ULL + 20000},
         {UINT64_MAX - 30000, UINT64_MAX},
     };
     uint64_t seed = 7;
+    static summary got, want;
     for (size_t c = 0; c < sizeof ranges / sizeof ranges[0]; c++) {
         size_t n;
-        uint64_t *v = ref_primes(ranges[c].lo, ranges[c].hi, &n);
-        mpp_patterns got, want;
-        reference(ranges[c].lo, ranges[c].hi, v, n, &want);
-        build(&got, ranges[c].lo, ranges[c].hi, v, n, &seed);
+        uint64_t lo = ranges[c].lo, hi = ranges[c].hi;
+        uint64_t *v = ref_primes(lo, hi, &n);
+        reference(lo, hi, v, n, &want);
+        build(&got, lo, lo, hi, v, n, &seed);
         char what[80];
-        snprintf(what, sizeof what, "[%" PRIu64 ", %" PRIu64 "]", ranges[c].lo, ranges[c].hi);
+        snprintf(what, sizeof what, "[%" PRIu64 ", %" PRIu64 "]", lo, hi);
         expect_same(&got, &want, what);
         free(v);
     }
+    /* [0, 30] from 20 on, after the primes of [0, 19]: its primes 23 and
+     * 29; the tuplets ending there: (17, 19, 23), (13, 17, 19, 23)...; the
+     * gaps 4 after 19 and 6 after 23 */
+    size_t n;
+    uint64_t *v = ref_primes(0, 30, &n);
+    build(&got, 0, 20, 30, v, n, &seed);
+    static const uint64_t c30[MPP_KINDS + 1] = {0, 2, 0, 1, 0, 1, 1};
+    for (int k = 1; k <= MPP_KINDS; k++)
+        ck_assert_uint_eq(got.count[k], c30[k]);
+    ck_assert_uint_eq(mpp_gaps_total(&got.gaps), 2);
+    ck_assert_uint_eq(got.gaps.nrecords, 2);
+    ck_assert_uint_eq(got.gaps.records[0].gap, 4);
+    ck_assert_uint_eq(got.gaps.records[0].after, 19);
+    ck_assert_uint_eq(got.gaps.records[1].gap, 6);
+    /* the same piece of a range that starts at 18: (13, 17, 19, 23) and
+     * the others reaching below 18 are not the range's */
+    build(&got, 18, 20, 30, v, n, &seed);
+    static const uint64_t c18[MPP_KINDS + 1] = {0, 2, 0, 0, 0, 0, 0};
+    for (int k = 1; k <= MPP_KINDS; k++)
+        ck_assert_uint_eq(got.count[k], c18[k]);
+    free(v);
 }
 END_TEST
 
@@ -217,11 +284,11 @@ START_TEST(reference_tables)
         {4294967000ULL, 4294968000ULL, {0, 47, 2, 0, 0, 0, 0}},
     };
     uint64_t seed = 11;
+    static summary r;
     for (size_t c = 0; c < sizeof rows / sizeof rows[0]; c++) {
         size_t n;
         uint64_t *v = ref_primes(rows[c].lo, rows[c].hi, &n);
-        mpp_patterns r;
-        build(&r, rows[c].lo, rows[c].hi, v, n, &seed);
+        build(&r, rows[c].lo, rows[c].lo, rows[c].hi, v, n, &seed);
         for (int k = 1; k <= MPP_KINDS; k++)
             ck_assert_msg(r.count[k] == rows[c].c[k],
                           "[%" PRIu64 ", %" PRIu64 "]: %d-tuplets %" PRIu64
@@ -236,33 +303,33 @@ START_TEST(reference_tables)
     };
     size_t n;
     uint64_t *v = ref_primes(0, 1000000, &n);
-    mpp_patterns r;
-    build(&r, 0, 1000000, v, n, &seed);
-    ck_assert_uint_eq(r.nrecords, sizeof gaps / sizeof gaps[0]);
-    for (unsigned i = 0; i < r.nrecords; i++) {
-        ck_assert_uint_eq(r.records[i].gap, gaps[i][0]);
-        ck_assert_uint_eq(r.records[i].after, gaps[i][1]);
+    build(&r, 0, 0, 1000000, v, n, &seed);
+    ck_assert_uint_eq(r.gaps.nrecords, sizeof gaps / sizeof gaps[0]);
+    for (unsigned i = 0; i < r.gaps.nrecords; i++) {
+        ck_assert_uint_eq(r.gaps.records[i].gap, gaps[i][0]);
+        ck_assert_uint_eq(r.gaps.records[i].after, gaps[i][1]);
     }
-    mpp_gap big = mpp_patterns_largest(&r);
+    mpp_gap big = mpp_gaps_largest(&r.gaps);
     ck_assert_uint_eq(big.gap, 114);
     ck_assert_uint_eq(big.after, 492113);
+    ck_assert_uint_eq(mpp_gaps_total(&r.gaps), 78497);
     free(v);
 }
 END_TEST
 
 /* Cuts [LO, HI] into pieces of random lengths (a third of them 1 to 40
  * numbers, shorter than a tuplet's reach, so that tuplets and gaps cross
- * several), builds each, and merges them left to right and in a random
- * grouping: both must equal the whole range's patterns. */
+ * several), builds each, and merges them in a random order, one by one,
+ * and in a random grouping: always the whole range's patterns. */
 static void split_and_merge(uint64_t lo, uint64_t hi, uint64_t seed, uint64_t longest)
 {
     size_t n;
     uint64_t *v = ref_primes(lo, hi, &n);
-    mpp_patterns *want = malloc(sizeof *want);
+    summary *want = malloc(sizeof *want);
     ck_assert_ptr_nonnull(want);
     reference(lo, hi, v, n, want);
     size_t cap = 64, np = 0;
-    mpp_patterns *p = malloc(cap * sizeof *p);
+    summary *p = malloc(cap * sizeof *p);
     ck_assert_ptr_nonnull(p);
     for (uint64_t a = lo;;) {
         uint64_t draw = test_splitmix(&seed);
@@ -273,7 +340,7 @@ static void split_and_merge(uint64_t lo, uint64_t hi, uint64_t seed, uint64_t lo
             p = realloc(p, cap * sizeof *p);
             ck_assert_ptr_nonnull(p);
         }
-        build(&p[np++], a, b, v, n, &seed);
+        build(&p[np++], lo, a, b, v, n, &seed);
         if (b == hi)
             break;
         a = b + 1;
@@ -281,18 +348,24 @@ static void split_and_merge(uint64_t lo, uint64_t hi, uint64_t seed, uint64_t lo
     char what[120];
     snprintf(what, sizeof what, "[%" PRIu64 ", %" PRIu64 "] in %zu pieces (seed %" PRIu64 ")",
              lo, hi, np, seed);
-    /* left to right, from the identity */
-    mpp_patterns *acc = malloc(sizeof *acc);
+    for (size_t i = np - 1; i > 0; i--) { /* shuffled */
+        size_t j = (size_t)(test_splitmix(&seed) % (i + 1));
+        summary t = p[i];
+        p[i] = p[j];
+        p[j] = t;
+    }
+    summary *acc = malloc(sizeof *acc);
     ck_assert_ptr_nonnull(acc);
-    mpp_patterns_clear(acc);
+    memset(acc, 0, sizeof *acc);
     for (size_t i = 0; i < np; i++)
-        REQUIRE(mpp_patterns_merge(acc, &p[i]), "%s: piece %zu does not meet", what, i);
+        merge(acc, &p[i]);
     expect_same(acc, want, what);
-    /* a random grouping: adjacent pairs merged until one is left */
-    while (np > 1) {
-        size_t i = (size_t)(test_splitmix(&seed) % (np - 1));
-        REQUIRE(mpp_patterns_merge(&p[i], &p[i + 1]), "%s: grouping", what);
-        memmove(&p[i + 1], &p[i + 2], (np - i - 2) * sizeof *p);
+    while (np > 1) { /* any two merged until one is left */
+        size_t i = (size_t)(test_splitmix(&seed) % np), j = (size_t)(test_splitmix(&seed) % np);
+        if (i == j)
+            continue;
+        merge(&p[i], &p[j]);
+        p[j] = p[np - 1];
         np--;
     }
     expect_same(&p[0], want, what);
@@ -307,8 +380,8 @@ START_TEST(random_splits)
     uint64_t seed = 2026;
     for (uint64_t t = 0; t < test_iters(12); t++) {
         split_and_merge(0, 3000, test_splitmix(&seed), 200);
-        /* 17 = 1 + 16 and 997 = 1013 - 16 prime: the edges' last places */
         split_and_merge(1, 1013, test_splitmix(&seed), 100);
+        split_and_merge(18, 600, test_splitmix(&seed), 50);
         split_and_merge(1000000007ULL, 1000000007ULL + 20000, test_splitmix(&seed), 3000);
         split_and_merge(4294967296ULL - 3000, 4294967296ULL + 3000, test_splitmix(&seed), 500);
         split_and_merge(UINT64_MAX - 4000, UINT64_MAX, test_splitmix(&seed), 700);
@@ -317,103 +390,116 @@ START_TEST(random_splits)
 }
 END_TEST
 
-/* The identity, pieces that do not meet, and pieces without primes. */
+/* The staircase of records: a record dominated by one before it stays
+ * out, one that beats later ones removes them, merging is commutative, and
+ * merging the same gaps twice changes only the histogram. */
 START_TEST(merge_rules)
 {
-    static mpp_patterns a, b, c, before;
+    static mpp_gaps a, b, ab, ba;
+    mpp_gaps_clear(&a);
+    mpp_gaps_clear(&b);
+    mpp_gaps_add(&a, 4, 100, true);
+    mpp_gaps_add(&a, 10, 500, true);
+    mpp_gaps_add(&a, 12, 900, true);
+    mpp_gaps_add(&a, 2, 901, false); /* not a record of its piece: histogram only */
+    mpp_gaps_add(&b, 6, 50, true);   /* beats the 4 after 100 */
+    mpp_gaps_add(&b, 8, 700, true);  /* beaten by the 10 after 500 */
+    mpp_gaps_add(&b, 20, 1000, true);
+    ab = a;
+    mpp_gaps_merge(&ab, &b);
+    ba = b;
+    mpp_gaps_merge(&ba, &a);
+    static const uint64_t want[][2] = {{6, 50}, {10, 500}, {12, 900}, {20, 1000}};
+    ck_assert_uint_eq(ab.nrecords, 4);
+    for (unsigned i = 0; i < 4; i++) {
+        ck_assert_uint_eq(ab.records[i].gap, want[i][0]);
+        ck_assert_uint_eq(ab.records[i].after, want[i][1]);
+    }
+    ck_assert(!memcmp(&ab, &ba, sizeof ab));
+    ck_assert_uint_eq(mpp_gaps_total(&ab), 7);
+    mpp_gap big = mpp_gaps_largest(&ab);
+    ck_assert_uint_eq(big.gap, 20);
+    ck_assert_uint_eq(big.after, 1000);
+    mpp_gaps_merge(&ab, &b);
+    ck_assert_uint_eq(ab.nrecords, 4);
+    ck_assert_uint_eq(mpp_gaps_total(&ab), 10);
+    mpp_gaps_clear(&a);
+    ck_assert_uint_eq(mpp_gaps_largest(&a).gap, 0);
+    mpp_gaps_merge(&a, &ba); /* into nothing: a copy */
+    ck_assert(!memcmp(&a, &ba, sizeof a));
+    /* a piece without primes: nothing, and the gap crosses it (the piece
+     * after it is built after the prime before both) */
     size_t n;
     uint64_t *v = ref_primes(0, 200, &n);
     uint64_t seed = 3;
-    build(&a, 0, 99, v, n, &seed);
-    build(&b, 100, 200, v, n, &seed);
-    mpp_patterns_clear(&c);
-    before = a;
-    ck_assert(mpp_patterns_merge(&a, &c)); /* nothing: no change */
-    ck_assert(!memcmp(&a, &before, sizeof a));
-    ck_assert(mpp_patterns_merge(&c, &a)); /* into nothing: a copy */
-    ck_assert(!memcmp(&c, &a, sizeof a));
-    ck_assert(!mpp_patterns_merge(&b, &a)); /* out of order */
-    build(&c, 150, 200, v, n, &seed);
-    ck_assert(!mpp_patterns_merge(&a, &c)); /* a hole */
-    ck_assert(!memcmp(&a, &before, sizeof a));
-    /* a stretch without primes between two with: the gap crosses it */
-    build(&a, 0, 113, v, n, &seed);
-    build(&b, 114, 126, v, n, &seed);
-    build(&c, 127, 200, v, n, &seed);
-    ck_assert_uint_eq(b.count[1], 0);
-    ck_assert_uint_eq(mpp_patterns_largest(&b).gap, 0);
-    ck_assert(mpp_patterns_merge(&a, &b) && mpp_patterns_merge(&a, &c));
-    mpp_gap big = mpp_patterns_largest(&a);
-    ck_assert_uint_eq(big.gap, 14);
-    ck_assert_uint_eq(big.after, 113);
-    /* the top of the 64-bit range has no piece after it */
-    build(&a, UINT64_MAX - 10, UINT64_MAX, v, 0, &seed);
-    mpp_patterns_clear(&b);
-    b.covered = true;
-    b.lo = 0;
-    ck_assert(!mpp_patterns_merge(&a, &b));
+    static summary s;
+    build(&s, 0, 114, 126, v, n, &seed);
+    ck_assert_uint_eq(s.count[1], 0);
+    ck_assert_uint_eq(mpp_gaps_total(&s.gaps), 0);
+    build(&s, 0, 127, 200, v, n, &seed);
+    ck_assert_uint_eq(s.gaps.records[0].gap, 14);
+    ck_assert_uint_eq(s.gaps.records[0].after, 113);
     free(v);
 }
 END_TEST
 
-/* On the wire and back: every field as it was; and words that are not a
- * result are refused. */
+/* On the wire and back: every field as it was; and words that are not
+ * gaps are refused. */
 START_TEST(wire_round_trip)
 {
-    static mpp_patterns a, b, back;
-    static uint64_t w[MPP_PATTERNS_MAX_WORDS + 1];
+    static summary a;
+    static mpp_gaps back;
+    static uint64_t w[MPP_GAPS_MAX_WORDS + 1];
     uint64_t seed = 5;
-    size_t n;
-    uint64_t *v = ref_primes(UINT64_MAX - 3000, UINT64_MAX, &n);
-    uint64_t *low = NULL;
     size_t nlow;
-    low = ref_primes(0, 100000, &nlow);
-    for (int c = 0; c < 4; c++) {
+    uint64_t *low = ref_primes(0, 100000, &nlow);
+    for (int c = 0; c < 3; c++) {
         if (c == 0)
-            mpp_patterns_clear(&a); /* nothing yet */
+            memset(&a, 0, sizeof a); /* nothing yet */
         else if (c == 1)
-            build(&a, 24, 28, low, nlow, &seed); /* no prime */
-        else if (c == 2)
-            build(&a, 0, 100000, low, nlow, &seed);
-        else {
-            build(&a, UINT64_MAX - 3000, UINT64_MAX - 1001, v, n, &seed);
-            build(&b, UINT64_MAX - 1000, UINT64_MAX, v, n, &seed);
-            ck_assert(mpp_patterns_merge(&a, &b));
-        }
-        size_t words = mpp_patterns_pack(&a, w);
-        ck_assert_uint_eq(words, mpp_patterns_words(&a));
-        ck_assert(words <= MPP_PATTERNS_MAX_WORDS);
-        ck_assert(mpp_patterns_unpack(w, words, &back));
-        expect_same(&back, &a, "unpacked");
-        ck_assert_int_eq(back.covered, a.covered);
-        /* one word short or long, or a count out of bounds: refused */
-        ck_assert(!mpp_patterns_unpack(w, words - 1, &back));
-        ck_assert(!back.covered);
-        ck_assert(!mpp_patterns_unpack(w, words + 1, &back));
+            build(&a, 24, 24, 28, low, nlow, &seed); /* no prime */
+        else
+            build(&a, 0, 0, 100000, low, nlow, &seed);
+        size_t words = mpp_gaps_pack(&a.gaps, w);
+        ck_assert(words <= MPP_GAPS_MAX_WORDS);
+        ck_assert(mpp_gaps_unpack(w, words, &back));
+        expect_gaps(&back, &a.gaps, "unpacked");
+        w[words] = 12345; /* a word more: ignored */
+        ck_assert(mpp_gaps_unpack(w, words + 1, &back));
+        expect_gaps(&back, &a.gaps, "unpacked from more words");
+        /* one word short, or a count out of bounds: refused */
+        ck_assert(!mpp_gaps_unpack(w, words - 1, &back));
+        ck_assert_uint_eq(back.nrecords, 0);
         uint64_t keep = w[0];
-        w[0] = keep | (uint64_t)(MPP_EDGE + 1) << 8;
-        ck_assert(!mpp_patterns_unpack(w, words, &back));
+        w[0] = MPP_RECORDS_MAX + 1;
+        ck_assert(!mpp_gaps_unpack(w, MPP_GAPS_MAX_WORDS, &back));
         w[0] = keep;
-        if (c == 2) { /* a histogram slot beyond the limit, or twice */
+        if (c == 2) {
+            /* a histogram slot beyond the limit, or twice */
             size_t last = words - 2;
             uint64_t g = w[last];
             w[last] = MPP_GAP_LIMIT;
-            ck_assert(!mpp_patterns_unpack(w, words, &back));
+            ck_assert(!mpp_gaps_unpack(w, words, &back));
             w[last] = w[last - 2];
-            ck_assert(!mpp_patterns_unpack(w, words, &back));
+            ck_assert(!mpp_gaps_unpack(w, words, &back));
             w[last] = g;
-            ck_assert(mpp_patterns_unpack(w, words, &back));
+            /* records that do not grow */
+            uint64_t r1 = w[4];
+            w[4] = w[2];
+            ck_assert(!mpp_gaps_unpack(w, words, &back));
+            w[4] = r1;
+            ck_assert(mpp_gaps_unpack(w, words, &back));
         }
     }
-    free(v);
     free(low);
 }
 END_TEST
 
 /* A rank's finder hands the patterns their primes: pieces of a range given
  * to one finder in a shuffled order (jumps back and forth, as dynamic's
- * chunks may come), by the sieve and by trial division, then merged in
- * range order: the whole range's patterns. */
+ * chunks may come), by the sieve and by trial division, each built after
+ * what mpp_primes_before finds, merged as they come: the whole range's
+ * patterns. */
 START_TEST(pieces_from_a_finder)
 {
     static const struct {
@@ -431,16 +517,17 @@ START_TEST(pieces_from_a_finder)
                 continue; /* trial division up there: long for a unit test */
             size_t n;
             uint64_t *v = ref_primes(lo, hi, &n);
-            static mpp_patterns want, acc;
+            static summary want, acc;
             reference(lo, hi, v, n, &want);
             enum { NP = 13 };
-            static mpp_patterns part[NP];
             /* piece i is [cut[i], cut[i + 1] - 1], the last one up to HI;
              * the cuts ascend by random steps, some of a few numbers */
             uint64_t cut[NP];
             cut[0] = lo;
             for (int i = 1; i < NP; i++)
-                cut[i] = cut[i - 1] + 1 + test_splitmix(&seed) % ((hi - lo) / NP);
+                cut[i] = cut[i - 1] + 1 +
+                         (i % 4 == 0 ? test_splitmix(&seed) % 20
+                                     : test_splitmix(&seed) % ((hi - lo) / NP));
             int order[NP];
             for (int i = 0; i < NP; i++)
                 order[i] = i;
@@ -451,20 +538,26 @@ START_TEST(pieces_from_a_finder)
             }
             mpp_finder *f = mpp_finder_new((mpp_method)m, hi);
             ck_assert_ptr_nonnull(f);
+            memset(&acc, 0, sizeof acc);
             for (int k = 0; k < NP; k++) {
                 int i = order[k];
                 uint64_t a = cut[i], b = i + 1 < NP ? cut[i + 1] - 1 : hi;
-                mpp_patterns_begin(&part[i], a, b);
-                mpp_sink sink = {mpp_patterns_sink, &part[i]};
+                uint64_t before[MPP_BEFORE_MAX];
+                size_t nb = mpp_primes_before(lo, a, MPP_SPAN, before);
+                mpp_patterns p;
+                mpp_patterns_begin(&p, before, nb, &acc.gaps);
+                mpp_sink sink = {mpp_patterns_sink, &p};
                 mpp_tally t;
                 ck_assert_int_eq(mpp_finder_find(f, a, b, &sink, &t, NULL), MPP_OK);
-                mpp_patterns_end(&part[i]);
-                ck_assert_uint_eq(t.count, part[i].count[1]);
+                ck_assert_uint_eq(t.count, p.count[1]);
+                static summary piece;
+                memset(&piece, 0, sizeof piece);
+                memcpy(piece.count, p.count, sizeof p.count);
+                piece.first = p.first;
+                piece.last = p.last;
+                merge(&acc, &piece); /* (its gaps went into ACC's already) */
             }
             mpp_finder_free(f);
-            mpp_patterns_clear(&acc);
-            for (int i = 0; i < NP; i++)
-                ck_assert(mpp_patterns_merge(&acc, &part[i]));
             expect_same(&acc, &want, m ? "trial division's pieces" : "the sieve's pieces");
             free(v);
         }

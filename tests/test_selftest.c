@@ -15,37 +15,6 @@
 
 static uint64_t rng = 0x5eed5e1f7e57ULL;
 
-/* ---- Miller-Rabin ---- */
-
-START_TEST(test_mr_small)
-{
-    const uint64_t N = test_iters(2000000);
-    unsigned char *s = ref_sieve(N);
-    for (uint64_t n = 0; n <= N; n++)
-        REQUIRE(mpp_mr_is_prime(n) == (s[n] != 0), "%" PRIu64 ": Miller-Rabin says %d", n,
-                mpp_mr_is_prime(n));
-    free(s);
-}
-END_TEST
-
-START_TEST(test_mr_pseudoprimes)
-{
-    /* strong pseudoprimes to the first bases, Carmichael numbers, squares of
-     * primes, products of two large primes */
-    static const uint64_t composite[] = {
-        2047, 1373653, 25326001, 3215031751u, 2152302898747u, 3474749660383u,
-        341550071728321u, 3825123056546413051u, 561, 1105,
-        1729, 4294967291u * 4294967279u, 4294967291u * 4294967291u, 18446744073709551615u,
-        18446744073709551613u, (uint64_t)65521 * 65521};
-    for (size_t i = 0; i < sizeof composite / sizeof composite[0]; i++)
-        ck_assert_msg(!mpp_mr_is_prime(composite[i]), "%" PRIu64 " called prime", composite[i]);
-    static const uint64_t prime[] = {2, 3, 47, 53, 2801, 2803, 4294967291u, 4294967311u,
-                                     18446744073709551557u, 9223372036854775783u};
-    for (size_t i = 0; i < sizeof prime / sizeof prime[0]; i++)
-        ck_assert_msg(mpp_mr_is_prime(prime[i]), "%" PRIu64 " called composite", prime[i]);
-}
-END_TEST
-
 /* Miller-Rabin and the segmented sieve agree on every number of [LO, HI]. */
 static void mr_against_sieve(uint64_t lo, uint64_t hi)
 {
@@ -57,7 +26,7 @@ static void mr_against_sieve(uint64_t lo, uint64_t hi)
     for (uint64_t n = lo;; n++) {
         bool listed = i < v.len && v.data[i] == n;
         i += listed;
-        REQUIRE(mpp_mr_is_prime(n) == listed, "%" PRIu64 ": sieve %d, Miller-Rabin %d", n,
+        REQUIRE(mpp_is_prime(n) == listed, "%" PRIu64 ": sieve %d, Miller-Rabin %d", n,
                 listed, !listed);
         if (n == hi)
             break;
@@ -286,8 +255,6 @@ int main(void)
     Suite *s = suite_create("selftest");
     TCase *tc = tcase_create("selftest");
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_mr_small);
-    tcase_add_test(tc, test_mr_pseudoprimes);
     tcase_add_test(tc, test_mr_against_sieve);
 
     tcase_add_test(tc, test_tuplets_windows);

@@ -3,71 +3,12 @@
 
 #include <math.h>
 
-typedef unsigned __int128 u128;
-
 static const char *const KIND_NAMES[MPP_KINDS] = {"primes",      "twins",       "triplets",
                                                   "quadruplets", "quintuplets", "sextuplets"};
 
 const char *mpp_kind_name(int kind)
 {
     return kind >= 0 && kind < MPP_KINDS ? KIND_NAMES[kind] : "?";
-}
-
-/* ==================================================================== */
-/* Miller-Rabin                                                          */
-/* ==================================================================== */
-
-static uint64_t mulmod(uint64_t a, uint64_t b, uint64_t m)
-{
-    return (uint64_t)((u128)a * b % m);
-}
-
-static uint64_t powmod(uint64_t b, uint64_t e, uint64_t m)
-{
-    uint64_t r = 1;
-    b %= m;
-    while (e) {
-        if (e & 1)
-            r = mulmod(r, b, m);
-        b = mulmod(b, b, m);
-        e >>= 1;
-    }
-    return r;
-}
-
-bool mpp_mr_is_prime(uint64_t n)
-{
-    static const uint64_t small[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47};
-    if (n < 2)
-        return false;
-    for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) {
-        if (n == small[i])
-            return true;
-        if (n % small[i] == 0)
-            return false;
-    }
-    if (n < 53 * 53)
-        return true;
-    uint64_t d = n - 1;
-    int s = 0;
-    while ((d & 1) == 0) {
-        d >>= 1;
-        s++;
-    }
-    /* The first twelve primes as bases decide every n < 3.3e24. */
-    for (size_t i = 0; i < 12; i++) {
-        uint64_t x = powmod(small[i], d, n);
-        if (x == 1 || x == n - 1)
-            continue;
-        bool composite = true;
-        for (int r = 1; r < s && composite; r++) {
-            x = mulmod(x, x, n);
-            composite = x != n - 1;
-        }
-        if (composite)
-            return false;
-    }
-    return true;
 }
 
 /* ==================================================================== */

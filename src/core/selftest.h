@@ -19,7 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "patterns.h" /* MPP_KINDS, MPP_SPAN */
+#include "patterns.h"  /* MPP_KINDS, MPP_SPAN */
+#include "primality.h" /* mpp_is_prime */
 
 /* What a count is of (index 0..MPP_KINDS - 1): primes, then the k-tuplets
  * for k = 2..6. */
@@ -27,10 +28,8 @@
 /* "primes", "twins", "triplets", ... for KIND in [0, MPP_KINDS). */
 const char *mpp_kind_name(int kind);
 
-/* Deterministic Miller-Rabin for every 64-bit N (the first twelve primes as
- * bases), after trial division by the primes below 50: the independent
- * method the sieve is checked against. */
-bool mpp_mr_is_prime(uint64_t n);
+/* (The independent method the sieve is checked against is Miller-Rabin,
+ * mpp_is_prime in primality.h.) */
 
 /* ---- published values ---- */
 
