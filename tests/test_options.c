@@ -91,6 +91,74 @@ static void expect_status(mpp_opt_status status, const char *const *args)
     ck_assert_str_eq(err, "");
 }
 
+/* --- kinds to count (--count=KINDS) and --gaps --- */
+
+#define K(k) (1u << (k))
+
+START_TEST(test_kinds)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "10");
+    ck_assert_uint_eq(o.kinds, K(1));
+    ck_assert(!o.gaps);
+    EXPECT_RUN(o, "-c", "10");
+    ck_assert(o.count_only);
+    ck_assert_uint_eq(o.kinds, K(1));
+    EXPECT_RUN(o, "--count", "10");
+    ck_assert_uint_eq(o.kinds, K(1));
+    EXPECT_RUN(o, "-c123", "10");
+    ck_assert(o.count_only);
+    ck_assert_uint_eq(o.kinds, K(1) | K(2) | K(3));
+    EXPECT_RUN(o, "--count=26", "10");
+    ck_assert_uint_eq(o.kinds, K(2) | K(6));
+    EXPECT_RUN(o, "--count=2", "--count=5", "10"); /* they add up */
+    ck_assert_uint_eq(o.kinds, K(2) | K(5));
+    EXPECT_RUN(o, "--count=22", "10");
+    ck_assert_uint_eq(o.kinds, K(2));
+    EXPECT_RUN(o, "-c2q", "10"); /* digits, then other flags */
+    ck_assert(o.count_only && o.quiet);
+    ck_assert_uint_eq(o.kinds, K(2));
+    EXPECT_RUN(o, "-cq", "10");
+    ck_assert(o.count_only && o.quiet);
+    ck_assert_uint_eq(o.kinds, K(1));
+    EXPECT_RUN(o, "-qc456", "10");
+    ck_assert_uint_eq(o.kinds, K(4) | K(5) | K(6));
+    EXPECT_RUN(o, "-c", "3", "10"); /* a separate argument is an operand */
+    ck_assert_uint_eq(o.kinds, K(1));
+    ck_assert_uint_eq(o.start, 3);
+    ck_assert_uint_eq(o.stop, 10);
+    EXPECT_RUN(o, "--gaps", "10");
+    ck_assert(o.gaps && o.count_only);
+    ck_assert_uint_eq(o.kinds, K(1));
+    EXPECT_RUN(o, "--gaps", "-c2", "1e6");
+    ck_assert(o.gaps && o.count_only);
+    ck_assert_uint_eq(o.kinds, K(2));
+}
+END_TEST
+
+START_TEST(test_kinds_rejected)
+{
+    const char *why = "(digits 1-6: 1 primes, 2 twins, 3 triplets, 4 quadruplets, "
+                      "5 quintuplets, 6 sextuplets)";
+    char want[256];
+    static const char *const bad[] = {"7", "0", "", "12a", "9", "1 2", "-1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char arg[32];
+        snprintf(arg, sizeof arg, "--count=%s", bad[i]);
+        snprintf(want, sizeof want, "invalid kinds '%s' for --count %s", bad[i], why);
+        EXPECT_ERROR(want, arg, "10");
+    }
+    snprintf(want, sizeof want, "invalid kinds '7' for --count %s", why);
+    EXPECT_ERROR(want, "-c7", "10");
+    snprintf(want, sizeof want, "invalid kinds '120' for --count %s", why);
+    EXPECT_ERROR(want, "-c120q", "10");
+    EXPECT_ERROR("--count cannot be combined with --print", "--count=2", "-p", "10");
+    EXPECT_ERROR("--gaps cannot be combined with --print", "--gaps", "-p", "10");
+    EXPECT_ERROR("--gaps cannot be combined with --output", "--gaps", "-o", "f", "10");
+    EXPECT_ERROR("--count cannot be combined with --output", "--gaps", "-c3", "-o", "f", "10");
+}
+END_TEST
+
 /* --- defaults and operands --- */
 
 START_TEST(test_init)
@@ -386,7 +454,7 @@ END_TEST
 
 START_TEST(test_value_to_flag)
 {
-    EXPECT_ERROR("option '--count' takes no value", "--count=3", "10");
+    EXPECT_ERROR("option '--gaps' takes no value", "--gaps=3", "10");
     EXPECT_ERROR("option '--print' takes no value", "--print=", "10");
     EXPECT_ERROR("option '--json' takes no value", "--json=yes", "10");
     EXPECT_ERROR("option '--quiet' takes no value", "--quiet=1", "10");
@@ -1644,6 +1712,8 @@ static Suite *options_suite(void)
     TCase *tc = tcase_create("accepted");
     tcase_add_test(tc, test_init);
     tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_kinds);
+    tcase_add_test(tc, test_kinds_rejected);
     tcase_add_test(tc, test_one_operand);
     tcase_add_test(tc, test_two_operands);
     tcase_add_test(tc, test_flags);

@@ -46,6 +46,8 @@ START_TEST(test_start_msg)
         o.stop = value();
         o.method = (mpp_method)(i % 2);
         o.count_only = i % 3 == 0;
+        o.kinds = (unsigned)(i * 37 % 127) & 0x7e;
+        o.gaps = i % 5 == 1;
         o.format = (mpp_format)(i % 3);
         o.buffer = value();
         o.decomposition = (mpp_decomposition)(i % 4);
@@ -79,6 +81,8 @@ START_TEST(test_start_msg)
         ck_assert_uint_eq(back.opts.stop, o.stop);
         ck_assert_int_eq(back.opts.method, o.method);
         ck_assert_int_eq(back.opts.count_only, o.count_only);
+        ck_assert_uint_eq(back.opts.kinds, o.kinds);
+        ck_assert_int_eq(back.opts.gaps, o.gaps);
         ck_assert_int_eq(back.opts.format, o.format);
         ck_assert_uint_eq(back.opts.buffer, o.buffer);
         ck_assert_int_eq(back.opts.decomposition, o.decomposition);
@@ -190,6 +194,8 @@ START_TEST(test_rank_row)
                             .max_rss_kib = i % 3 == 0 ? -1 : (long)(next_random() >> 20)},
                        b;
         memset(s.host, 0, sizeof s.host);
+        for (int k = 2; k <= MPP_KINDS; k++)
+            s.tuplets[k] = value();
         size_t len = (size_t)(next_random() % (MPP_HOST_MAX + 10));
         for (size_t k = 0; k < len && k < MPP_HOST_MAX; k++)
             s.host[k] = (char)('a' + next_random() % 26);
@@ -214,6 +220,8 @@ START_TEST(test_rank_row)
         ck_assert(memcmp(&b.io_s, &s.io_s, sizeof(double)) == 0);
         ck_assert(memcmp(&eb, &elapsed, sizeof(double)) == 0);
         ck_assert_int_eq(b.max_rss_kib, s.max_rss_kib);
+        for (int k = 2; k <= MPP_KINDS; k++)
+            ck_assert_uint_eq(b.tuplets[k], s.tuplets[k]);
         /* the name, cut to MPP_HOST_MAX - 1 bytes and a NUL */
         ck_assert_uint_eq(strlen(b.host), len < MPP_HOST_MAX ? len : MPP_HOST_MAX - 1);
         ck_assert(strncmp(b.host, s.host, MPP_HOST_MAX - 1) == 0);

@@ -14,8 +14,8 @@
  * balance_bound lines (100 / imbalance); all cpu_s zero; one rank.
  * The CSV summary (--csv): mpp_report_hosts (no ranks, one host, repeats,
  * names that are prefixes of one another, 1000 ranks); the header, exactly
- * MPP_CSV_COLUMNS and a newline, its 27 columns spelt out; the row of every
- * report, read back by Python's csv module (strict) as 27 fields equal to
+ * MPP_CSV_COLUMNS and a newline, its 34 columns spelt out; the row of every
+ * report, read back by Python's csv module (strict) as 34 fields equal to
  * values computed here (start/stop up to 2^64 - 1, first/last as the least
  * and greatest over the ranks with primes, empty without primes, hosts,
  * buffer_bytes empty for 0, times as "%.6f", max/mean, the max RSS over all
@@ -241,7 +241,10 @@ static mpp_report report(uint64_t start, uint64_t stop, int ranks, mpp_method me
                          uint64_t count, double elapsed_s, const mpp_rank_stats *per_rank)
 {
     /* A --count run: one round, no buffer. */
-    mpp_report r = {start, stop, ranks, method, "block", 0, 1, 0, count, elapsed_s, per_rank, -1};
+    mpp_report r = {.start = start, .stop = stop, .ranks = ranks, .method = method,
+                    .decomposition = "block", .chunk = 0, .rounds = 1, .buffer_bytes = 0,
+                    .count = count, .elapsed_s = elapsed_s, .per_rank = per_rank,
+                    .serial_s = -1};
     return r;
 }
 
@@ -581,12 +584,30 @@ static void check_json_new_fields(const char *json, const mpp_report *r)
           "assert sorted(d) == sorted(['version', 'start', 'stop', 'ranks', 'method',"
           " 'decomposition', 'chunk', 'rounds', 'buffer_bytes', 'count', 'first', 'last',"
           " 'elapsed_s', 'cpu_max_s', 'cpu_mean_s', 'imbalance', 'serial_s', 'speedup',"
-          " 'efficiency', 'per_rank']), sorted(d)\n"
+          " 'efficiency', 'per_rank', 'counts'] + (['gaps'] if 'gaps' in d else [])),"
+          " sorted(d)\n"
           "for x in d['per_rank']:\n"
           "    assert sorted(x) == sorted(['rank', 'host', 'start', 'stop', 'empty', 'chunks',"
-          " 'numbers', 'count', 'compute_s', 'cpu_s', 'comm_s', 'io_s', 'max_rss_kib']),"
-          " sorted(x)\n",
+          " 'numbers', 'count', 'compute_s', 'cpu_s', 'comm_s', 'io_s', 'max_rss_kib',"
+          " 'counts']), sorted(x)\n",
           f);
+    fprintf(f, "assert %s ('gaps' in d), d.get('gaps')\n", r->gaps ? "" : "not");
+    /* the counts: the asked kinds (the primes alone when none was asked) */
+    static const char *const names[MPP_KINDS + 1] = {
+        NULL, "primes", "twins", "triplets", "quadruplets", "quintuplets", "sextuplets"};
+    fputs("want = {", f);
+    for (int k = 1; k <= MPP_KINDS; k++)
+        if (k == 1 ? r->kinds == 0 || r->kinds & 2 : r->kinds >> k & 1)
+            fprintf(f, "'%s': %" PRIu64 ", ", names[k], k == 1 ? r->count : r->tuplets[k]);
+    fputs("}\nassert d['counts'] == want, (d['counts'], want)\n", f);
+    for (int i = 0; i < r->ranks; i++) {
+        const mpp_rank_stats *s = &r->per_rank[i];
+        fputs("want = {", f);
+        for (int k = 1; k <= MPP_KINDS; k++)
+            if (k == 1 ? r->kinds == 0 || r->kinds & 2 : r->kinds >> k & 1)
+                fprintf(f, "'%s': %" PRIu64 ", ", names[k], k == 1 ? s->count : s->tuplets[k]);
+        fprintf(f, "}\nassert d['per_rank'][%d]['counts'] == want, d['per_rank'][%d]\n", i, i);
+    }
     if (r->chunk)
         fprintf(f, "assert d['chunk'] == %" PRIu64 ", d['chunk']\n", r->chunk);
     else
@@ -685,7 +706,7 @@ static char *check_json(const mpp_report *r)
         expect_contains(json, want);
         fmt(want, sizeof want, "\"io_s\": %.6f", s->io_s);
         expect_contains(json, want);
-        fmt(want, sizeof want, "\"max_rss_kib\": %ld}", s->max_rss_kib);
+        fmt(want, sizeof want, "\"max_rss_kib\": %ld, \"counts\": {", s->max_rss_kib);
         expect_contains(json, want);
     }
     size_t len = strlen(json);
@@ -697,7 +718,7 @@ static char *check_json(const mpp_report *r)
 
 /* ---- CSV: the expected fields, computed here, and Python's reading ---- */
 
-#define NCSV 27 /* columns of the CSV summary */
+#define NCSV 34 /* columns of the CSV summary */
 
 /* The columns, spelt out by hand (the header must be exactly these). */
 static const char *const csv_names[NCSV] = {
@@ -706,7 +727,8 @@ static const char *const csv_names[NCSV] = {
     "count",          "first",          "last",       "elapsed_s",   "compute_max_s",
     "compute_mean_s", "comm_max_s",     "comm_mean_s", "io_max_s",   "max_rss_kib",
     "job_id",         "job_nodelist",   "chunk",      "cpu_max_s",   "cpu_mean_s",
-    "imbalance",      "serial_s",
+    "imbalance",      "serial_s",       "twins",      "triplets",    "quadruplets",
+    "quintuplets",    "sextuplets",     "largest_gap", "largest_gap_after",
 };
 
 /* The columns that hold seconds: "%.6f", compared within 1.5e-6. */
@@ -822,6 +844,17 @@ static void expected_csv(const mpp_report *r, const mpp_csv_context *c, char fie
         fmt(field[26], 512, "%.6f", r->serial_s);
     else
         field[26][0] = '\0';
+    for (int k = 2; k <= MPP_KINDS; k++)
+        if (r->kinds >> k & 1)
+            fmt(field[25 + k], 512, "%" PRIu64, r->tuplets[k]);
+        else
+            field[25 + k][0] = '\0';
+    field[32][0] = field[33][0] = '\0';
+    if (r->gaps && r->gaps->nrecords) {
+        const mpp_gap *big = &r->gaps->records[r->gaps->nrecords - 1];
+        fmt(field[32], 512, "%" PRIu64, big->gap);
+        fmt(field[33], 512, "%" PRIu64, big->after);
+    }
 }
 
 /* The end of R's CSV row after job_nodelist: ",chunk,...,serial_s\n", from
@@ -831,7 +864,8 @@ static void csv_tail(const mpp_report *r, char *out, size_t size)
     char (*f)[512] = malloc(NCSV * sizeof *f);
     ck_assert_ptr_nonnull(f);
     expected_csv(r, NULL, f);
-    fmt(out, size, ",%s,%s,%s,%s,%s\n", f[22], f[23], f[24], f[25], f[26]);
+    fmt(out, size, ",%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", f[22], f[23], f[24], f[25], f[26],
+        f[27], f[28], f[29], f[30], f[31], f[32], f[33]);
     free(f);
 }
 
@@ -1150,7 +1184,7 @@ START_TEST(test_json_one_rank)
                           "\"empty\": false, \"chunks\": 2, \"numbers\": 101, \"count\": 25, "
                           "\"compute_s\": 0.250000000, \"cpu_s\": 0.187500000, ");
     expect_contains(json, "\"comm_s\": 0.125000000, \"io_s\": 0.093750000, ");
-    expect_contains(json, "\"max_rss_kib\": 4096}");
+    expect_contains(json, "\"max_rss_kib\": 4096, \"counts\": {\"primes\": 25}}");
     python_check(json, "assert d['version'] == '" MPPRIMES_VERSION "'\n"
                        "assert (d['start'], d['stop'], d['ranks']) == (0, 100, 1)\n"
                        "assert d['method'] == 'sieve' and d['decomposition'] == 'block'\n"
@@ -1161,7 +1195,7 @@ START_TEST(test_json_one_rank)
                        "assert p[0] == {'rank': 0, 'host': 'node01', 'start': 0, 'stop': 100,"
                        " 'empty': False, 'chunks': 2, 'numbers': 101, 'count': 25,"
                        " 'compute_s': 0.25, 'cpu_s': 0.1875, 'comm_s': 0.125,"
-                       " 'io_s': 0.09375, 'max_rss_kib': 4096}, p[0]\n"
+                       " 'io_s': 0.09375, 'max_rss_kib': 4096, 'counts': {'primes': 25}}, p[0]\n"
                        "assert d['rounds'] == 1 and d['buffer_bytes'] is None\n"
                        "assert d['chunk'] is None\n"
                        "assert (d['cpu_max_s'], d['cpu_mean_s'], d['imbalance']) =="
@@ -1398,7 +1432,7 @@ START_TEST(test_csv_header)
     char *again = render(render_csv_header, &empty);
     ck_assert_str_eq(again, header);
     free(again);
-    python_csv_check(header, 0, NULL, "assert len(set(h)) == len(h) == 27");
+    python_csv_check(header, 0, NULL, "assert len(set(h)) == len(h) == 34");
     free(header);
 }
 END_TEST
@@ -1420,7 +1454,7 @@ START_TEST(test_csv_one_rank)
     /* Spelled out by hand once, byte for byte. */
     ck_assert_str_eq(row, "2026-11-21T10:00:00Z," MPPRIMES_VERSION ",0,100,1,1,sieve,block,1,,"
                           "25,2,97,1.500000,0.250000,0.250000,0.125000,0.125000,0.093750,4096,"
-                          "4242,node01,,0.187500,0.187500,1.000000,\n");
+                          "4242,node01,,0.187500,0.187500,1.000000,,,,,,,,\n");
     free(row);
 }
 END_TEST
@@ -1448,7 +1482,8 @@ START_TEST(test_csv_three_ranks)
     expect_absent(row, "54321");
     expect_absent(row, "777");
     expect_absent(row, "888");
-    expect_contains(row, ",\"alpha,beta,gamma\",1,0.750000,0.375000,2.000000,3.000000\n");
+    expect_contains(row,
+                    ",\"alpha,beta,gamma\",1,0.750000,0.375000,2.000000,3.000000,,,,,,,\n");
     free(row);
 }
 END_TEST
@@ -1498,7 +1533,7 @@ START_TEST(test_csv_whole_range)
                          "18446744073709551557,130001.000000,");
     /* chunk 2^40; cpu 92592.375 and 97500.1875; compared in 260002 s */
     expect_ends_with(row, ",big[0-1],1099511627776,97500.187500,95046.281250,1.025818,"
-                          "260002.000000\n");
+                          "260002.000000,,,,,,,\n");
     free(row);
 }
 END_TEST
@@ -1559,7 +1594,7 @@ START_TEST(test_csv_no_context)
                           "assert (d['timestamp'], d['job_id'], d['job_nodelist']) =="
                           " ('', '', '')");
     ck_assert_int_eq(row[0], ',');
-    expect_ends_with(row, ",4096,,,,0.187500,0.187500,1.000000,\n");
+    expect_ends_with(row, ",4096,,,,0.187500,0.187500,1.000000,,,,,,,,\n");
     mpp_csv_context nulls = {NULL, NULL, NULL};
     char *again = check_csv(&r, &nulls, NULL);
     ck_assert_str_eq(again, row);
@@ -1573,7 +1608,7 @@ START_TEST(test_csv_no_context)
     mpp_csv_context only = {NULL, "77", NULL};
     again = check_csv(&r, &only, "assert (d['timestamp'], d['job_id'], d['job_nodelist']) =="
                                  " ('', '77', '')");
-    expect_ends_with(again, ",4096,77,,,0.187500,0.187500,1.000000,\n");
+    expect_ends_with(again, ",4096,77,,,0.187500,0.187500,1.000000,,,,,,,,\n");
     free(again);
     free(row);
 }
@@ -1606,7 +1641,7 @@ START_TEST(test_csv_quoting)
     mpp_report r = three_ranks();
     char want[256], tail[128];
     csv_tail(&r, tail, sizeof tail);
-    ck_assert_str_eq(tail, ",1,0.750000,0.375000,2.000000,3.000000\n");
+    ck_assert_str_eq(tail, ",1,0.750000,0.375000,2.000000,3.000000,,,,,,,\n");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *v = cases[i].value, *q = cases[i].spelt;
         /* as the node list (the last context field) */
@@ -1798,6 +1833,85 @@ START_TEST(test_zero_cpu)
 }
 END_TEST
 
+/* --count=KINDS and --gaps: the asked kinds' lines, columns and keys, and
+ * the gaps section, against the primes of [0, 100] (Python computes them
+ * again for the JSON: the histogram and the maximal gaps). */
+START_TEST(test_patterns_report)
+{
+    static mpp_gaps gaps;
+    static const uint64_t primes[] = {2,  3,  5,  7,  11, 13, 17, 19, 23, 29, 31, 37, 41,
+                                      43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97};
+    mpp_gaps_clear(&gaps);
+    mpp_patterns b;
+    mpp_patterns_begin(&b, NULL, 0, &gaps);
+    mpp_patterns_push(&b, primes, 25);
+    mpp_report r = one_rank();
+    r.kinds = 1u << 1 | 1u << 2 | 1u << 3 | 1u << 6;
+    r.tuplets[2] = 8; /* patterns.md, [0, 100] */
+    r.tuplets[3] = 8;
+    r.tuplets[6] = 1;
+    r.tuplets[4] = 99; /* not asked: never shown */
+    memcpy(one_rank_stats[0].tuplets, r.tuplets, sizeof r.tuplets);
+    r.gaps = &gaps;
+    char *text = render(mpp_report_text, &r);
+    expect_contains(text, "\n# twins          8\n# triplets       8\n# sextuplets     1\n#\n");
+    expect_absent(text, "quadruplets");
+    expect_absent(text, "99");
+    expect_contains(text, " cpu_s        twins     triplets   sextuplets\n");
+    expect_contains(text, " 0.187500            8            8            1\n");
+    expect_contains(text, "# gaps           24 (between consecutive primes of the range)\n"
+                          "# largest_gap    8 after 89\n");
+    expect_contains(text, "#    gap                after\n"
+                          "#      1                    2\n"
+                          "#      2                    3\n"
+                          "#      4                    7\n"
+                          "#      6                   23\n"
+                          "#      8                   89\n#\n");
+    expect_contains(text, "#     1:            1     2:            8     4:            7"
+                          "     6:            7\n#     8:            1\n");
+    for (const char *line = text; *line; line = strchr(line, '\n') + 1)
+        ck_assert_msg(line[0] == '#' || strncmp(line, "     0 node01", 13) == 0, "%s", line);
+    free(text);
+    char *json = check_json(&r);
+    python_check(json,
+                 "ps = [p for p in range(2, 101) if all(p % q for q in range(2, p))]\n"
+                 "gs = [(b - a, a) for a, b in zip(ps, ps[1:])]\n"
+                 "hist = {}\n"
+                 "for g, a in gs: hist[str(g)] = hist.get(str(g), 0) + 1\n"
+                 "rec, top = [], 0\n"
+                 "for g, a in gs:\n"
+                 "    if g > top: rec.append({'gap': g, 'after': a}); top = g\n"
+                 "G = d['gaps']\n"
+                 "assert sorted(G) == ['histogram', 'largest', 'records'], G\n"
+                 "assert G['histogram'] == hist, G['histogram']\n"
+                 "assert G['records'] == rec, G['records']\n"
+                 "assert G['largest'] == rec[-1] == {'gap': 8, 'after': 89}\n"
+                 "assert d['counts'] == {'primes': 25, 'twins': 8, 'triplets': 8,"
+                 " 'sextuplets': 1}\n");
+    free(json);
+    char *row = check_csv(&r, NULL,
+                          "assert (d['twins'], d['triplets'], d['quadruplets']) == "
+                          "('8', '8', '')\n"
+                          "assert (d['quintuplets'], d['sextuplets']) == ('', '1')\n"
+                          "assert (d['largest_gap'], d['largest_gap_after']) == ('8', '89')");
+    free(row);
+    /* twins alone, no prime asked; gaps of a range without two primes */
+    mpp_gaps_clear(&gaps);
+    r.kinds = 1u << 2;
+    text = render(mpp_report_text, &r);
+    expect_contains(text, "# largest_gap    -\n");
+    expect_absent(text, "# triplets");
+    free(text);
+    json = check_json(&r);
+    python_check(json, "assert d['counts'] == {'twins': 8}\n"
+                       "assert d['gaps'] == {'largest': None, 'records': [], 'histogram': {}}\n"
+                       "assert d['count'] == 25\n");
+    free(json);
+    row = check_csv(&r, NULL, "assert (d['largest_gap'], d['largest_gap_after']) == ('', '')");
+    free(row);
+}
+END_TEST
+
 /* "# chunk" iff chunk != 0 and the --compare lines iff serial_s >= 0, in
  * every combination, in text, JSON and CSV. */
 START_TEST(test_chunk_and_compare)
@@ -1820,13 +1934,13 @@ START_TEST(test_chunk_and_compare)
     /* CSV: the chunk empty for 0; serial_s empty when not compared */
     mpp_report r = five_ranks();
     char *row = check_csv(&r, NULL, "assert (d['chunk'], d['serial_s']) == ('', '')");
-    expect_ends_with(row, ",,4.000000,1.500000,2.666667,\n");
+    expect_ends_with(row, ",,4.000000,1.500000,2.666667,,,,,,,,\n");
     free(row);
     r.chunk = UINT64_MAX;
     r.serial_s = 4.5;
     row = check_csv(&r, NULL, "assert d['chunk'] == str(2**64 - 1)\n"
                               "assert d['serial_s'] == '4.500000'");
-    expect_ends_with(row, "," MAX64 ",4.000000,1.500000,2.666667,4.500000\n");
+    expect_ends_with(row, "," MAX64 ",4.000000,1.500000,2.666667,4.500000,,,,,,,\n");
     free(row);
     r.serial_s = 0.0;
     row = check_csv(&r, NULL, "assert d['serial_s'] == '0.000000'");
@@ -1880,6 +1994,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_json_no_primes);
     tcase_add_test(tc, test_json_whole_range);
     tcase_add_test(tc, test_json_escapes);
+    tcase_add_test(tc, test_patterns_report);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("first_last");

@@ -127,10 +127,41 @@ START_TEST(test_clear_add_empty)
 }
 END_TEST
 
+/* Tuplet counts add up, in either order. */
+START_TEST(test_tuplets_add)
+{
+    mpp_result a, b;
+    mpp_result_clear(&a);
+    mpp_result_clear(&b);
+    mpp_patterns p;
+    mpp_patterns_begin(&p, NULL, 0, NULL);
+    static const uint64_t low[] = {5, 7, 11, 13, 17, 19, 23};
+    mpp_patterns_push(&p, low, 7);
+    mpp_result_add_tuplets(&a, &p);
+    mpp_patterns_begin(&p, (const uint64_t[]){97}, 1, NULL);
+    static const uint64_t high[] = {101, 103, 107, 109, 113};
+    mpp_patterns_push(&p, high, 5);
+    mpp_result_add_tuplets(&b, &p);
+    /* 5..23: 3 twins, 5 triplets, (5,7,11,13) (11,13,17,19), 3 quintuplets,
+     * (7..23); 101..113 after 97: 2 twins, (97,101,103) and 3 more triplets,
+     * (101..109), (97..109) (101..113), (97..113) */
+    static const uint64_t want[MPP_KINDS + 1] = {0, 0, 3 + 2, 5 + 4, 2 + 1, 3 + 2, 1 + 1};
+    mpp_result ab = a, ba = b;
+    mpp_result_merge(&ab, &b);
+    mpp_result_merge(&ba, &a);
+    for (int k = 2; k <= MPP_KINDS; k++) {
+        ck_assert_uint_eq(ab.tuplets[k], want[k]);
+        ck_assert_uint_eq(ba.tuplets[k], want[k]);
+    }
+}
+END_TEST
+
 START_TEST(test_pack)
 {
     for (int i = 0; i < 1000; i++) {
         mpp_result r = {.primes = {next_random(), next_random(), next_random()}}, back;
+        for (int k = 2; k <= MPP_KINDS; k++)
+            r.tuplets[k] = next_random();
         uint64_t w[MPP_RESULT_WORDS + 1];
         w[MPP_RESULT_WORDS] = 0xdeadbeef;
         mpp_result_pack(&r, w);
@@ -148,6 +179,7 @@ static Suite *result_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_merge_random_splits);
     tcase_add_test(tc, test_clear_add_empty);
+    tcase_add_test(tc, test_tuplets_add);
     tcase_add_test(tc, test_pack);
     suite_add_tcase(s, tc);
     return s;

@@ -28,7 +28,10 @@
  *   --chunk: MESSAGE                           (MESSAGE from mpp_parse_u64)
  *   --chunk must be at least 1
  *   --chunk applies to -d cyclic and -d dynamic only
- *   --count cannot be combined with --print      (also with --output)
+ *   invalid kinds 'ARG' for --count (digits 1-6: 1 primes, 2 twins, 3 triplets,
+ *     4 quadruplets, 5 quintuplets, 6 sextuplets)
+ *   --count cannot be combined with --print      (also with --output; and
+ *                                                 --gaps likewise)
  *   --print cannot be combined with --output
  *   --quiet cannot be combined with --json
  *   --format applies to --print and --output only
@@ -54,6 +57,7 @@ enum { QUOTE_BUF = MPP_QUOTE_MAX + 1 };
 
 typedef enum {
     OPT_COUNT,
+    OPT_GAPS,
     OPT_PRINT,
     OPT_OUTPUT,
     OPT_METHOD,
@@ -72,15 +76,20 @@ typedef enum {
     OPT_VERSION
 } opt_id;
 
+/* An option's value: none, one it needs, or one it may have (attached:
+ * "--count=2"; for a short option, the digits right after it: "-c2q"). */
+enum { NO_VALUE = 0, VALUE = 1, OPTIONAL_DIGITS = 2 };
+
 typedef struct {
     const char *name; /* long name, without "--" */
     char short_name;  /* or '\0' */
-    bool takes_value;
+    int takes_value;  /* NO_VALUE, VALUE or OPTIONAL_DIGITS */
     opt_id id;
 } opt_def;
 
 static const opt_def opt_defs[] = {
-    {"count", 'c', false, OPT_COUNT},   {"print", 'p', false, OPT_PRINT},
+    {"count", 'c', OPTIONAL_DIGITS, OPT_COUNT},
+    {"gaps", '\0', false, OPT_GAPS},     {"print", 'p', false, OPT_PRINT},
     {"output", 'o', true, OPT_OUTPUT},  {"method", 'm', true, OPT_METHOD},
     {"json", '\0', false, OPT_JSON},    {"quiet", 'q', false, OPT_QUIET},
     {"format", '\0', true, OPT_FORMAT}, {"buffer", '\0', true, OPT_BUFFER},
@@ -134,6 +143,8 @@ void mpp_options_init(mpp_options *opts)
     opts->stop = 0;
     opts->method = MPP_METHOD_SIEVE;
     opts->count_only = false;
+    opts->kinds = 0;
+    opts->gaps = false;
     opts->print = false;
     opts->output = NULL;
     opts->format = MPP_FORMAT_TEXT;
@@ -261,13 +272,37 @@ static void set_chunk(parse_state *st, const char *value)
         st->opts.chunk = n;
 }
 
+/* --count=KINDS: digits 1 to 6, each a kind to count (a digit twice is
+ * the same kind). */
+static void set_kinds(parse_state *st, const char *value)
+{
+    unsigned kinds = 0;
+    for (const char *c = value; *c; c++)
+        if (*c >= '1' && *c <= '6')
+            kinds |= 1u << (*c - '0');
+        else
+            kinds = MPP_KINDS_INVALID;
+    if (kinds == 0 || kinds == MPP_KINDS_INVALID) {
+        char q[QUOTE_BUF];
+        error(st, "invalid kinds '%s' for --count (digits 1-6: 1 primes, 2 twins, "
+                  "3 triplets, 4 quadruplets, 5 quintuplets, 6 sextuplets)",
+              mpp_quote(q, value, strlen(value)));
+        return;
+    }
+    st->opts.kinds |= kinds;
+}
+
 /* Applies option DEF, spelt SPELLING, with VALUE (NULL for flags). */
 static void apply(parse_state *st, const opt_def *def, const char *spelling, const char *value)
 {
     if (def->id != OPT_SELF_TEST && def->id != OPT_HELP && def->id != OPT_VERSION)
         st->others++;
     switch (def->id) {
-    case OPT_COUNT: st->opts.count_only = true; break;
+    case OPT_COUNT:
+        st->opts.count_only = true;
+        set_kinds(st, value ? value : "1");
+        break;
+    case OPT_GAPS: st->opts.gaps = st->opts.count_only = true; break;
     case OPT_PRINT: st->opts.print = true; break;
     case OPT_JSON: st->opts.json = true; break;
     case OPT_QUIET: st->opts.quiet = true; break;
@@ -318,11 +353,13 @@ static void scan_long(parse_state *st, const char *arg)
         return;
     }
     const char *value = NULL;
-    if (!def->takes_value && eq != NULL) {
+    if (def->takes_value == NO_VALUE && eq != NULL) {
         error(st, "option '%s' takes no value", spelling);
         return;
     }
-    if (def->takes_value && (value = eq ? eq + 1 : take_next(st, spelling)) == NULL)
+    if (def->takes_value == OPTIONAL_DIGITS)
+        value = eq ? eq + 1 : NULL;
+    else if (def->takes_value && (value = eq ? eq + 1 : take_next(st, spelling)) == NULL)
         return;
     apply(st, def, spelling, value);
 }
@@ -341,6 +378,17 @@ static void scan_short(parse_state *st, const char *arg)
         const opt_def *def = find_short(arg[i]);
         if (def == NULL) {
             error(st, "unknown option '%s'", spelling);
+            continue;
+        }
+        if (def->takes_value == OPTIONAL_DIGITS) { /* -c, -c2, -c123q */
+            size_t n = strspn(arg + i + 1, "0123456789");
+            char digits[QUOTE_BUF];
+            if (n >= sizeof digits)
+                n = sizeof digits - 1;
+            memcpy(digits, arg + i + 1, n);
+            digits[n] = '\0';
+            apply(st, def, spelling, n ? digits : NULL);
+            i += n;
             continue;
         }
         if (!def->takes_value) {
@@ -388,10 +436,11 @@ static void scan(parse_state *st)
 static void check_conflicts(parse_state *st)
 {
     const mpp_options *o = &st->opts;
+    const char *counting = o->kinds ? "--count" : "--gaps";
     if (o->count_only && o->print)
-        error(st, "--count cannot be combined with --print");
+        error(st, "%s cannot be combined with --print", counting);
     if (o->count_only && o->output != NULL)
-        error(st, "--count cannot be combined with --output");
+        error(st, "%s cannot be combined with --output", counting);
     if (o->print && o->output != NULL)
         error(st, "--print cannot be combined with --output");
     if (o->quiet && o->json)
@@ -461,6 +510,8 @@ mpp_opt_status mpp_parse_options(int argc, char *const argv[], mpp_options *opts
     }
     if (st.failed)
         return MPP_OPT_ERROR;
+    if (st.opts.kinds == 0)
+        st.opts.kinds = 1u << 1; /* the primes: listed, or counted with --gaps */
     *opts = st.opts;
     return MPP_OPT_RUN;
 }
@@ -486,7 +537,14 @@ void mpp_print_usage(FILE *f)
         "[0, 2^64-1], that is [0, 18446744073709551615].\n"
         "\n"
         "Options:\n"
-        "  -c, --count          count the primes only; no primes are gathered\n"
+        "  -c, --count[=KINDS]  count only; no primes are gathered. KINDS are digits:\n"
+        "                       1 primes (the default), 2 twins, 3 triplets,\n"
+        "                       4 quadruplets, 5 quintuplets, 6 sextuplets, as\n"
+        "                       primesieve counts them (-c123, --count=26)\n"
+        "      --gaps           also report the gaps between consecutive primes of\n"
+        "                       the range: the largest, the maximal gaps (each\n"
+        "                       larger than every gap before it) and the histogram\n"
+        "                       of gap sizes (counts, as --count)\n"
         "  -p, --print          print the primes on stdout, in order, one per line;\n"
         "                       the report then goes to stderr. A reader that\n"
         "                       closes the pipe early (| head) ends the run quietly\n"
@@ -539,7 +597,7 @@ void mpp_print_usage(FILE *f)
         "                       the CPU features the sieve uses, and exit\n"
         "  --                   end of options; the rest are operands\n"
         "\n"
-        "Short options may be grouped (-cq); values may be attached (-mtrial,\n"
+        "Short options may be grouped (-cq, -c2q); values may be attached (-mtrial,\n"
         "--method=trial) or separate (-m trial, --method trial).\n"
         "\n"
         "Environment:\n"
@@ -571,6 +629,7 @@ void mpp_print_usage(FILE *f)
         "Examples:\n"
         "  mpirun -np 4 mpprimes 1000000\n"
         "  mpirun -np 4 mpprimes --count 1e12 1e12+1e9\n"
+        "  mpirun -np 4 mpprimes -c123456 --gaps 1e10\n"
         "  mpirun -np 2 mpprimes --print 100 200 > primes.txt\n"
         "  mpirun -np 4 mpprimes --output primes.bin --format binary 1e10\n"
         "  mpirun -np 4 mpprimes -m trial -d dynamic --compare 1e7\n"

@@ -29,7 +29,10 @@ typedef struct {
     uint64_t start;      /* inclusive; 2 when only STOP is given */
     uint64_t stop;       /* inclusive */
     mpp_method method;   /* -m, --method sieve|trial (default sieve) */
-    bool count_only;     /* -c, --count */
+    bool count_only;     /* -c, --count, --gaps: count, list nothing */
+    unsigned kinds;      /* --count=KINDS: bit k for kind k (patterns.h: 1 primes,
+                            2 twins, ..., 6 sextuplets); at least bit 1 or another */
+    bool gaps;           /* --gaps */
     bool print;          /* -p, --print */
     const char *output;  /* -o, --output FILE (points into argv), or NULL */
     mpp_format format;   /* --format text|binary (default text) */
@@ -44,6 +47,8 @@ typedef struct {
     const char *timeline; /* --timeline FILE (points into argv), or NULL */
     bool self_test;      /* --self-test: check the machine instead (no range) */
 } mpp_options;
+
+#define MPP_KINDS_INVALID (~0u) /* (internal to the parser) */
 
 #define MPP_BUFFER_DEFAULT (64u << 20) /* 64 MiB */
 #define MPP_BUFFER_MIN 64u

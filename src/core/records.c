@@ -21,7 +21,7 @@ static double double_of(uint64_t u)
 
 enum {
     S_GO, S_STATUS, S_START, S_STOP, S_METHOD, S_COUNT, S_OUTLET, S_FORMAT, S_BUFFER,
-    S_DECOMP, S_CHUNK, S_COMPARE, S_NAMELEN, S_TIMELINE, S_SELF_TEST, S_WORDS
+    S_DECOMP, S_CHUNK, S_COMPARE, S_NAMELEN, S_TIMELINE, S_SELF_TEST, S_KINDS, S_GAPS, S_WORDS
 };
 _Static_assert(S_WORDS == MPP_START_WORDS, "MPP_START_WORDS");
 
@@ -42,6 +42,8 @@ void mpp_start_pack(const mpp_start_msg *m, uint64_t *w)
     w[S_NAMELEN] = m->namelen;
     w[S_TIMELINE] = m->timeline;
     w[S_SELF_TEST] = m->opts.self_test;
+    w[S_KINDS] = m->opts.kinds;
+    w[S_GAPS] = m->opts.gaps;
 }
 
 void mpp_start_unpack(const uint64_t *w, mpp_start_msg *m)
@@ -62,6 +64,8 @@ void mpp_start_unpack(const uint64_t *w, mpp_start_msg *m)
     m->namelen = w[S_NAMELEN];
     m->timeline = w[S_TIMELINE];
     m->opts.self_test = w[S_SELF_TEST] != 0;
+    m->opts.kinds = (unsigned)w[S_KINDS];
+    m->opts.gaps = w[S_GAPS] != 0;
 }
 
 /* ---- shares ---- */
@@ -151,7 +155,7 @@ void mpp_span_unpack(const uint64_t *w, mpp_span *s)
 
 enum {
     R_EMPTY, R_LO, R_HI, R_COUNT, R_FIRST, R_LAST, R_RSS, R_CHUNKS, R_NUMBERS, R_COMPUTE,
-    R_COMM, R_IO, R_ELAPSED, R_CPU, R_HOST
+    R_COMM, R_IO, R_ELAPSED, R_CPU, R_TUPLETS, R_HOST = R_TUPLETS + MPP_KINDS - 1
 };
 _Static_assert(R_HOST + MPP_HOST_MAX / 8 == MPP_RANK_ROW_WORDS, "MPP_RANK_ROW_WORDS");
 _Static_assert(MPP_HOST_MAX % 8 == 0, "the host name fills whole words");
@@ -172,6 +176,8 @@ void mpp_rank_row_pack(const mpp_rank_stats *s, double elapsed_s, uint64_t *w)
     w[R_IO] = bits_of(s->io_s);
     w[R_ELAPSED] = bits_of(elapsed_s);
     w[R_CPU] = bits_of(s->cpu_s);
+    for (int k = 2; k <= MPP_KINDS; k++)
+        w[R_TUPLETS + k - 2] = s->tuplets[k];
     memcpy(w + R_HOST, s->host, MPP_HOST_MAX);
 }
 
@@ -191,6 +197,8 @@ void mpp_rank_row_unpack(const uint64_t *w, int rank, mpp_rank_stats *s, double 
                           .comm_s = double_of(w[R_COMM]),
                           .io_s = double_of(w[R_IO]),
                           .max_rss_kib = (long)(int64_t)w[R_RSS]};
+    for (int k = 2; k <= MPP_KINDS; k++)
+        s->tuplets[k] = w[R_TUPLETS + k - 2];
     memcpy(s->host, w + R_HOST, MPP_HOST_MAX);
     s->host[MPP_HOST_MAX - 1] = '\0';
     *elapsed_s = double_of(w[R_ELAPSED]);

@@ -37,8 +37,9 @@
 
 /* What rank 0 broadcasts once it has parsed and checked the request: whether
  * the ranks go on, the exit status if not, and what every rank's work
- * needs of the options (start, stop, method, count_only, format, buffer,
- * decomposition, chunk, compare, self_test; the rest stay at their defaults
+ * needs of the options (start, stop, method, count_only, kinds, gaps,
+ * format, buffer, decomposition, chunk, compare, self_test; the rest stay
+ * at their defaults
  * elsewhere). */
 typedef struct {
     bool go;
@@ -51,7 +52,7 @@ typedef struct {
                                together (timeline.h); 0 without it */
 } mpp_start_msg;
 
-#define MPP_START_WORDS 15
+#define MPP_START_WORDS 17
 
 void mpp_start_pack(const mpp_start_msg *m, uint64_t *w);
 /* Unpacks into *M; M->opts gets the defaults, then the fields sent. */
@@ -104,7 +105,7 @@ void mpp_span_unpack(const uint64_t *w, mpp_span *s);
 
 /* A rank's row of the report: its mpp_rank_stats but the rank number (the
  * row's place says it), and its elapsed time. */
-#define MPP_RANK_ROW_WORDS (14 + MPP_HOST_MAX / 8)
+#define MPP_RANK_ROW_WORDS (14 + MPP_KINDS - 1 + MPP_HOST_MAX / 8)
 
 void mpp_rank_row_pack(const mpp_rank_stats *s, double elapsed_s, uint64_t *w);
 /* Unpacks the row of RANK; the host name is cut to end in a NUL. */

@@ -96,6 +96,76 @@ static void table_word(FILE *f, const char *text, int width)
         fputc(' ', f);
 }
 
+/* Whether kind K (2..6) was asked for. */
+static bool asked(const mpp_report *r, int k)
+{
+    return r->kinds >> k & 1;
+}
+
+/* --gaps: the maximal gaps as a table and the histogram, 4 sizes a line,
+ * all on "#" lines. */
+static void gaps_text(FILE *f, const mpp_gaps *g)
+{
+    mpp_gap big = mpp_gaps_largest(g);
+    fprintf(f, "#\n# gaps           %" PRIu64 " (between consecutive primes of the range)\n",
+            mpp_gaps_total(g));
+    if (big.gap)
+        fprintf(f, "# largest_gap    %" PRIu64 " after %" PRIu64 "\n", big.gap, big.after);
+    else
+        fprintf(f, "# largest_gap    -\n");
+    fprintf(f, "#\n# maximal gaps: each larger than every gap before it in the range\n");
+    fprintf(f, "# %6s %20s\n", "gap", "after");
+    for (unsigned i = 0; i < g->nrecords; i++)
+        fprintf(f, "# %6" PRIu64 " %20" PRIu64 "\n", g->records[i].gap, g->records[i].after);
+    fprintf(f, "#\n# gap histogram (size: gaps of that size)\n");
+    unsigned n = 0;
+    for (unsigned s = 0; s < MPP_GAP_LIMIT; s++) {
+        if (!g->hist[s])
+            continue;
+        fprintf(f, "%s %5u: %12" PRIu64, n % 4 ? "" : "#", s, g->hist[s]);
+        if (++n % 4 == 0)
+            fputc('\n', f);
+    }
+    if (n % 4)
+        fputc('\n', f);
+}
+
+static void gaps_json(FILE *f, const mpp_gaps *g)
+{
+    mpp_gap big = mpp_gaps_largest(g);
+    fprintf(f, ", \"gaps\": {\"largest\": ");
+    if (big.gap)
+        fprintf(f, "{\"gap\": %" PRIu64 ", \"after\": %" PRIu64 "}", big.gap, big.after);
+    else
+        fprintf(f, "null");
+    fprintf(f, ", \"records\": [");
+    for (unsigned i = 0; i < g->nrecords; i++)
+        fprintf(f, "%s{\"gap\": %" PRIu64 ", \"after\": %" PRIu64 "}", i ? ", " : "",
+                g->records[i].gap, g->records[i].after);
+    fprintf(f, "], \"histogram\": {");
+    bool any = false;
+    for (unsigned s = 0; s < MPP_GAP_LIMIT; s++)
+        if (g->hist[s]) {
+            fprintf(f, "%s\"%u\": %" PRIu64, any ? ", " : "", s, g->hist[s]);
+            any = true;
+        }
+    fprintf(f, "}}");
+}
+
+/* The "counts" object: the asked kinds, primes first when asked. */
+static void counts_json(FILE *f, const mpp_report *r, uint64_t primes, const uint64_t *tuplets)
+{
+    bool any = false;
+    fprintf(f, ", \"counts\": {");
+    for (int k = 1; k <= MPP_KINDS; k++)
+        if ((k == 1 && (r->kinds == 0 || r->kinds & 2)) || (k > 1 && asked(r, k))) {
+            fprintf(f, "%s\"%s\": %" PRIu64, any ? ", " : "", mpp_pattern_name(k),
+                    k == 1 ? primes : tuplets[k]);
+            any = true;
+        }
+    fputc('}', f);
+}
+
 static const char *method_description(mpp_method m)
 {
     return m == MPP_METHOD_TRIAL ? "trial (trial division up to sqrt(x))"
@@ -126,9 +196,16 @@ void mpp_report_text(FILE *f, const mpp_report *r)
     } else {
         fprintf(f, "# first          -\n# last           -\n");
     }
-    fprintf(f, "#\n# %4s %-16s %20s %20s %12s %10s %10s %10s %12s %8s %20s %10s\n", "rank",
+    for (int k = 2; k <= MPP_KINDS; k++)
+        if (asked(r, k))
+            fprintf(f, "# %-14s %" PRIu64 "\n", mpp_pattern_name(k), r->tuplets[k]);
+    fprintf(f, "#\n# %4s %-16s %20s %20s %12s %10s %10s %10s %12s %8s %20s %10s", "rank",
             "host", "start", "stop", "primes", "compute_s", "comm_s", "io_s", "max_rss_kib",
             "chunks", "numbers", "cpu_s");
+    for (int k = 2; k <= MPP_KINDS; k++)
+        if (asked(r, k))
+            fprintf(f, " %12s", mpp_pattern_name(k));
+    fputc('\n', f);
     for (int i = 0; i < r->ranks; i++) {
         const mpp_rank_stats *s = &r->per_rank[i];
         fprintf(f, "  %4d ", s->rank);
@@ -139,9 +216,13 @@ void mpp_report_text(FILE *f, const mpp_report *r)
         else
             fprintf(f, "%20" PRIu64 " %20" PRIu64 " ", s->lo, s->hi);
         fprintf(f, "%12" PRIu64 " %10.6f %10.6f %10.6f %12ld %8" PRIu64 " %20" PRIu64
-                   " %10.6f\n",
+                   " %10.6f",
                 s->count, s->compute_s, s->comm_s, s->io_s, s->max_rss_kib, s->chunks,
                 s->numbers, s->cpu_s);
+        for (int k = 2; k <= MPP_KINDS; k++)
+            if (asked(r, k))
+                fprintf(f, " %12" PRIu64, s->tuplets[k]);
+        fputc('\n', f);
     }
     fprintf(f, "#\n# compute_s      max %.6f  mean %.6f\n", t.compute_max, t.compute_mean);
     fprintf(f, "# comm_s         max %.6f  mean %.6f\n", t.comm_max, t.comm_mean);
@@ -156,6 +237,8 @@ void mpp_report_text(FILE *f, const mpp_report *r)
                 r->ranks);
         fprintf(f, "# efficiency     %.2f (speedup / ranks)\n", speedup / r->ranks);
     }
+    if (r->gaps)
+        gaps_text(f, r->gaps);
 }
 
 void mpp_json_string(FILE *f, const char *s)
@@ -196,6 +279,9 @@ void mpp_report_json(FILE *f, const mpp_report *r)
         fprintf(f, ", \"first\": %" PRIu64 ", \"last\": %" PRIu64, first, last);
     else
         fprintf(f, ", \"first\": null, \"last\": null");
+    counts_json(f, r, r->count, r->tuplets);
+    if (r->gaps)
+        gaps_json(f, r->gaps);
     mpp_balance b = mpp_report_balance(r);
     fprintf(f, ", \"elapsed_s\": %.9f, \"cpu_max_s\": %.9f, \"cpu_mean_s\": %.9f"
                ", \"imbalance\": %.6f",
@@ -220,8 +306,10 @@ void mpp_report_json(FILE *f, const mpp_report *r)
         fprintf(f, ", \"chunks\": %" PRIu64 ", \"numbers\": %" PRIu64, s->chunks,
                 s->numbers);
         fprintf(f, ", \"count\": %" PRIu64 ", \"compute_s\": %.9f, \"cpu_s\": %.9f"
-                   ", \"comm_s\": %.9f, \"io_s\": %.9f, \"max_rss_kib\": %ld}",
+                   ", \"comm_s\": %.9f, \"io_s\": %.9f, \"max_rss_kib\": %ld",
                 s->count, s->compute_s, s->cpu_s, s->comm_s, s->io_s, s->max_rss_kib);
+        counts_json(f, r, s->count, s->tuplets);
+        fputc('}', f);
     }
     fprintf(f, "\n]}\n");
 }
@@ -317,5 +405,15 @@ void mpp_report_csv_row(FILE *f, const mpp_report *r, const mpp_csv_context *c)
     fprintf(f, ",%.6f,%.6f,%.6f,", b.cpu_max, b.cpu_mean, b.imbalance);
     if (r->serial_s >= 0)
         fprintf(f, "%.6f", r->serial_s);
+    for (int k = 2; k <= MPP_KINDS; k++) {
+        fputc(',', f);
+        if (asked(r, k))
+            fprintf(f, "%" PRIu64, r->tuplets[k]);
+    }
+    mpp_gap big = r->gaps ? mpp_gaps_largest(r->gaps) : (mpp_gap){0, 0};
+    if (big.gap)
+        fprintf(f, ",%" PRIu64 ",%" PRIu64, big.gap, big.after);
+    else
+        fputs(",,", f);
     fputc('\n', f);
 }

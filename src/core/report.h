@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "finder.h"
+#include "patterns.h"
 
 #define MPP_HOST_MAX 64 /* host names are cut to 63 bytes */
 
@@ -30,6 +31,8 @@ typedef struct {
     double comm_s;     /* time inside MPI calls */
     double io_s;       /* time writing the primes (rank 0's stdout, or MPI-IO) */
     long max_rss_kib;  /* peak resident memory of the rank process */
+    uint64_t tuplets[MPP_KINDS + 1]; /* --count=KINDS: k-tuplets ending in its
+                                        chunks (patterns.h), k = 2..6 */
 } mpp_rank_stats;
 
 typedef struct {
@@ -44,6 +47,9 @@ typedef struct {
     double elapsed_s;               /* the whole run, max end - min start */
     const mpp_rank_stats *per_rank; /* ranks entries, in rank order */
     double serial_s;                /* --compare: rank 0 alone over the range; < 0: not run */
+    unsigned kinds;                 /* --count=KINDS: bit k for kind k; 0 as bit 1 alone */
+    uint64_t tuplets[MPP_KINDS + 1]; /* the range's k-tuplets, k = 2..6 (when asked) */
+    const mpp_gaps *gaps;           /* --gaps: the range's; else NULL */
 } mpp_report;
 
 /* The load balance of the compute step, from the ranks' cpu_s: IMBALANCE
@@ -85,12 +91,14 @@ typedef struct {
 
 /* The CSV header line and one data row (RFC 4180: comma-separated, a field
  * with a comma, quote or line break quoted; each line ends in "\n"). The
- * columns are listed in MPP_CSV_COLUMNS, in order. */
+ * columns are listed in MPP_CSV_COLUMNS, in order; a kind of tuplet not
+ * counted, and the largest gap without --gaps, are empty fields. */
 #define MPP_CSV_COLUMNS                                                                 \
     "timestamp,version,start,stop,ranks,hosts,method,decomposition,rounds,"            \
     "buffer_bytes,count,first,last,elapsed_s,compute_max_s,compute_mean_s,"            \
     "comm_max_s,comm_mean_s,io_max_s,max_rss_kib,job_id,job_nodelist,chunk,"          \
-    "cpu_max_s,cpu_mean_s,imbalance,serial_s"
+    "cpu_max_s,cpu_mean_s,imbalance,serial_s,twins,triplets,quadruplets,"              \
+    "quintuplets,sextuplets,largest_gap,largest_gap_after"
 void mpp_report_csv_header(FILE *f);
 void mpp_report_csv_row(FILE *f, const mpp_report *r, const mpp_csv_context *c);
 

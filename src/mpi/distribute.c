@@ -6,16 +6,22 @@
  * which works on chunks too) and its workers; the commit event of a chunk;
  * and --count, one round with no outlet: rank 0 scatters the shares, every
  * rank counts its chunks, and the results are reduced at rank 0 with their
- * merge rule (result.h).
+ * merge rule (result.h). With tuplets or gaps asked, a chunk's primes go
+ * through the patterns (patterns.h), built after the primes just before
+ * the chunk (primality.h), so that every chunk counts what ends in it and
+ * the results add up whatever the decomposition; the gaps are reduced
+ * once, at the end.
  *
  * MPI calls: MPI_Scatter (shares), MPI_Send, MPI_Recv, MPI_Iprobe,
- * MPI_Probe (dynamic requests and answers), MPI_Reduce with a user-defined
- * operation over packed results, MPI_Type_contiguous, MPI_Op_create.
+ * MPI_Probe (dynamic requests and answers), MPI_Reduce with user-defined
+ * operations over packed results and gaps, MPI_Type_contiguous,
+ * MPI_Op_create.
  */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "memory.h"
+#include "primality.h"
 #include "records.h"
 #include "run.h"
 #include "signals.h"
@@ -23,6 +29,11 @@
 void mpp_run_commit(run *r, const mpp_commit *c)
 {
     mpp_commit_notify(&r->hooks, c);
+}
+
+bool mpp_wants_patterns(const mpp_options *o)
+{
+    return o->count_only && ((o->kinds & ~(1u << 1)) != 0 || o->gaps);
 }
 
 int mpp_find_timed(run *r, mpp_block b, const mpp_sink *sink, mpp_tally *t)
@@ -231,15 +242,35 @@ static void scatter_shares(run *r)
     free(words);
 }
 
+/* The primes of chunk B through the patterns, after the primes of the
+ * range just before B (found by a primality test: the chunk before may be
+ * another rank's), into R's result: its tuplets into *RES, its gaps into
+ * r->gaps. The look back counts as compute. */
+static int find_patterns(run *r, mpp_block b, mpp_tally *t, mpp_result *res)
+{
+    uint64_t before[MPP_BEFORE_MAX];
+    double t0 = MPI_Wtime(), c0 = mpp_thread_cpu_s();
+    size_t nb = mpp_primes_before(r->opts.start, b.lo, MPP_SPAN, before);
+    r->cpu_s += mpp_thread_cpu_s() - c0;
+    r->compute_s += MPI_Wtime() - t0;
+    mpp_patterns p;
+    mpp_patterns_begin(&p, before, nb, r->gaps);
+    mpp_sink sink = {mpp_patterns_sink, &p};
+    int rc = mpp_find_timed(r, b, &sink, t);
+    mpp_result_add_tuplets(res, &p);
+    return rc;
+}
+
 static bool count_chunk(run *r, void *ctx, uint64_t index, mpp_block b)
 {
     (void)ctx;
     (void)index;
     mpp_tally t;
-    if (mpp_find_timed(r, b, NULL, &t) != MPP_OK)
-        return false;
     mpp_commit c = {.scope = MPP_COMMIT_CHUNK, .lo = b.lo, .hi = b.hi, .done = false};
     mpp_result_clear(&c.result);
+    int rc = r->patterns ? find_patterns(r, b, &t, &c.result) : mpp_find_timed(r, b, NULL, &t);
+    if (rc != MPP_OK)
+        return false;
     mpp_result_add(&c.result, &t);
     mpp_run_commit(r, &c);
     return true;
@@ -261,8 +292,67 @@ static void merge_results(void *in, void *inout, int *len, MPI_Datatype *type)
     }
 }
 
+/* The reduction of packed gaps (fixed MPP_GAPS_MAX_WORDS records):
+ * INOUT = IN merged with INOUT, in any order. */
+static void merge_gaps(void *in, void *inout, int *len, MPI_Datatype *type)
+{
+    (void)type;
+    mpp_gaps *a = malloc(2 * sizeof *a), *b = a + 1;
+    if (a == NULL)
+        abort(); /* (no way to report it from here; 64 KiB) */
+    const uint64_t *x = in;
+    uint64_t *y = inout;
+    for (int i = 0; i < *len; i++, x += MPP_GAPS_MAX_WORDS, y += MPP_GAPS_MAX_WORDS) {
+        if (!mpp_gaps_unpack(x, MPP_GAPS_MAX_WORDS, a) ||
+            !mpp_gaps_unpack(y, MPP_GAPS_MAX_WORDS, b))
+            abort(); /* packed by mpp_gaps_pack on every rank: cannot happen */
+        mpp_gaps_merge(b, a);
+        mpp_gaps_pack(b, y);
+    }
+    free(a);
+}
+
+/* --gaps: every rank's gaps merged at rank 0 (into r->gaps there). */
+static void reduce_gaps(run *r)
+{
+    uint64_t *mine = calloc(2 * MPP_GAPS_MAX_WORDS, sizeof *mine);
+    if (mine == NULL)
+        mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM)); /* (then the reduction is skipped) */
+    /* every rank must agree to reduce: one allocation failing anywhere
+     * would leave the others waiting, so the failure is shared first */
+    int ok = mine != NULL && r->gaps != NULL, all = 0;
+    MPI_TIMED(r, MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, r->comm));
+    if (all) {
+        MPI_Datatype type;
+        MPI_Op merge;
+        mpp_gaps_pack(r->gaps, mine);
+        MPI_CHECK(r, MPI_Type_contiguous(MPP_GAPS_MAX_WORDS, MPI_UINT64_T, &type));
+        MPI_CHECK(r, MPI_Type_commit(&type));
+        MPI_CHECK(r, MPI_Op_create(merge_gaps, 1, &merge));
+        MPI_TIMED(r, MPI_Reduce(mine, mine + MPP_GAPS_MAX_WORDS, 1, type, merge, 0, r->comm));
+        MPI_CHECK(r, MPI_Op_free(&merge));
+        MPI_CHECK(r, MPI_Type_free(&type));
+        if (r->rank == 0 && !mpp_gaps_unpack(mine + MPP_GAPS_MAX_WORDS, MPP_GAPS_MAX_WORDS,
+                                             r->gaps))
+            mpp_note_failure(r, FAILURE(FAIL_FIND, EPROTO));
+    } else if (r->failure == 0) {
+        mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
+    }
+    free(mine);
+}
+
 void mpp_count(run *r)
 {
+    r->patterns = mpp_wants_patterns(&r->opts);
+    if (r->opts.gaps) {
+        r->gaps = malloc(sizeof *r->gaps);
+        if (r->gaps)
+            mpp_gaps_clear(r->gaps);
+        else
+            r->patterns = false; /* nothing counted: the failure is the run's */
+    }
+    if (r->opts.gaps && r->gaps == NULL)
+        mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
     scatter_shares(r);
     if (r->finder && !r->share.empty && r->opts.decomposition != MPP_DECOMP_DYNAMIC)
         mpp_finder_set_horizon(r->finder, r->share.hi); /* its chunks end there */
@@ -281,4 +371,6 @@ void mpp_count(run *r)
     MPI_CHECK(r, MPI_Type_free(&type));
     if (r->rank == 0)
         mpp_result_unpack(all, &r->reduced);
+    if (r->opts.gaps)
+        reduce_gaps(r);
 }

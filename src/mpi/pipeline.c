@@ -171,14 +171,23 @@ static void serial_run(run *r)
     mpp_sink sink = {discard_push, &piece};
     int rc = MPP_ENOMEM;
     mpp_stop stop = {mpp_stop_flag(), 0};
+    mpp_gaps *gaps = o->gaps ? malloc(sizeof *gaps) : NULL;
     double t0 = MPI_Wtime();
-    if (finder && o->count_only) {
+    if (finder && mpp_wants_patterns(o) && (gaps || !o->gaps)) {
+        mpp_patterns p; /* the whole range is one piece: nothing before it */
+        if (gaps)
+            mpp_gaps_clear(gaps);
+        mpp_patterns_begin(&p, NULL, 0, gaps);
+        mpp_sink patterns = {mpp_patterns_sink, &p};
+        rc = mpp_finder_find(finder, o->start, o->stop, &patterns, &t, &stop);
+    } else if (finder && o->count_only && !o->gaps) {
         rc = mpp_finder_find(finder, o->start, o->stop, NULL, &t, &stop);
     } else if (finder && buf) {
         mpp_piece_init(&piece, buf, PIECE, mpp_outlet_format(r));
         rc = mpp_finder_find(finder, o->start, o->stop, &sink, &t, &stop);
     }
     r->serial_s = MPI_Wtime() - t0;
+    free(gaps);
     free(buf);
     mpp_finder_free(finder);
     if (rc == MPP_STOPPED) {
@@ -280,6 +289,7 @@ int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
     if (r.direct)
         fclose(r.direct); /* flushed, and any error reported, with the report */
     mpp_finder_free(r.finder);
+    free(r.gaps);
     free(r.tmpname);
     mpp_signals_restore();
     return r.status;

@@ -70,6 +70,8 @@ static mpp_rank_stats own_row(run *r)
                         .comm_s = r->comm_s,
                         .io_s = r->io_s,
                         .max_rss_kib = mpp_max_rss_kib()};
+    for (int k = 2; k <= MPP_KINDS; k++)
+        s.tuplets[k] = w->result.tuplets[k];
     snprintf(s.host, sizeof s.host, "%.*s", len, name);
     return s;
 }
@@ -89,7 +91,11 @@ static void print_report(run *r, const mpp_rank_stats *stats, double elapsed)
                       .count = r->progress.result.primes.count,
                       .elapsed_s = elapsed,
                       .per_rank = stats,
-                      .serial_s = r->serial_s};
+                      .serial_s = r->serial_s,
+                      .kinds = o->kinds,
+                      .gaps = o->gaps ? r->gaps : NULL};
+    for (int k = 2; k <= MPP_KINDS; k++)
+        rep.tuplets[k] = r->progress.result.tuplets[k];
     if (!o->quiet) {
         if (o->json)
             mpp_report_json(r->report, &rep);

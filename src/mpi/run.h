@@ -98,6 +98,9 @@ typedef struct run {
     mpp_rank_work work;    /* what this rank did and found (committed chunks) */
     mpp_progress progress; /* rank 0: how far the committed rounds reach */
     mpp_result reduced;    /* rank 0, --count: every rank's result, merged */
+    bool patterns;         /* --count: tuplets or gaps asked (mpp_wants_patterns) */
+    mpp_gaps *gaps;        /* --gaps: this rank's chunks' gaps; on rank 0, after the
+                              count, every rank's merged */
     double swept;          /* numbers this rank's finders went through */
     double t_start, compute_s, cpu_s, comm_s, io_s, elapsed_s;
     double serial_s;       /* rank 0, --compare: the range on rank 0 alone; else -1 */
@@ -139,6 +142,9 @@ int mpp_find_timed(run *r, mpp_block b, const mpp_sink *sink, mpp_tally *t);
 void mpp_count(run *r);
 /* Hands one commit event to the run's observers. */
 void mpp_run_commit(run *r, const mpp_commit *c);
+/* Whether a count with options O needs the primes' patterns (patterns.h):
+ * a kind beyond the primes, or --gaps. */
+bool mpp_wants_patterns(const mpp_options *o);
 
 /* ---- setup.c ---- */
 
