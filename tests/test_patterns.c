@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "finder.h"
+#include "sieve.h"
 #include "patterns.h"
 #include "primality.h"
 #include "testutil.h"
@@ -564,6 +565,96 @@ START_TEST(pieces_from_a_finder)
 }
 END_TEST
 
+/* The sieve's bytes (mpp_patterns_wheel) against the reference: a range
+ * cut into pieces at random points (mid-byte, a few numbers long, or
+ * long), each sieved after what mpp_primes_before finds, through a sieve
+ * state with segments of 64 to 4096 bytes (so a piece is many stretches,
+ * and a twin (30 k + 29, 30 k + 31) falls across two of them), in a
+ * shuffled order; the counts and the gaps merged must be the range's. */
+static void wheel_pieces(uint64_t lo, uint64_t hi, uint32_t segment, uint64_t *seed,
+                         bool shuffle)
+{
+    size_t n;
+    uint64_t *v = ref_primes(lo, hi, &n);
+    static summary want, acc, piece;
+    reference(lo, hi, v, n, &want);
+    enum { NP = 9 };
+    uint64_t cut[NP + 1];
+    cut[0] = lo;
+    for (int i = 1; i < NP; i++) {
+        uint64_t room = (hi - lo) / NP;
+        uint64_t step = test_splitmix(seed) % 3 == 0 ? test_splitmix(seed) % 40
+                                                     : test_splitmix(seed) % (room + 1);
+        cut[i] = cut[i - 1] + 1 + step;
+        if (cut[i] > hi)
+            cut[i] = hi;
+    }
+    cut[NP] = hi + 1; /* (may wrap at 2^64: only compared as cut[i + 1] - 1) */
+    int order[NP];
+    for (int i = 0; i < NP; i++)
+        order[i] = i;
+    for (int i = NP - 1; shuffle && i > 0; i--) {
+        int j = (int)(test_splitmix(seed) % (uint64_t)(i + 1)), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    mpp_sieve_config cfg = {.segment_bytes = segment, .chunk_bytes = 0, .no_presieve = 0,
+                            .window = 0};
+    mpp_sieve_state *st = mpp_sieve_state_new(hi, &cfg);
+    ck_assert_ptr_nonnull(st);
+    memset(&acc, 0, sizeof acc);
+    for (int k = 0; k < NP; k++) {
+        int i = order[k];
+        uint64_t a = cut[i], b = cut[i + 1] - 1;
+        if (a > b)
+            continue; /* empty: its cuts were clamped at HI */
+        uint64_t before[MPP_BEFORE_MAX];
+        size_t nb = mpp_primes_before(lo, a, MPP_SPAN, before);
+        mpp_patterns p;
+        mpp_patterns_begin(&p, before, nb, &acc.gaps);
+        mpp_wheel_sink ws = {mpp_patterns_sink, mpp_patterns_wheel, &p};
+        mpp_tally t;
+        ck_assert_int_eq(mpp_sieve_state_find_wheel(st, a, b, &ws, &t, NULL), MPP_OK);
+        REQUIRE(t.count == p.count[1], "[%" PRIu64 ", %" PRIu64 "]: tally %" PRIu64
+                ", patterns %" PRIu64, a, b, t.count, p.count[1]);
+        REQUIRE(!t.count || (t.first == p.first && t.last == p.last),
+                "[%" PRIu64 ", %" PRIu64 "]: first/last", a, b);
+        memset(&piece, 0, sizeof piece);
+        memcpy(piece.count, p.count, sizeof p.count);
+        piece.first = p.first;
+        piece.last = p.last;
+        merge(&acc, &piece);
+    }
+    mpp_sieve_state_free(st);
+    char what[120];
+    snprintf(what, sizeof what, "bytes of [%" PRIu64 ", %" PRIu64 "], segments of %u", lo, hi,
+             segment);
+    expect_same(&acc, &want, what);
+    free(v);
+}
+
+START_TEST(the_sieves_bytes)
+{
+    uint64_t seed = 31;
+    static const uint32_t segments[] = {64, 256, 4096};
+    for (uint64_t t = 0; t < test_iters(4); t++)
+        for (size_t s = 0; s < 3; s++) {
+            wheel_pieces(0, 30000, segments[s], &seed, true);
+            wheel_pieces(0, 40, segments[s], &seed, false);
+            wheel_pieces(5, 29, segments[s], &seed, false);
+            wheel_pieces(29, 2000, segments[s], &seed, true);
+            wheel_pieces(1000000000000ULL - 7, 1000000000000ULL + 50000, segments[s], &seed,
+                         false);
+            wheel_pieces(4294967296ULL - 20000, 4294967296ULL + 20000, segments[s], &seed,
+                         false);
+        }
+    /* near 2^64: one state, pieces in order (a piece before the last one
+     * sieved there opens a new window: seconds) */
+    wheel_pieces(UINT64_MAX - 30000, UINT64_MAX, 4096, &seed, false);
+    wheel_pieces(0, 1000000, 0, &seed, true);
+}
+END_TEST
+
 static Suite *patterns_suite(void)
 {
     Suite *s = suite_create("patterns");
@@ -576,6 +667,7 @@ static Suite *patterns_suite(void)
     tcase_add_test(tc, merge_rules);
     tcase_add_test(tc, wire_round_trip);
     tcase_add_test(tc, pieces_from_a_finder);
+    tcase_add_test(tc, the_sieves_bytes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -62,6 +62,15 @@ int mpp_finder_find(mpp_finder *f, uint64_t lo, uint64_t hi, const mpp_sink *sin
     return mpp_find_primes_stoppable(f->method, lo, hi, sink, tally, stop);
 }
 
+int mpp_finder_find_wheel(mpp_finder *f, uint64_t lo, uint64_t hi, const mpp_wheel_sink *ws,
+                          mpp_tally *tally, mpp_stop *stop)
+{
+    if (f->sieve)
+        return mpp_sieve_state_find_wheel(f->sieve, lo, hi, ws, tally, stop);
+    mpp_sink sink = {ws->primes, ws->ctx};
+    return mpp_find_primes_stoppable(f->method, lo, hi, &sink, tally, stop);
+}
+
 void mpp_finder_set_horizon(mpp_finder *f, uint64_t horizon)
 {
     if (f->sieve)

@@ -46,6 +46,10 @@ mpp_method mpp_finder_method(const mpp_finder *f);
  * from earlier pieces. */
 int mpp_finder_find(mpp_finder *f, uint64_t lo, uint64_t hi, const mpp_sink *sink,
                     mpp_tally *tally, mpp_stop *stop);
+/* mpp_finder_find() handing the primes to WS (sink.h): as the sieve's
+ * bytes, or, by trial division, one by one to WS->primes. */
+int mpp_finder_find_wheel(mpp_finder *f, uint64_t lo, uint64_t hi, const mpp_wheel_sink *ws,
+                          mpp_tally *tally, mpp_stop *stop);
 /* Tells F that its pieces end at HORIZON at most (the end of a rank's
  * static share): its sieve's windows then stop there. */
 void mpp_finder_set_horizon(mpp_finder *f, uint64_t horizon);

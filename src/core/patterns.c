@@ -164,6 +164,200 @@ int mpp_patterns_sink(void *ctx, const uint64_t *primes, size_t n)
     return 0;
 }
 
+/* ---- the sieve's bytes ---- */
+
+static const uint8_t RES[8] = {1, 7, 11, 13, 17, 19, 23, 29};
+#define ONES 0x0101010101010101ULL
+#define INBYTE_MAX 28 /* the widest gap within a byte: 1 to 29 */
+
+static inline uint64_t load64(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* The tuplets of N words at BYTES into C[2..6], and the primes into C[1].
+ * Every tuplet but the twins lies within a byte: for a word W, bit j of
+ * W & W >> 1 & ... & W >> (m - 1) is set when bits j .. j + m - 1 are,
+ * and the masks keep the j where a form starts (bit 1: 7, bit 2: 11, ...).
+ * The twins (11, 13), (17, 19) and (29, 31), the last across two bytes
+ * (bit 7 and the next byte's bit 0), the one across two words apart. */
+static inline __attribute__((always_inline)) void count_words_body(const uint8_t *bytes,
+                                                                   size_t nw, uint64_t *c)
+{
+    uint64_t c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, next = nw ? load64(bytes) : 0;
+    for (size_t i = 0; i < nw; i++) {
+        uint64_t w = next;
+        next = i + 1 < nw ? load64(bytes + 8 * (i + 1)) : 0;
+        uint64_t w1 = w & w >> 1, w2 = w1 & w >> 2, w3 = w2 & w >> 3;
+        uint64_t w4 = w3 & w >> 4, w5 = w4 & w >> 5;
+        c1 += (uint64_t)__builtin_popcountll(w);
+        c2 += (uint64_t)__builtin_popcountll(w1 & ONES * 0x94) + (w >> 63 & next & 1);
+        c3 += (uint64_t)__builtin_popcountll(w2 & ONES * 0x1e);
+        c4 += (uint64_t)__builtin_popcountll(w3 & ONES * 0x04);
+        c5 += (uint64_t)__builtin_popcountll(w4 & ONES * 0x06);
+        c6 += (uint64_t)__builtin_popcountll(w5 & ONES * 0x02);
+    }
+    c[1] += c1;
+    c[2] += c2;
+    c[3] += c3;
+    c[4] += c4;
+    c[5] += c5;
+    c[6] += c6;
+}
+
+static void count_words_plain(const uint8_t *bytes, size_t nw, uint64_t *c)
+{
+    count_words_body(bytes, nw, c);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("popcnt"))) static void count_words_hw(const uint8_t *bytes, size_t nw,
+                                                             uint64_t *c)
+{
+    count_words_body(bytes, nw, c);
+}
+#endif
+
+static void count_words(const uint8_t *bytes, size_t nw, uint64_t *c)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    if (__builtin_cpu_supports("popcnt")) {
+        count_words_hw(bytes, nw, c);
+        return;
+    }
+#endif
+    count_words_plain(bytes, nw, c);
+}
+
+/* The tuplets that end at one of the primes Q[0..N-1] of the stretch
+ * whose first prime is F0 and have a member before it (the byte counts
+ * hold the others), from B's mask of the primes before. */
+static void count_edge(mpp_patterns *b, const uint64_t *q, size_t n, uint64_t f0)
+{
+    uint64_t recent = b->recent, prev = b->prev;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t g = q[i] - prev;
+        recent = g < 64 ? recent << g | 1 : 1;
+        prev = q[i];
+        for (int k = 2; k <= MPP_KINDS; k++)
+            b->count[k] += q[i] - f0 < SPANS[k] && has_form(k, (uint32_t)recent);
+    }
+}
+
+/* The gaps into and within the N bytes from byte B0 (see mpp_patterns_wheel):
+ * B's previous prime, largest gap and histogram move on. */
+static void wheel_gaps(mpp_patterns *b, const uint8_t *bytes, size_t n, uint64_t b0)
+{
+    uint64_t inbyte[256] = {0};
+    mpp_gaps *gaps = b->gaps;
+    uint64_t prev = b->prev, largest = b->largest;
+    bool have_prev = b->have_prev;
+    for (size_t i = 0; i < n; i++) {
+        unsigned x = bytes[i];
+        if (!x)
+            continue;
+        uint64_t base = 30 * (b0 + i);
+        unsigned lo = (unsigned)__builtin_ctz(x), hi = 31 - (unsigned)__builtin_clz(x);
+        uint64_t first = base + RES[lo];
+        if (have_prev) {
+            uint64_t g = first - prev;
+            mpp_gaps_add(gaps, g, prev, g > largest);
+            largest = g > largest ? g : largest;
+        }
+        if (largest < INBYTE_MAX) { /* a gap within the byte may be a record */
+            uint64_t p = first;
+            for (unsigned j = lo + 1; j <= hi; j++)
+                if (x >> j & 1) {
+                    uint64_t g = base + RES[j] - p;
+                    mpp_gaps_add(gaps, g, p, g > largest);
+                    largest = g > largest ? g : largest;
+                    p = base + RES[j];
+                }
+        } else {
+            inbyte[x]++;
+        }
+        prev = base + RES[hi];
+        have_prev = true;
+    }
+    for (unsigned x = 3; x < 256; x++) { /* (a byte of one prime has no gap within) */
+        if (!inbyte[x] || !(x & (x - 1)))
+            continue;
+        int last = -1;
+        for (int j = 0; j < 8; j++)
+            if (x >> j & 1) {
+                if (last >= 0)
+                    gaps->hist[RES[j] - RES[last]] += inbyte[x];
+                last = j;
+            }
+    }
+    b->largest = largest;
+}
+
+int mpp_patterns_wheel(void *ctx, const uint8_t *bytes, size_t n, uint64_t b0)
+{
+    mpp_patterns *b = ctx;
+    bool go_on = b->wheel_on && b->wheel_next == b0;
+    size_t i0 = 0;
+    while (i0 < n && !bytes[i0])
+        i0++;
+    if (i0 == n) { /* no prime */
+        b->wheel_on = true;
+        b->wheel_next = b0 + n;
+        b->carry = false;
+        return 0;
+    }
+    uint64_t f0 = 30 * (b0 + i0) + RES[__builtin_ctz(bytes[i0])];
+    if (go_on) { /* a twin across the two stretches */
+        b->count[2] += b->carry && (bytes[0] & 1);
+    } else if (b->have_prev) { /* tuplets with members before the stretch */
+        uint64_t q[MPP_SPAN];
+        size_t nq = 0;
+        for (size_t i = i0; i < n && 30 * (i - i0) < f0 % 30 + MPP_SPAN; i++)
+            for (unsigned j = 0; j < 8; j++) {
+                uint64_t v = 30 * (b0 + i) + RES[j];
+                if (bytes[i] >> j & 1 && v - f0 < MPP_SPAN && nq < MPP_SPAN)
+                    q[nq++] = v;
+            }
+        count_edge(b, q, nq, f0);
+    }
+    uint64_t c[MPP_KINDS + 1] = {0};
+    count_words(bytes, (n + 7) / 8, c);
+    if (b->count[1] == 0)
+        b->first = f0;
+    for (int k = 1; k <= MPP_KINDS; k++)
+        b->count[k] += c[k];
+    if (b->gaps)
+        wheel_gaps(b, bytes, n, b0);
+    /* the last prime, and the primes within 64 below it (those of the
+     * stretch: enough for what follows, a stretch going on from here) */
+    size_t i1 = n - 1;
+    while (!bytes[i1])
+        i1--;
+    uint64_t last = 30 * (b0 + i1) + RES[31 - __builtin_clz(bytes[i1])];
+    uint64_t recent = 0;
+    for (size_t i = i1 + 1; i-- > 0 && last - 30 * (b0 + i) < 64 + 30;) {
+        for (unsigned j = 0; j < 8; j++) {
+            uint64_t v = 30 * (b0 + i) + RES[j];
+            if (bytes[i] >> j & 1 && v <= last && last - v < 64)
+                recent |= (uint64_t)1 << (last - v);
+        }
+        if (i == 0)
+            break;
+    }
+    b->last = b->prev = last;
+    b->recent = recent;
+    b->have_prev = true;
+    b->wheel_on = true;
+    b->wheel_next = b0 + n;
+    b->carry = bytes[n - 1] >> 7;
+    return 0;
+}
+
 /* ---- on the wire ---- */
 
 size_t mpp_gaps_pack(const mpp_gaps *g, uint64_t *w)

@@ -123,6 +123,10 @@ typedef struct {
     uint64_t recent;      /* bit d: prev - d is a prime seen (d < 64) */
     uint64_t largest;     /* the piece's largest gap so far */
     mpp_gaps *gaps;       /* NULL: no gaps wanted */
+    /* the sieve's bytes (mpp_patterns_wheel): */
+    bool wheel_on;        /* a stretch came as bytes */
+    uint64_t wheel_next;  /* the byte right after it */
+    bool carry;           /* its last number (30 k + 29) is a prime */
 } mpp_patterns;
 
 /* Begins a piece after BEFORE[0..NBEFORE-1] (ascending): the primes of the
@@ -137,5 +141,18 @@ void mpp_patterns_push(mpp_patterns *b, const uint64_t *primes, size_t n);
  * mpp_patterns being built, so that a finder hands it a piece's primes
  * (mpp_finder_find). Returns 0. */
 int mpp_patterns_sink(void *ctx, const uint64_t *primes, size_t n);
+/* The piece's next primes as a stretch of the sieve's bytes (sink.h:
+ * mpp_wheel_fn; CTX the mpp_patterns): the same counts and gaps as pushing
+ * them one by one, at a fraction of the cost. Tuplets beyond the twins lie
+ * within one byte (the wheel's 7, 11, 13, 17, 19, 23 of 30 k), so a few
+ * shifted ANDs and popcounts of 64-bit words count those of 8 bytes at a
+ * time; the twins (30 k + 29, 30 k + 31) cross a byte; a tuplet with
+ * members before the stretch is counted from the primes of its first
+ * byte, as pushed ones are. Gaps: the gap into a byte is counted apart,
+ * those within a byte by the byte's value, 256 counters emptied into the
+ * histogram once per stretch (none of them can be a record once the
+ * piece's largest gap is 28, the widest within a byte; before, every gap
+ * is taken one by one). Returns 0. */
+int mpp_patterns_wheel(void *ctx, const uint8_t *bytes, size_t n, uint64_t byte0);
 
 #endif

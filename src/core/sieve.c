@@ -1113,6 +1113,7 @@ static int feed_next(feed *f, uint64_t *p)
 
 typedef struct {
     const mpp_sink *sink;
+    mpp_wheel_fn wheel; /* or NULL; then SINK's context is its too */
     mpp_tally *tally;
     uint64_t batch[BATCH];
     size_t nbatch;
@@ -1157,10 +1158,15 @@ static int emit_one(output *o, uint64_t prime)
 static int collect(output *o, const uint8_t *seg, uint64_t n, uint64_t b)
 {
     uint64_t nwords = (n + 7) / 8;
-    if (!o->sink) {
+    if (o->wheel && o->nbatch) { /* 2, 3 and 5 first */
+        int rc = flush(o);
+        if (rc != MPP_OK)
+            return rc;
+    }
+    if (!o->sink || o->wheel) {
         uint64_t found = o->popcount(seg, nwords);
         if (!found)
-            return MPP_OK;
+            return o->wheel ? o->wheel(o->sink->ctx, seg, n, b) : MPP_OK;
         uint64_t i = 0, j = nwords - 1, wi, wj;
         while (!(wi = load64(seg + 8 * i)))
             i++;
@@ -1168,7 +1174,7 @@ static int collect(output *o, const uint8_t *seg, uint64_t n, uint64_t b)
             j--;
         tally_add(o->tally, found, value_of(b + 8 * i, (unsigned)__builtin_ctzll(wi)),
                   value_of(b + 8 * j, 63 - (unsigned)__builtin_clzll(wj)));
-        return MPP_OK;
+        return o->wheel ? o->wheel(o->sink->ctx, seg, n, b) : MPP_OK;
     }
     for (uint64_t i = 0; i < nwords; i++) {
         uint64_t word = load64(seg + 8 * i);
@@ -1646,8 +1652,8 @@ static uint64_t numbers_done(uint64_t lo, uint64_t hi, uint64_t next, bool finis
     return next - lo;
 }
 
-int mpp_sieve_state_find(mpp_sieve_state *st, uint64_t lo, uint64_t hi, const mpp_sink *sink,
-                         mpp_tally *tally, mpp_stop *stop)
+static int state_find(mpp_sieve_state *st, uint64_t lo, uint64_t hi, const mpp_sink *sink,
+                      mpp_wheel_fn wheel, mpp_tally *tally, mpp_stop *stop)
 {
     tally->count = tally->first = tally->last = 0;
     if (stop)
@@ -1656,6 +1662,7 @@ int mpp_sieve_state_find(mpp_sieve_state *st, uint64_t lo, uint64_t hi, const mp
     if (!o)
         return MPP_ENOMEM;
     o->sink = sink;
+    o->wheel = wheel;
     o->tally = tally;
     o->nbatch = 0;
     o->popcount = pick_popcount();
@@ -1696,6 +1703,19 @@ int mpp_sieve_state_find(mpp_sieve_state *st, uint64_t lo, uint64_t hi, const mp
         close_window(st);
     free(o);
     return rc;
+}
+
+int mpp_sieve_state_find(mpp_sieve_state *st, uint64_t lo, uint64_t hi, const mpp_sink *sink,
+                         mpp_tally *tally, mpp_stop *stop)
+{
+    return state_find(st, lo, hi, sink, NULL, tally, stop);
+}
+
+int mpp_sieve_state_find_wheel(mpp_sieve_state *st, uint64_t lo, uint64_t hi,
+                               const mpp_wheel_sink *ws, mpp_tally *tally, mpp_stop *stop)
+{
+    mpp_sink primes = {ws->primes, ws->ctx};
+    return state_find(st, lo, hi, &primes, ws->wheel, tally, stop);
 }
 
 static int sieve_run(uint64_t lo, uint64_t hi, const mpp_sink *sink, mpp_tally *tally,

@@ -49,6 +49,11 @@ mpp_sieve_state *mpp_sieve_state_new(uint64_t horizon, const mpp_sieve_config *c
  * an error or a stop the next piece opens a new window. */
 int mpp_sieve_state_find(mpp_sieve_state *st, uint64_t lo, uint64_t hi, const mpp_sink *sink,
                          mpp_tally *tally, mpp_stop *stop);
+/* mpp_sieve_state_find() handing the primes over as the sieve's bytes
+ * (sink.h: mpp_wheel_sink): 2, 3 and 5 to WS->primes, the rest a segment
+ * at a time to WS->wheel. The tally is counted as without a sink. */
+int mpp_sieve_state_find_wheel(mpp_sieve_state *st, uint64_t lo, uint64_t hi,
+                               const mpp_wheel_sink *ws, mpp_tally *tally, mpp_stop *stop);
 void mpp_sieve_state_free(mpp_sieve_state *st);
 /* A new horizon for ST (what it keeps of the window goes): a rank that
  * learns that its pieces end at HORIZON keeps its windows, and so its

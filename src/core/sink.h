@@ -24,6 +24,25 @@ typedef struct {
     void *ctx;
 } mpp_sink;
 
+/* The sieve's own form of the primes, for a consumer faster on it than on
+ * the primes one by one (the patterns: tuplets by bit masks, gaps by
+ * bytes). A stretch is N bytes from absolute byte BYTE0: bit j of byte i
+ * stands for 30 (BYTE0 + i) + MPP_WHEEL_RESIDUE(j) and is set when that
+ * number is a prime of the piece (numbers outside it are clear); the 7
+ * bytes after the N are readable and zero, so that the stretch may be read
+ * in 64-bit words. Stretches come in ascending order, those of one piece
+ * one right after the other. Returns as mpp_prime_fn. */
+typedef int (*mpp_wheel_fn)(void *ctx, const uint8_t *bytes, size_t n, uint64_t byte0);
+#define MPP_WHEEL_RESIDUE(j) ((const uint8_t[8]){1, 7, 11, 13, 17, 19, 23, 29}[(j)])
+
+typedef struct {
+    mpp_prime_fn primes; /* the primes no byte holds (2, 3, 5), in order before the
+                            bytes; every prime when the finder has no wheel (trial
+                            division) */
+    mpp_wheel_fn wheel;
+    void *ctx;
+} mpp_wheel_sink;
+
 /* What a finder reports about its range, also in count-only mode. */
 typedef struct {
     uint64_t count; /* primes found */

@@ -36,11 +36,15 @@ bool mpp_wants_patterns(const mpp_options *o)
     return o->count_only && ((o->kinds & ~(1u << 1)) != 0 || o->gaps);
 }
 
-int mpp_find_timed(run *r, mpp_block b, const mpp_sink *sink, mpp_tally *t)
+/* mpp_find_timed(), the primes to SINK or, when WS is not NULL, to WS. */
+static int find_timed(run *r, mpp_block b, const mpp_sink *sink, const mpp_wheel_sink *ws,
+                      mpp_tally *t)
 {
     mpp_stop stop = {mpp_stop_flag(), 0};
     double t0 = MPI_Wtime(), c0 = mpp_thread_cpu_s();
-    int rc = r->finder ? mpp_finder_find(r->finder, b.lo, b.hi, sink, t, &stop) : MPP_ENOMEM;
+    int rc = !r->finder ? MPP_ENOMEM
+             : ws       ? mpp_finder_find_wheel(r->finder, b.lo, b.hi, ws, t, &stop)
+                        : mpp_finder_find(r->finder, b.lo, b.hi, sink, t, &stop);
     double t1 = MPI_Wtime();
     r->cpu_s += mpp_thread_cpu_s() - c0;
     r->compute_s += t1 - t0;
@@ -51,6 +55,11 @@ int mpp_find_timed(run *r, mpp_block b, const mpp_sink *sink, mpp_tally *t)
     else if (rc != MPP_OK && rc != MPP_PIECE_FULL)
         mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
     return rc;
+}
+
+int mpp_find_timed(run *r, mpp_block b, const mpp_sink *sink, mpp_tally *t)
+{
+    return find_timed(r, b, sink, NULL, t);
 }
 
 /* Every chunk of a static share, in order, until FN says stop. */
@@ -255,8 +264,8 @@ static int find_patterns(run *r, mpp_block b, mpp_tally *t, mpp_result *res)
     r->compute_s += MPI_Wtime() - t0;
     mpp_patterns p;
     mpp_patterns_begin(&p, before, nb, r->gaps);
-    mpp_sink sink = {mpp_patterns_sink, &p};
-    int rc = mpp_find_timed(r, b, &sink, t);
+    mpp_wheel_sink ws = {mpp_patterns_sink, mpp_patterns_wheel, &p};
+    int rc = find_timed(r, b, NULL, &ws, t);
     mpp_result_add_tuplets(res, &p);
     return rc;
 }

@@ -165,7 +165,8 @@ static void serial_run(run *r)
     enum { PIECE = 1 << 20 };
     const mpp_options *o = &r->opts;
     mpp_tally t = {.count = 0, .first = 0, .last = 0};
-    mpp_finder *finder = mpp_finder_new(o->method, o->stop); /* a fresh one, as rank 0's at the start */
+    /* a fresh finder, as rank 0's at the start */
+    mpp_finder *finder = mpp_finder_new(o->method, o->stop);
     char *buf = o->count_only ? NULL : malloc(PIECE + MPP_PIECE_SLACK);
     mpp_piece piece;
     mpp_sink sink = {discard_push, &piece};
@@ -178,8 +179,8 @@ static void serial_run(run *r)
         if (gaps)
             mpp_gaps_clear(gaps);
         mpp_patterns_begin(&p, NULL, 0, gaps);
-        mpp_sink patterns = {mpp_patterns_sink, &p};
-        rc = mpp_finder_find(finder, o->start, o->stop, &patterns, &t, &stop);
+        mpp_wheel_sink patterns = {mpp_patterns_sink, mpp_patterns_wheel, &p};
+        rc = mpp_finder_find_wheel(finder, o->start, o->stop, &patterns, &t, &stop);
     } else if (finder && o->count_only && !o->gaps) {
         rc = mpp_finder_find(finder, o->start, o->stop, NULL, &t, &stop);
     } else if (finder && buf) {
