@@ -728,7 +728,8 @@ START_TEST(test_usage)
     static const char *const needles[] = {
         "mpprimes [OPTIONS] STOP\n", "mpprimes [OPTIONS] START STOP\n", "MPI_Scatter",
         "MPI_Gatherv", "rank 0", "segmented sieve of Eratosthenes", "trial division",
-        "1000000", "1e10", "2.5e9", "2^32", "1e12+1e9", "2^64-1", "-c, --count",
+        "1000000", "1e10", "2.5e9", "2^32", "1e12+1e9", "2^64-1", "-c, --count[=KINDS]",
+        "--gaps", "-c123456 --gaps 1e10",
         "-p, --print", "-o, --output FILE", "-m, --method", "--json", "-q, --quiet",
         "-h, --help", "-V, --version", "stdout", "stderr", "temporary", "JSON", "0  ",
         "MPPRIMES_KEEP_MPI_ENV=1", "OMPI_MCA_pml=ob1",

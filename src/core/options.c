@@ -115,6 +115,7 @@ typedef struct {
     bool help, version;
     bool format_set;       /* --format was given */
     bool chunk_set;        /* --chunk was given */
+    bool kinds_set;        /* --count=KINDS was given (the first replaces the default) */
     int others;            /* options given other than --self-test, -h, -V */
     bool failed;           /* an error has been recorded */
     char *err;
@@ -143,7 +144,7 @@ void mpp_options_init(mpp_options *opts)
     opts->stop = 0;
     opts->method = MPP_METHOD_SIEVE;
     opts->count_only = false;
-    opts->kinds = 0;
+    opts->kinds = 1u << 1; /* the primes */
     opts->gaps = false;
     opts->print = false;
     opts->output = NULL;
@@ -289,7 +290,8 @@ static void set_kinds(parse_state *st, const char *value)
               mpp_quote(q, value, strlen(value)));
         return;
     }
-    st->opts.kinds |= kinds;
+    st->opts.kinds = st->kinds_set ? st->opts.kinds | kinds : kinds;
+    st->kinds_set = true;
 }
 
 /* Applies option DEF, spelt SPELLING, with VALUE (NULL for flags). */
@@ -436,7 +438,7 @@ static void scan(parse_state *st)
 static void check_conflicts(parse_state *st)
 {
     const mpp_options *o = &st->opts;
-    const char *counting = o->kinds ? "--count" : "--gaps";
+    const char *counting = st->kinds_set ? "--count" : "--gaps";
     if (o->count_only && o->print)
         error(st, "%s cannot be combined with --print", counting);
     if (o->count_only && o->output != NULL)
@@ -510,8 +512,6 @@ mpp_opt_status mpp_parse_options(int argc, char *const argv[], mpp_options *opts
     }
     if (st.failed)
         return MPP_OPT_ERROR;
-    if (st.opts.kinds == 0)
-        st.opts.kinds = 1u << 1; /* the primes: listed, or counted with --gaps */
     *opts = st.opts;
     return MPP_OPT_RUN;
 }

@@ -31,7 +31,7 @@ typedef struct {
     mpp_method method;   /* -m, --method sieve|trial (default sieve) */
     bool count_only;     /* -c, --count, --gaps: count, list nothing */
     unsigned kinds;      /* --count=KINDS: bit k for kind k (patterns.h: 1 primes,
-                            2 twins, ..., 6 sextuplets); at least bit 1 or another */
+                            2 twins, ..., 6 sextuplets); bit 1 alone by default */
     bool gaps;           /* --gaps */
     bool print;          /* -p, --print */
     const char *output;  /* -o, --output FILE (points into argv), or NULL */

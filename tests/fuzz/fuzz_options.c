@@ -125,7 +125,8 @@ static bool same_options(const mpp_options *x, const mpp_options *y, bool string
                          : x->output == y->output && x->csv == y->csv &&
                                x->timeline == y->timeline;
     return files && x->start == y->start && x->stop == y->stop && x->method == y->method &&
-           x->count_only == y->count_only && x->print == y->print && x->format == y->format &&
+           x->count_only == y->count_only && x->kinds == y->kinds && x->gaps == y->gaps &&
+           x->print == y->print && x->format == y->format &&
            x->buffer == y->buffer && x->json == y->json && x->quiet == y->quiet &&
            x->decomposition == y->decomposition && x->chunk == y->chunk &&
            x->explain == y->explain && x->compare == y->compare &&
@@ -262,8 +263,18 @@ static void check_canonical(const mpp_options *o, bool stop_only)
         snprintf(chunk, sizeof chunk, "--chunk=%" PRIu64, o->chunk);
         argv[argc++] = chunk;
     }
-    if (o->count_only)
-        argv[argc++] = "-c";
+    static char kinds[16];
+    if (o->count_only) {
+        size_t n = 0;
+        memcpy(kinds, "--count=", 8);
+        for (int k = 1; k <= 6; k++)
+            if (o->kinds >> k & 1)
+                kinds[8 + n++] = (char)('0' + k);
+        kinds[8 + n] = '\0';
+        argv[argc++] = kinds;
+    }
+    if (o->gaps)
+        argv[argc++] = "--gaps";
     if (o->print)
         argv[argc++] = "--print";
     if (o->quiet)
@@ -340,6 +351,9 @@ static void check_run(const args *a, const mpp_options *o)
                (int)o->decomposition);
     FUZZ_CHECK(o->buffer >= MPP_BUFFER_MIN && o->buffer <= MPP_BUFFER_MAX, "buffer %" PRIu64,
                o->buffer);
+    FUZZ_CHECK(o->kinds != 0 && (o->kinds & ~0x7eu) == 0, "kinds %#x", o->kinds);
+    FUZZ_CHECK(!o->gaps || o->count_only, "--gaps without counting");
+    FUZZ_CHECK(o->count_only || o->kinds == 1u << 1, "kinds %#x without --count", o->kinds);
     FUZZ_CHECK(!(o->count_only && o->print), "--count with --print");
     FUZZ_CHECK(!(o->count_only && o->output != NULL), "--count with --output");
     FUZZ_CHECK(!(o->print && o->output != NULL), "--print with --output");
@@ -371,6 +385,7 @@ static void check_message(const char *msg)
         "--chunk: '", "--chunk must be at least 1",
         "--chunk applies to -d cyclic and -d dynamic only",
         "--count cannot be combined with --", "--print cannot be combined with --output",
+        "--gaps cannot be combined with --", "invalid kinds '",
         "--quiet cannot be combined with --json",
         "--format applies to --print and --output only", "invalid format '",
         "invalid buffer size '", "buffer size '", "too many operands: '",
