@@ -346,6 +346,34 @@ START_TEST(test_modeled_imbalance)
 }
 END_TEST
 
+/* --count=KINDS and --gaps: the look-back in the local work, and a second
+ * MPI_Reduce for the gaps only with --gaps; plain --count has neither. */
+START_TEST(test_patterns_plan)
+{
+    mpp_options o;
+    mpp_options_init(&o);
+    o.count_only = true;
+    o.stop = 1000000;
+    char *t = explain_count(&o, 4);
+    ck_assert_ptr_null(strstr(t, "Miller-Rabin"));
+    ck_assert_ptr_null(strstr(t, "gaps are merged"));
+    free(t);
+    o.kinds = 1u << 2 | 1u << 6;
+    t = explain_count(&o, 4);
+    expect_contains(t, "primes just before it (Miller-Rabin)");
+    ck_assert_ptr_null(strstr(t, "gaps are merged"));
+    free(t);
+    o.kinds = 1u << 1;
+    o.gaps = true;
+    t = explain_count(&o, 4);
+    expect_contains(t, "primes just before it (Miller-Rabin)");
+    expect_contains(t, "#   4. MPI_Reduce     the ranks' counts are summed at rank 0\n"
+                       "#   5. MPI_Reduce     the ranks' gaps are merged at rank 0");
+    expect_contains(t, "#   6. MPI_Allreduce");
+    free(t);
+}
+END_TEST
+
 /* Cyclic in count mode: each rank's chunk count, dealt round-robin (rank r
  * gets chunks r, r + n, ...), summing to mpp_chunk_last + 1; its first
  * chunk starts at START + r CHUNK and the next one n CHUNK further. */
@@ -692,6 +720,7 @@ static Suite *explain_suite(void)
     TCase *tc = tcase_create("explain");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_only_comment_lines);
+    tcase_add_test(tc, test_patterns_plan);
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_block_listing);
     tcase_add_test(tc, test_balanced_listing);

@@ -71,9 +71,18 @@ static void steps(FILE *f, const mpp_options *o, int nranks, mpp_plan_outlet out
     else
         fprintf(f, "#   %d. local work     each rank finds the primes of its share on its own core\n"
                    "#                     (no MPI: the time the report calls compute_s)\n", n++);
+    bool patterns = outlet == MPP_PLAN_COUNT && (o->gaps || (o->kinds & ~(1u << 1)) != 0);
+    if (patterns)
+        fprintf(f, "#                     with its tuplets and gaps: each chunk first finds the\n"
+                   "#                     primes just before it (Miller-Rabin), so it counts\n"
+                   "#                     what ends in it, whoever has the numbers before\n");
     switch (outlet) {
     case MPP_PLAN_COUNT:
         fprintf(f, "#   %d. MPI_Reduce     the ranks' counts are summed at rank 0\n", n++);
+        if (o->gaps)
+            fprintf(f, "#   %d. MPI_Reduce     the ranks' gaps are merged at rank 0: histograms\n"
+                       "#                     summed, the maximal gaps of all kept in order\n",
+                    n++);
         break;
     case MPP_PLAN_GATHER:
         fprintf(f, "#   %d. MPI_Gather     each rank's chunk summaries (count, first, last, bytes)\n"
