@@ -37,7 +37,11 @@ number, so case I of seed S is the same whatever ran before it):
   * an outlet: --count, the default gather, --print or --output FILE in text
     or binary, with the default --buffer or one small enough that the
     listing takes many rounds; numbers sometimes written as 2^k+-d, options
-    in long or short form, in random order.
+    in long or short form, in random order;
+  * for --count, the patterns (from a generator of their own): half the
+    cases count a random set of kinds (--count=KINDS: primes, twins to
+    sextuplets), a third of those whose reference lists the primes also
+    --gaps.
 
 The case's cost is estimated (the sieve near 2^64 pays seconds per block for
 its sieving primes up to 2^32; trial division pays sqrt(x)/2 divisions per
@@ -58,6 +62,11 @@ category primesieve --count, with the first and last prime found by
 Miller-Rabin from each end. The reference is checked at start-up (known
 primes, strong pseudoprimes, a Carmichael number, pi(1e6), and against
 primesieve on two windows).
+
+The tuplet counts are checked against their definition over the
+reference's primes (primesieve -c123456 for a wide range), every rank's
+counts against the total, and --gaps's largest gap, maximal gaps and
+histogram against the reference's primes.
 
 A case passes when mpprimes exits 0 in time, stderr is empty (with --print
 it holds the JSON report, and nothing else), the JSON report's count, first
@@ -96,14 +105,13 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import CaseFailure, Runner, add_program_args, expect, run  # noqa: E402
-from reference import (U64_MAX, check_json_report, have_primesieve,  # noqa: E402
-                       listing_rounds, listing_text, parse_json_report, round_room,
-                       primesieve_count, primesieve_primes, sieve_window,
-                       small_primes)
+from reference import (TUPLET_NAMES, U64_MAX, check_json_report, gaps_of,  # noqa: E402
+                       have_primesieve, is_prime_mr, listing_rounds, listing_text, parse_json_report,
+                       primesieve_count, primesieve_primes, primesieve_tuplets,
+                       round_room, sieve_window, small_primes, tuplet_counts)
 
 TOP_PRIME = 2**64 - 59            # the largest prime below 2^64
 
-MR_BASES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
 PRESIEVE_LIMIT = 2**16            # the small primes every window is sieved by
 MR_MAX_WIDTH = 200_000            # wider listings come from primesieve
 
@@ -132,31 +140,6 @@ OUTLETS = ("count", "gather", "print text", "print binary", "output text",
 
 # ---------------------------------------------------------------------------
 # The reference: Miller-Rabin, and primesieve (reference.py) for wide windows
-
-
-def is_prime_mr(n):
-    """Deterministic Miller-Rabin: exact for n < 3.18e23 (the least strong
-    pseudoprime to all these bases), far beyond 2^64."""
-    if n < 2:
-        return False
-    for p in MR_BASES:
-        if n % p == 0:
-            return n == p
-    d, s = n - 1, 0
-    while d % 2 == 0:
-        d //= 2
-        s += 1
-    for a in MR_BASES:
-        x = pow(a, d, n)
-        if x in (1, n - 1):
-            continue
-        for _ in range(s - 1):
-            x = x * x % n
-            if x == n - 1:
-                break
-        else:
-            return False
-    return True
 
 
 _window_cache = {}
@@ -290,6 +273,8 @@ class Case:
         self.order = []            # the option groups, in their order
         self.cost = 0.0
         self.adjusted = []         # what the cost model changed
+        self.kinds = None          # --count=KINDS (digits), or None
+        self.gaps = False          # --gaps
 
     @property
     def width(self):
@@ -431,6 +416,8 @@ def draw_case(seed, index, offset):
             case.buffer = min_buffer(case) + rng.randint(0, 16 * case.np)
         elif kind == "small":
             case.buffer = max(min_buffer(case), rng.randint(64, 8192) * case.np)
+    if case.outlet == "count":
+        draw_patterns(case, seed, index)
     case.direct_stdout = rng.random() < 0.75
     case.order = ["method", "decomposition", "outlet", "buffer", "json"]
     rng.shuffle(case.order)
@@ -438,6 +425,20 @@ def draw_case(seed, index, offset):
     fit(case, rng)
     case.texts = (render(rng, case.lo), render(rng, case.hi))
     return case
+
+
+def draw_patterns(case, seed, index):
+    """Half the counts ask for tuplets (--count=KINDS, a random set of the
+    digits 1-6), a third for --gaps where the reference lists the primes,
+    from a generator of their own, so that the rest of the case is drawn as
+    before."""
+    rng = random.Random(f"mpprimes property patterns {seed} {index}")
+    if rng.random() < 0.5:
+        digits = [d for d in "123456" if rng.random() < 0.5] or [rng.choice("23456")]
+        rng.shuffle(digits)
+        case.kinds = "".join(digits)
+    listed = case.width <= MR_MAX_WIDTH or (have_primesieve() and case.width <= 2_000_000)
+    case.gaps = listed and rng.random() < 0.35
 
 
 def render(rng, v):
@@ -594,7 +595,10 @@ def command_args(case, path):
         "json": ["--json"],
     }
     if case.outlet == "count":
-        groups["outlet"] = ["--count" if long_names else "-c"]
+        digits = case.kinds or ""
+        groups["outlet"] = ([f"--count={digits}" if digits else "--count"] if long_names
+                            else [f"-c{digits}"])
+        groups["outlet"] += ["--gaps"] if case.gaps else []
     elif case.outlet == "gather":
         groups["outlet"] = []
     else:
@@ -612,6 +616,8 @@ def command_args(case, path):
 
 def describe(case):
     bits = [f"case {case.index} [{case.category}]", f"est {case.cost:.1f} s"]
+    if case.kinds or case.gaps:
+        bits.append(f"patterns {case.kinds or ''}{' gaps' if case.gaps else ''}")
     if case.adjusted:
         bits.append("cut: " + ",".join(case.adjusted))
     return " ".join(bits)
@@ -655,6 +661,39 @@ def listing_difference(got, want, fmt, data):
 def figures(report):
     return (f"count {report.get('count')}, first {report.get('first')}, "
             f"last {report.get('last')}")
+
+
+def pattern_problems(case, ref, report):
+    """What the report's counts and gaps (--count=KINDS, --gaps) say that
+    the reference does not: the tuplets by their definition from the
+    reference's primes, or by primesieve -c123456 for a wide range; the gaps
+    from the primes."""
+    problems = []
+    asked = sorted({int(d) for d in case.kinds or "1"})
+    if case.kinds:
+        want = (tuplet_counts(ref.primes) if ref.primes is not None
+                else primesieve_tuplets(case.lo, case.hi, REF_TIMEOUT))
+        want = {TUPLET_NAMES[k]: want[k] for k in asked}
+        if report.get("counts") != want:
+            problems.append(f"counts {report.get('counts')}, the reference's {want}")
+    elif report.get("counts") != {"primes": ref.count}:
+        problems.append(f"counts {report.get('counts')}, expected {{'primes': {ref.count}}}")
+    per_rank = report.get("per_rank") or []
+    for name in (TUPLET_NAMES[k] for k in asked):
+        total = sum(r.get("counts", {}).get(name, 0) for r in per_rank)
+        if total != (report.get("counts") or {}).get(name):
+            problems.append(f"the ranks' {name} add up to {total}, not to the total")
+    if case.gaps:
+        want = gaps_of(ref.primes)
+        got = report.get("gaps")
+        if got != want:
+            problems.append(f"gaps differ from the reference's: largest "
+                            f"{(got or {}).get('largest')} against {want['largest']}, "
+                            f"{len((got or {}).get('records', []))} records against "
+                            f"{len(want['records'])}")
+    elif "gaps" in report:
+        problems.append("a gaps key without --gaps")
+    return problems
 
 
 def run_case(runner, case, show=True):
@@ -706,6 +745,7 @@ def run_case(runner, case, show=True):
                             f"the reference ({ref.who}; got {len(data)} bytes, expected "
                             f"{len(want)}): "
                             + listing_difference(primes, ref.primes, case.fmt, data))
+    problems += pattern_problems(case, ref, report)
     if problems:
         raise CaseFailure("\n    ".join(problems))
     check_json_report(report, case.lo, case.hi, case.np, case.method, ref.count, ref.first,

@@ -186,6 +186,87 @@ def primesieve_count(lo, hi, timeout=REFERENCE_TIMEOUT):
     return int(primesieve([lo, hi, "--count", "--quiet"], timeout).split()[0])
 
 
+# The k-tuplets (patterns.md; primesieve's): the forms of each kind, as
+# offsets from the first member.
+TUPLET_NAMES = {1: "primes", 2: "twins", 3: "triplets", 4: "quadruplets",
+                5: "quintuplets", 6: "sextuplets"}
+TUPLET_FORMS = {2: [(0, 2)],
+                3: [(0, 2, 6), (0, 4, 6)],
+                4: [(0, 2, 6, 8)],
+                5: [(0, 2, 6, 8, 12), (0, 4, 6, 10, 12)],
+                6: [(0, 4, 6, 10, 12, 16)]}
+
+
+def tuplet_counts(primes):
+    """{kind: count} of the k-tuplets among PRIMES (all the primes of a
+    range), by the definition: a tuplet counts when all its members are
+    primes of the range (a p matching two forms, once)."""
+    have = set(primes)
+    counts = {1: len(primes)}
+    for k, forms in TUPLET_FORMS.items():
+        counts[k] = sum(1 for p in primes if any(all(p + d in have for d in f) for f in forms))
+    return counts
+
+
+MR_BASES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
+
+
+def is_prime_mr(n):
+    """Deterministic Miller-Rabin: exact for n < 3.18e23 (the least strong
+    pseudoprime to all these bases), far beyond 2^64. Shares no code with
+    mpprimes (src/core/primality.c uses other bases, Montgomery
+    arithmetic)."""
+    if n < 2:
+        return False
+    for p in MR_BASES:
+        if n % p == 0:
+            return n == p
+    d, s = n - 1, 0
+    while d % 2 == 0:
+        d //= 2
+        s += 1
+    for a in MR_BASES:
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def primesieve_tuplets(lo, hi, timeout=REFERENCE_TIMEOUT):
+    """{kind: count} of [LO, HI] by primesieve -c123456."""
+    names = {"Primes": 1, "Twin primes": 2, "Prime triplets": 3, "Prime quadruplets": 4,
+             "Prime quintuplets": 5, "Prime sextuplets": 6}
+    out = {}
+    for line in primesieve([lo, hi, "-c123456"], timeout).decode().splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() in names:
+            out[names[name.strip()]] = int(value)
+    if sorted(out) != list(range(1, 7)):
+        raise CaseFailure(f"reference primesieve -c123456 printed {out}")
+    return out
+
+
+def gaps_of(primes):
+    """The gaps of PRIMES (ascending, consecutive primes of a range) as
+    mpprimes --gaps --json reports them: largest (at its first occurrence),
+    records (each larger than every gap before it), histogram."""
+    hist, records, top = {}, [], 0
+    for a, b in zip(primes, primes[1:]):
+        g = b - a
+        hist[str(g)] = hist.get(str(g), 0) + 1
+        if g > top:
+            records.append({"gap": g, "after": a})
+            top = g
+    return {"largest": records[-1] if records else None, "records": records,
+            "histogram": hist}
+
+
 def listing_text(primes):
     """PRIMES as mpprimes --print writes them: one per line, each line
     ending in a newline (bytes)."""

@@ -1,0 +1,639 @@
+#!/usr/bin/env python3
+"""Prime pattern tests for mpprimes: --count=KINDS (twins, triplets,
+quadruplets, quintuplets, sextuplets) and --gaps, against independent
+references, at 1 to 7 ranks and every decomposition.
+
+ctest runs this script (see tests/CMakeLists.txt) as
+
+    patterns.py --binary PATH --mpiexec PATH --source-dir REPO
+
+The references: primesieve -c123456 (the counts), a Python sieve of the
+range (reference.python_primes; near 2^64 a window sieved by the small
+primes and finished by Miller-Rabin) with the tuplets and gaps counted here
+from their definitions, and the tables of shared/reference/patterns.md.
+A tuplet counts when all its members lie in [START, STOP] (primesieve's
+convention); a gap is q - p for consecutive primes p < q of the range.
+
+Cases:
+  reference   the Python tuplet count itself, against the patterns.md
+              counts in [0, x] (x = 30 ... 10^6) and against primesieve
+              near 2^32 (so that the fallback below is sound)
+  tuplets     --count=123456 --json against primesieve -c123456, value for
+              value (the Python count where primesieve is missing, and
+              always for the tiny ranges), over [0, 1e6], [1000, 200000],
+              [2^32 - 3e5, 2^32 + 3e5], [2^64 - 1 - 3e6, 2^64 - 1],
+              [1e12, 1e12 + 2e7], [0, 30], [5, 7], [2, 2] and [24, 28]: every
+              range at 1, 2, 3, 4 and 7 ranks (the tiny ones at some), the
+              decompositions block, balanced, cyclic (--chunk 7, 1000,
+              default) and dynamic (--chunk 1000, default) spread over them;
+              trial division on [0, 30000] at 3 ranks, cyclic --chunk 13; a
+              subset of kinds (-c35: exactly those keys) and the digits in
+              another order. Every report: "count" the primes, "counts"
+              exactly the asked kinds, each per_rank "counts" with the same
+              keys, summing over the ranks to the totals, and the per-rank
+              table of the decomposition (reference.check_json_report)
+  table       patterns.md's counts: [0, 1e7] all kinds at 2 ranks;
+              [4294967000, 4294968000] at 3 ranks cyclic --chunk 100;
+              [2^64 - 1 - 1e9, 2^64 - 1] at 2 ranks (about 5 s here)
+  gaps        --gaps --json against the Python gaps of the range: the
+              histogram exactly, the maximal gaps ("records", relative to
+              START) exactly with their "after" primes (exact ints, beyond
+              2^53 near 2^64), the largest, and the histogram summing to
+              primes - 1; over [2, 200000], [1000, 50000],
+              [2^64 - 1 - 200000, 2^64 - 1], [24, 28] (no prime: largest
+              null, no records, empty histogram) and [89, 97] (one gap, 8
+              after 89), at 1, 2, 3, 4 and 7 ranks, cyclic --chunk 5 and
+              dynamic --chunk 100 among the decompositions
+  max gaps    --gaps 2 1e9 at 2 ranks: the records are the rows of
+              patterns.md's maximal-gap table up to 1e9 (the file missing:
+              skipped, under CI a failure)
+  text        the text report: "# twins ..." lines for the asked kinds
+              only, their columns in the per-rank table (summing to the
+              totals), the gaps section ("# largest_gap    114 after
+              492113" for [2, 1e6]) with its maximal gaps and histogram;
+              none of it for plain -c; "# largest_gap    -" without a gap
+  csv         --csv with -c26 --gaps, then with plain -c: twins, sextuplets
+              and the largest gap filled in the first row, the other kinds
+              empty; all of them empty in the second
+  errors      bad --count kinds and --gaps/--count with --print/--output, at
+              1 and 3 ranks: exit 2, one exact "mpprimes: " line, no file
+  compare     --compare -c26 --gaps at 2 ranks: exit 0, the counts and gaps
+              right, serial_s/speedup/efficiency there
+
+Every case prints "ok   NAME" or "FAIL NAME: WHY"; the last line is
+"N passed, M failed", and the exit status is 0 only when no case failed.
+Python 3 standard library only.
+"""
+
+import argparse
+import functools
+import os
+import re
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (CaseFailure, CaseSkipped, Runner, Suite,  # noqa: E402
+                     add_program_args, expect, expect_one_error_line,
+                     expect_success, in_ci)
+from reference import (CSV_COLUMNS, KNOWN_PI, TUPLET_NAMES, U64_MAX,  # noqa: E402
+                       check_json_report, gaps_of, have_primesieve, is_prime_mr,
+                       parse_json_report, primesieve_tuplets, python_feasible,
+                       python_primes, read_csv_rows, sieve_window)
+from reference import tuplet_counts as reference_tuplets  # noqa: E402
+
+RUN_TIMEOUT = 120         # seconds for one mpirun (a hang fails the case)
+
+# The kinds of --count=KINDS, by digit (1 to 6).
+KINDS = ("primes", "twins", "triplets", "quadruplets", "quintuplets", "sextuplets")
+
+# From shared/reference/patterns.md, "k-tuplet counts in [0, x]" and "in
+# intervals" (primesieve 12.16): [start, stop] -> counts of KINDS.
+TABLE_COUNTS = {
+    (0, 30): (10, 4, 5, 2, 3, 1),
+    (0, 100): (25, 8, 8, 2, 3, 1),
+    (0, 1000): (168, 35, 30, 5, 5, 2),
+    (0, 10000): (1229, 205, 112, 12, 9, 2),
+    (0, 100000): (9592, 1224, 507, 38, 21, 5),
+    (0, 1000000): (78498, 8169, 2837, 166, 65, 5),
+    (0, 10000000): (664579, 58980, 17220, 899, 321, 18),
+    (4294967000, 4294968000): (47, 2, 0, 0, 0, 0),
+    (18446744072709551615, 18446744073709551615): (22537866, 670362, 65063, 1045, 110, 3),
+}
+
+PATTERNS_MD = ("..", "shared", "reference", "patterns.md")   # from --source-dir
+
+# ---------------------------------------------------------------------------
+# The reference: primes of a range (a Python sieve, or near 2^64 a window
+# sieved by the small primes and finished by Miller-Rabin), their tuplets
+# and gaps by the definitions, and primesieve's counts
+
+PRESIEVE = 2**16
+
+
+@functools.lru_cache(maxsize=16)
+def ref_primes(lo, hi):
+    """The primes of [LO, HI] (a tuple): python_primes where feasible, else
+    the window sieved by the primes below 2^16 and the rest tested by
+    Miller-Rabin (for narrow windows anywhere below 2^64)."""
+    if python_feasible(lo, hi):
+        return tuple(python_primes(lo, hi))
+    expect(hi - lo <= 5_000_000, f"no Python reference for [{lo}, {hi}]: too wide")
+    lo2 = max(lo, 2)
+    flags = sieve_window(lo2, hi, PRESIEVE)
+    return tuple(lo2 + i for i, f in enumerate(flags) if f and is_prime_mr(lo2 + i))
+
+
+def tuplet_counts(primes):
+    """{kind name: count} over PRIMES (all the primes of a range), by the
+    definition (reference.tuplet_counts)."""
+    return {TUPLET_NAMES[k]: v for k, v in reference_tuplets(primes).items()}
+
+
+def gap_facts(primes):
+    """(largest, records, histogram) of the gaps between consecutive PRIMES
+    (reference.gaps_of)."""
+    g = gaps_of(primes)
+    return g["largest"], g["records"], g["histogram"]
+
+
+@functools.lru_cache(maxsize=None)
+def primesieve_counts(lo, hi):
+    """{kind name: count} of [LO, HI] by primesieve LO HI -c123456."""
+    return {TUPLET_NAMES[k]: v for k, v in primesieve_tuplets(lo, hi).items()}
+
+
+def expected_counts(lo, hi, python=False):
+    """({kind: count}, the reference's name) of [LO, HI]: primesieve's,
+    unless PYTHON or primesieve is missing (then the Python count)."""
+    if not python and have_primesieve():
+        return primesieve_counts(lo, hi), "primesieve"
+    return tuplet_counts(ref_primes(lo, hi)), "the Python reference"
+
+
+def table_counts(lo, hi):
+    return dict(zip(KINDS, TABLE_COUNTS[(lo, hi)]))
+
+
+def patterns_md(runner):
+    """The path of shared/reference/patterns.md; when it is missing the
+    case is skipped, or under CI fails."""
+    path = os.path.normpath(runner.source(*PATTERNS_MD))
+    if not os.path.isfile(path):
+        why = f"{path} not found"
+        if in_ci():
+            raise CaseFailure(why + " (CI=true: the reference table must be there)")
+        raise CaseSkipped(why)
+    return path
+
+
+def maximal_gap_table(path):
+    """[{"gap", "after"}] of the "Maximal prime gaps" table of PATH."""
+    with open(path) as f:
+        text = f.read()
+    m = re.search(r"^## Maximal prime gaps\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    expect(m, f"{path} has no '## Maximal prime gaps' section")
+    rows = [{"gap": int(g), "after": int(p)}
+            for g, p in re.findall(r"^\|\s*(\d+)\s*\|\s*(\d+)\s*\|\s*$", m.group(1), re.M)]
+    expect(len(rows) > 30, f"{path}: only {len(rows)} rows in the maximal-gap table")
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# Running mpprimes and checking its JSON report
+
+
+def decomp_args(decomp, chunk):
+    args = ["-d", decomp]
+    if chunk is not None:
+        args += ["--chunk", str(chunk)]
+    return args
+
+
+def kinds_of(digits):
+    """The kinds a --count=DIGITS asks for, in KINDS order."""
+    return [k for i, k in enumerate(KINDS, 1) if str(i) in digits]
+
+
+def run_json(runner, args, np):
+    """mpprimes ARGS --json at NP ranks: exit 0, stdout one JSON object."""
+    res = runner.mpprimes(args + ["--json"], np, timeout=RUN_TIMEOUT, buffer=False)
+    expect_success(res)
+    return parse_json_report(res.out), res
+
+
+def check_counts(report, kinds, want, source):
+    """REPORT's "counts" holds exactly KINDS, with WANT's values (SOURCE's);
+    "count" is the primes' count; every per_rank entry has counts of the
+    same keys, summing over the ranks to the totals, and its "count" is its
+    primes."""
+    counts = report.get("counts")
+    expect(isinstance(counts, dict), f"counts {counts!r}: not an object")
+    expect(set(counts) == set(kinds),
+           f"counts has keys {list(counts)}, expected {list(kinds)}")
+    wrong = {k: (counts[k], want[k]) for k in kinds if counts[k] != want[k]}
+    expect(not wrong, "counts differ from " + source + ": " + ", ".join(
+        f"{k} {got} (expected {exp})" for k, (got, exp) in wrong.items()))
+    expect(report["count"] == want["primes"],
+           f"count {report['count']}, expected {want['primes']} ({source})")
+    sums = dict.fromkeys(kinds, 0)
+    for i, entry in enumerate(report["per_rank"]):
+        rc = entry.get("counts")
+        expect(isinstance(rc, dict) and set(rc) == set(kinds),
+               f"per_rank[{i}].counts {rc!r}: expected the keys {list(kinds)}")
+        if "primes" in rc:
+            expect(rc["primes"] == entry["count"],
+                   f"per_rank[{i}] counts.primes {rc['primes']}, count {entry['count']}")
+        for k in kinds:
+            expect(isinstance(rc[k], int) and rc[k] >= 0, f"per_rank[{i}].counts.{k} {rc[k]!r}")
+            sums[k] += rc[k]
+    bad = {k: (sums[k], counts[k]) for k in kinds if sums[k] != counts[k]}
+    expect(not bad, "per-rank counts do not sum to the totals: " + ", ".join(
+        f"{k} {s} (total {t})" for k, (s, t) in bad.items()))
+
+
+def check_gaps(report, primes, where):
+    """REPORT's "gaps" against the gaps of PRIMES (the reference's, of the
+    range WHERE)."""
+    gaps = report.get("gaps")
+    expect(isinstance(gaps, dict) and set(gaps) == {"largest", "records", "histogram"},
+           f"gaps {str(gaps)[:300]}: expected an object with largest, records, histogram")
+    largest, records, hist = gap_facts(list(primes))
+    got_hist = gaps["histogram"]
+    expect(isinstance(got_hist, dict), f"histogram {got_hist!r}")
+    if got_hist != hist:
+        diff = sorted(set(got_hist) | set(hist), key=int)
+        diff = [f"{k}: {got_hist.get(k)} (expected {hist.get(k)})" for k in diff
+                if got_hist.get(k) != hist.get(k)]
+        raise CaseFailure(f"histogram of {where} differs: " + ", ".join(diff[:10]))
+    got_rec = gaps["records"]
+    expect(isinstance(got_rec, list), f"records {got_rec!r}")
+    if got_rec != records:
+        at = next((i for i, (a, b) in enumerate(zip(got_rec, records)) if a != b),
+                  min(len(got_rec), len(records)))
+        raise CaseFailure(
+            f"records of {where} differ at #{at}: got {got_rec[at:at + 2]}, expected "
+            f"{records[at:at + 2]} ({len(got_rec)} records, expected {len(records)})")
+    expect(gaps["largest"] == largest,
+           f"largest {gaps['largest']}, expected {largest} in {where}")
+    if largest is not None:
+        expect(largest == records[-1], "largest is not the last record")
+    n = report["count"]
+    total = sum(got_hist.values())
+    expect(total == max(n - 1, 0), f"the histogram holds {total} gaps for {n} primes")
+
+
+# ---------------------------------------------------------------------------
+# Cases: tuplet counts
+
+
+def case_reference_self_check():
+    """The Python tuplet count against patterns.md's counts in [0, x], and
+    against primesieve near 2^32 (Miller-Rabin window: the fallback's path
+    near 2^64)."""
+    for lo, hi in TABLE_COUNTS:
+        if hi <= 10**6:
+            got = tuplet_counts(ref_primes(lo, hi))
+            expect(got == table_counts(lo, hi),
+                   f"Python counts of [{lo}, {hi}] {got}, patterns.md {table_counts(lo, hi)}")
+    if not have_primesieve():
+        raise CaseSkipped("checked against patterns.md; primesieve not installed")
+    lo, hi = 2**32 - 300_000, 2**32 + 300_000
+    flags = sieve_window(lo, hi, PRESIEVE)
+    mr = tuple(lo + i for i, f in enumerate(flags) if f and is_prime_mr(lo + i))
+    expect(mr == ref_primes(lo, hi), "Miller-Rabin window differs from the Python sieve")
+    got, want = tuplet_counts(mr), primesieve_counts(lo, hi)
+    expect(got == want, f"Python counts of [{lo}, {hi}] {got}, primesieve {want}")
+
+
+def case_tuplets(runner, lo, hi, np, decomp, chunk, digits="123456", method="sieve",
+                 python=False):
+    """--count=DIGITS --json on [LO, HI] at NP ranks (DECOMP, CHUNK): the
+    counts against primesieve (with PYTHON, or primesieve missing, the
+    Python reference, which also gives first and last), the report and its
+    per-rank table."""
+    args = ["--count=" + digits, "-m", method] + decomp_args(decomp, chunk) + [str(lo), str(hi)]
+    report, _ = run_json(runner, args, np)
+    want, source = expected_counts(lo, hi, python)
+    primes = ref_primes(lo, hi) if python else None
+    check_json_report(report, lo, hi, np, method, count=want["primes"],
+                      first=primes[0] if primes else None,
+                      last=primes[-1] if primes else None,
+                      check_first_last=primes is not None,
+                      decomposition=decomp, chunk=chunk)
+    check_counts(report, kinds_of(digits), want, source)
+    expect("gaps" not in report, "a 'gaps' key without --gaps")
+
+
+def case_table(runner, lo, hi, np, decomp, chunk):
+    """-c123456 --json on [LO, HI]: every kind as patterns.md's table says."""
+    args = ["-c123456"] + decomp_args(decomp, chunk) + [str(lo), str(hi)]
+    report, _ = run_json(runner, args, np)
+    want = table_counts(lo, hi)
+    check_json_report(report, lo, hi, np, "sieve", count=want["primes"],
+                      check_first_last=False, decomposition=decomp, chunk=chunk)
+    check_counts(report, KINDS, want, "patterns.md")
+
+
+# ---------------------------------------------------------------------------
+# Cases: gaps
+
+
+def case_gaps(runner, lo, hi, np, decomp, chunk, digits=None):
+    """--gaps (with --count=DIGITS when given) on [LO, HI]."""
+    args = ["--gaps"] + (["--count=" + digits] if digits else []) \
+        + decomp_args(decomp, chunk) + [str(lo), str(hi)]
+    report, _ = run_json(runner, args, np)
+    primes = ref_primes(lo, hi)
+    check_json_report(report, lo, hi, np, "sieve", count=len(primes),
+                      first=primes[0] if primes else None,
+                      last=primes[-1] if primes else None,
+                      decomposition=decomp, chunk=chunk)
+    kinds = kinds_of(digits) if digits else ["primes"]
+    check_counts(report, kinds, tuplet_counts(primes), "the Python reference")
+    check_gaps(report, primes, f"[{lo}, {hi}]")
+
+
+def case_maximal_gaps(runner, stop):
+    """--gaps 2 STOP at 2 ranks: pi(STOP) primes, the records exactly the
+    maximal-gap table's rows whose gap ends at STOP or below."""
+    table = maximal_gap_table(patterns_md(runner))
+    want = [row for row in table if row["after"] + row["gap"] <= stop]
+    report, _ = run_json(runner, ["--gaps", "2", str(stop)], 2)
+    expect(report["count"] == KNOWN_PI[stop],
+           f"count {report['count']}, expected pi({stop}) = {KNOWN_PI[stop]}")
+    gaps = report.get("gaps") or {}
+    got = gaps.get("records")
+    if got != want:
+        at = next((i for i, (a, b) in enumerate(zip(got or [], want)) if a != b),
+                  min(len(got or []), len(want)))
+        raise CaseFailure(f"records differ from patterns.md at #{at}: got "
+                          f"{(got or [])[at:at + 2]}, expected {want[at:at + 2]} "
+                          f"({len(got or [])} records, expected {len(want)})")
+    expect(gaps.get("largest") == want[-1], f"largest {gaps.get('largest')}, expected {want[-1]}")
+    total = sum(gaps["histogram"].values())
+    expect(total == KNOWN_PI[stop] - 1, f"the histogram holds {total} gaps, expected "
+           f"{KNOWN_PI[stop] - 1}")
+
+
+# ---------------------------------------------------------------------------
+# Cases: the text report, CSV, errors, --compare
+
+
+def report_lines(text, key):
+    """The text report's '# KEY ...' lines (KEY followed by spaces)."""
+    return re.findall(rf"^# {key} +.*$", text, re.M)
+
+
+def per_rank_table(text, np):
+    """(header columns, rows as lists) of the text report's per-rank table."""
+    lines = text.splitlines()
+    at = next((i for i, line in enumerate(lines) if line.startswith("# rank ")), None)
+    expect(at is not None, f"no per-rank table ('# rank ...'): {text[:600]!r}")
+    header = lines[at][1:].split()
+    rows = [line.split() for line in lines[at + 1:at + 1 + np]]
+    expect(all(len(r) == len(header) and r[0].isdigit() for r in rows),
+           f"per-rank rows do not match the header {header}: {rows}")
+    return header, rows
+
+
+def case_text_kinds(runner, lo, hi, np, digits):
+    """The text report of -cDIGITS (no --gaps): a '# KIND N' line for each
+    asked kind >= 2, none for the others, the kinds' per-rank columns summing
+    to those totals; no gaps section."""
+    args = (["--count=" + digits] if digits else ["-c"]) + [str(lo), str(hi)]
+    res = runner.mpprimes(args, np, timeout=RUN_TIMEOUT, buffer=False)
+    expect_success(res)
+    text = res.out
+    want = tuplet_counts(ref_primes(lo, hi))
+    asked = kinds_of(digits) if digits else ["primes"]
+    expect(report_lines(text, "primes") == [f"# {'primes':<15}{want['primes']}"],
+           f"primes line {report_lines(text, 'primes')}")
+    header, rows = per_rank_table(text, np)
+    for kind in KINDS[1:]:
+        lines = report_lines(text, kind)
+        if kind in asked:
+            expect(len(lines) == 1 and lines[0].split()[2:] == [str(want[kind])],
+                   f"'# {kind}' lines {lines}, expected one with {want[kind]}")
+            expect(header.count(kind) == 1, f"no {kind} column in the per-rank header {header}")
+            col = header.index(kind)
+            total = sum(int(r[col]) for r in rows)
+            expect(total == want[kind], f"per-rank {kind} sum to {total}, expected {want[kind]}")
+        else:
+            expect(not lines, f"'# {kind}' line without asking: {lines}")
+            expect(kind not in header, f"a {kind} column without asking: {header}")
+    expect(not report_lines(text, "gaps") and not report_lines(text, "largest_gap"),
+           "a gaps section without --gaps")
+
+
+def case_text_gaps(runner, lo, hi, np, largest_line):
+    """The text report of -c26 --gaps: the kinds' lines and columns, the gaps
+    section: '# gaps N (...)', LARGEST_LINE exactly, the maximal-gap table
+    and the histogram as the reference's."""
+    res = runner.mpprimes(["-c26", "--gaps", str(lo), str(hi)], np, timeout=RUN_TIMEOUT,
+                          buffer=False)
+    expect_success(res)
+    text = res.out
+    primes = ref_primes(lo, hi)
+    want = tuplet_counts(primes)
+    largest, records, hist = gap_facts(list(primes))
+    for kind in ("twins", "sextuplets"):
+        expect(report_lines(text, kind) == [f"# {kind:<15}{want[kind]}"],
+               f"'# {kind}' lines {report_lines(text, kind)}, expected "
+               f"{[f'# {kind:<15}{want[kind]}']}")
+    for kind in ("triplets", "quadruplets", "quintuplets"):
+        expect(not report_lines(text, kind), f"a '# {kind}' line without asking")
+    header, _ = per_rank_table(text, np)
+    expect("twins" in header and "sextuplets" in header and "triplets" not in header,
+           f"per-rank header {header}")
+    want_gaps = (f"# gaps{' ' * 11}{max(len(primes) - 1, 0)} "
+                 "(between consecutive primes of the range)")
+    expect(want_gaps in text.splitlines(), f"no line {want_gaps!r}: {report_lines(text, 'gaps')}")
+    expect(largest_line in text.splitlines(),
+           f"no line {largest_line!r}: {report_lines(text, 'largest_gap')}")
+    # The maximal gaps: the rows '#  GAP  AFTER' after the table's title.
+    m = re.search(r"^# maximal gaps.*\n#\s+gap\s+after\n((?:#\s+\d+\s+\d+\n)*)", text, re.M)
+    expect(m or not records, f"no maximal-gap table: {text[-1500:]!r}")
+    if records:
+        got = [{"gap": int(g), "after": int(p)}
+               for g, p in re.findall(r"^#\s+(\d+)\s+(\d+)$", m.group(1), re.M)]
+        expect(got == records, f"maximal gaps {got[:5]}..., expected {records[:5]}...")
+    m = re.search(r"^# gap histogram.*\n((?:#(?:\s+\d+:\s+\d+)+\n?)*)", text, re.M)
+    expect(m or not hist, f"no gap histogram: {text[-1500:]!r}")
+    got = dict(re.findall(r"(\d+):\s+(\d+)", m.group(1))) if m else {}
+    got = {k: int(v) for k, v in got.items()}
+    expect(got == hist,
+           f"text histogram differs: {sorted(set(got.items()) ^ set(hist.items()))[:6]}")
+
+
+def case_csv(runner):
+    """Two runs into one --csv file: -c26 --gaps, then plain -c."""
+    with tempfile.TemporaryDirectory(prefix="mpprimes-patterns-") as tmp:
+        path = os.path.join(tmp, "runs.csv")
+        for args in (["-c26", "--gaps"], ["-c"]):
+            res = runner.mpprimes(["-q", "--csv", path] + args + ["2", "1e6"], 2,
+                                  timeout=RUN_TIMEOUT, buffer=False)
+            expect_success(res)
+        rows = read_csv_rows(path)
+    expect(len(rows) == 2, f"{len(rows)} rows, expected 2")
+    for name in ("twins", "triplets", "quadruplets", "quintuplets", "sextuplets",
+                 "largest_gap", "largest_gap_after", "count"):
+        expect(name in CSV_COLUMNS, f"no column {name} in CSV_COLUMNS")
+    first = {k: rows[0][k] for k in CSV_COLUMNS[CSV_COLUMNS.index("twins"):]}
+    want = {"twins": "8169", "triplets": "", "quadruplets": "", "quintuplets": "",
+            "sextuplets": "5", "largest_gap": "114", "largest_gap_after": "492113"}
+    expect(first == want, f"row 1 (-c26 --gaps): {first}, expected {want}")
+    second = {k: rows[1][k] for k in want}
+    expect(all(v == "" for v in second.values()), f"row 2 (plain -c): {second}, expected empty")
+    for i, row in enumerate(rows, 1):
+        expect(row["count"] == "78498", f"row {i} count {row['count']!r}")
+
+
+def case_error(runner, np, args, message):
+    """mpprimes ARGS 1000 at NP ranks, in an empty directory: exit 2, the one
+    line MESSAGE, no file left there."""
+    with tempfile.TemporaryDirectory(prefix="mpprimes-patterns-") as tmp:
+        res = runner.mpprimes(args + ["1000"], np, quiet=True, timeout=RUN_TIMEOUT, cwd=tmp,
+                              buffer=False)
+        line = expect_one_error_line(res, 2)
+        expect(line == message, f"message {line!r}, expected {message!r}")
+        expect(os.listdir(tmp) == [], f"left files behind: {os.listdir(tmp)}")
+
+
+def case_compare(runner):
+    """--compare -c26 --gaps: the counts, gaps and --compare's figures."""
+    lo, hi = 2, 10**6
+    report, _ = run_json(runner, ["--compare", "-c26", "--gaps", str(lo), str(hi)], 2)
+    primes = ref_primes(lo, hi)
+    check_json_report(report, lo, hi, 2, "sieve", count=len(primes), first=2,
+                      last=primes[-1], compare=True)
+    check_counts(report, ["twins", "sextuplets"], tuplet_counts(primes), "the Python reference")
+    check_gaps(report, primes, f"[{lo}, {hi}]")
+
+
+# ---------------------------------------------------------------------------
+
+
+# Case 1's runs: (range, [(np, decomposition, chunk)]), every range at every
+# rank count, the decompositions spread over them. Near 2^64 a chunk costs
+# the sieving primes' placement up to 2^32 (about a second): only the
+# default chunk (one per rank there); [1e12, 1e12 + 2e7] takes no cyclic
+# small chunk (--chunk 1000 there is 20000 chunks, 18 s).
+B32, B64 = 2**32, U64_MAX
+TUPLET_RUNS = [
+    ((0, 10**6), [(1, "block", None), (2, "balanced", None), (3, "dynamic", None),
+                  (4, "cyclic", None), (7, "cyclic", 7)]),
+    ((1000, 200_000), [(1, "cyclic", 1000), (2, "dynamic", 1000), (3, "block", None),
+                       (4, "cyclic", 7), (7, "balanced", None)]),
+    ((B32 - 300_000, B32 + 300_000), [(1, "balanced", None), (2, "dynamic", 1000),
+                                      (3, "cyclic", 7), (4, "block", None),
+                                      (7, "cyclic", 1000)]),
+    ((B64 - 3_000_000, B64), [(1, "block", None), (2, "balanced", None),
+                              (3, "cyclic", None), (4, "dynamic", None), (7, "block", None)]),
+    ((10**12, 10**12 + 2 * 10**7), [(1, "dynamic", None), (2, "block", None),
+                                    (3, "cyclic", None), (4, "dynamic", 1000),
+                                    (7, "balanced", None)]),
+]
+# The tiny ranges: always the Python reference.
+TINY_RUNS = [
+    ((0, 30), [(1, "block", None), (2, "dynamic", None), (3, "cyclic", 7),
+               (4, "dynamic", 1000), (7, "cyclic", None)]),
+    ((5, 7), [(2, "block", None), (4, "cyclic", 7), (7, "balanced", None)]),
+    ((2, 2), [(1, "dynamic", None), (3, "block", None), (7, "cyclic", 1000)]),
+    ((24, 28), [(2, "cyclic", 7), (4, "balanced", None), (7, "dynamic", 1000)]),
+]
+# Case 3's runs: (range, [(np, decomposition, chunk, --count digits or None)]).
+GAP_RUNS = [
+    ((2, 200_000), [(1, "block", None, None), (4, "cyclic", 5, None),
+                    (7, "dynamic", 100, "26")]),
+    ((1000, 50_000), [(2, "balanced", None, None), (3, "cyclic", 5, "123456"),
+                      (7, "block", None, None)]),
+    ((B64 - 200_000, B64), [(2, "block", None, None), (3, "dynamic", None, None),
+                            (4, "cyclic", None, "12")]),
+    ((24, 28), [(1, "block", None, None), (3, "cyclic", 5, None), (7, "dynamic", 100, None)]),
+    ((89, 97), [(2, "block", None, None), (4, "cyclic", 5, None), (7, "dynamic", 100, "1")]),
+]
+
+KINDS_MESSAGE = ("mpprimes: invalid kinds '{}' for --count (digits 1-6: 1 primes, 2 twins, "
+                 "3 triplets, 4 quadruplets, 5 quintuplets, 6 sextuplets)")
+ERRORS = [
+    (["--count=7"], KINDS_MESSAGE.format("7")),
+    (["--count=0"], KINDS_MESSAGE.format("0")),
+    (["-c7"], KINDS_MESSAGE.format("7")),
+    (["--count="], KINDS_MESSAGE.format("")),
+    (["-c120q"], KINDS_MESSAGE.format("120")),
+    (["--gaps", "--print"], "mpprimes: --gaps cannot be combined with --print"),
+    (["--gaps", "-o", "primes.txt"], "mpprimes: --gaps cannot be combined with --output"),
+    (["--count=2", "--output", "primes.txt"],
+     "mpprimes: --count cannot be combined with --output"),
+]
+
+
+def range_name(lo, hi):
+    """[LO, HI] for a case's name: near 2^32 and 2^64 - 1 relative to them."""
+    def fmt(v):
+        for base, name in ((B64, "2^64-1"), (B32, "2^32")):
+            if abs(v - base) <= 10**7:
+                return name + (f"{v - base:+d}" if v != base else "")
+        return str(v)
+    return f"[{fmt(lo)}, {fmt(hi)}]"
+
+
+def decomp_name(decomp, chunk):
+    return decomp + (f" --chunk {chunk}" if chunk is not None else "")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_program_args(parser)
+    args = parser.parse_args(argv)
+    runner = Runner(args.binary, args.mpiexec, args.source_dir)
+    suite = Suite()
+    begin = time.monotonic()
+    if not have_primesieve():
+        print("note: primesieve not installed: the tuplet counts come from the "
+              "Python reference", flush=True)
+
+    suite.case("reference: Python tuplets vs patterns.md and primesieve",
+               case_reference_self_check)
+
+    # 1. Tuplet counts.
+    for runs, python in ((TUPLET_RUNS, False), (TINY_RUNS, True)):
+        for (lo, hi), plan in runs:
+            for np, decomp, chunk in plan:
+                suite.case(f"tuplets {range_name(lo, hi)} np {np} {decomp_name(decomp, chunk)}",
+                           case_tuplets, runner, lo, hi, np, decomp, chunk, "123456",
+                           "sieve", python)
+    suite.case("tuplets trial division [0, 30000] np 3 cyclic --chunk 13", case_tuplets,
+               runner, 0, 30000, 3, "cyclic", 13, "123456", "trial", True)
+    suite.case("tuplets -c35 (only those keys) [0, 1e6] np 2", case_tuplets, runner,
+               0, 10**6, 2, "block", None, "35", "sieve", True)
+    suite.case("tuplets --count=654321 [0, 100000] np 3 dynamic --chunk 1000", case_tuplets,
+               runner, 0, 10**5, 3, "dynamic", 1000, "654321", "sieve", True)
+
+    # 2. patterns.md's counts. [2^64 - 1 - 1e9, 2^64 - 1] took 4.7 s at 2 ranks
+    # on the 2-core development machine: kept.
+    suite.case("table [0, 1e7] np 2", case_table, runner, 0, 10**7, 2, "block", None)
+    suite.case("table [4294967000, 4294968000] np 3 cyclic --chunk 100", case_table, runner,
+               4294967000, 4294968000, 3, "cyclic", 100)
+    suite.case("table [2^64-1-1e9, 2^64-1] np 2", case_table, runner,
+               B64 - 10**9, B64, 2, "block", None)
+
+    # 3. Gaps.
+    for (lo, hi), plan in GAP_RUNS:
+        for np, decomp, chunk, digits in plan:
+            extra = f" -c{digits}" if digits else ""
+            suite.case(f"gaps {range_name(lo, hi)} np {np} {decomp_name(decomp, chunk)}{extra}",
+                       case_gaps, runner, lo, hi, np, decomp, chunk, digits)
+
+    # 4. The maximal gaps from 2, against patterns.md (--gaps 2 1e9 took
+    # 0.5 s at 2 ranks on the development machine: 1e9 kept).
+    suite.case("maximal gaps [2, 1e9] np 2 vs patterns.md", case_maximal_gaps, runner, 10**9)
+
+    # 5. The text report.
+    suite.case("text -c26 --gaps [2, 1e6] np 2", case_text_gaps, runner, 2, 10**6, 2,
+               "# largest_gap    114 after 492113")
+    suite.case("text -c26 --gaps [24, 28] np 3", case_text_gaps, runner, 24, 28, 3,
+               "# largest_gap    -")
+    suite.case("text -c123456 [0, 1e5] np 3", case_text_kinds, runner, 0, 10**5, 3, "123456")
+    suite.case("text -c35 [0, 1e5] np 2", case_text_kinds, runner, 0, 10**5, 2, "35")
+    suite.case("text plain -c [0, 1e5] np 2", case_text_kinds, runner, 0, 10**5, 2, None)
+
+    # 6. CSV.
+    suite.case("csv -c26 --gaps, then -c", case_csv, runner)
+
+    # 7. Bad usage.
+    for np in (1, 3):
+        for bad, message in ERRORS:
+            suite.case(f"error np {np}: {' '.join(bad)}", case_error, runner, np, bad, message)
+
+    # 8. --compare.
+    suite.case("--compare -c26 --gaps [2, 1e6] np 2", case_compare, runner)
+
+    print(f"(patterns took {time.monotonic() - begin:.1f} s)")
+    return suite.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
