@@ -249,52 +249,90 @@ static void count_edge(mpp_patterns *b, const uint64_t *q, size_t n, uint64_t f0
     }
 }
 
-/* The gaps into and within the N bytes from byte B0 (see mpp_patterns_wheel):
- * B's previous prime, largest gap and histogram move on. */
-static void wheel_gaps(mpp_patterns *b, const uint8_t *bytes, size_t n, uint64_t b0)
+/* The gaps within the bytes whose values INBYTE counts (a byte of one
+ * prime has none), into HIST. */
+static void inbyte_gaps(uint64_t *hist, const uint32_t *inbyte)
 {
-    uint64_t inbyte[256] = {0};
-    mpp_gaps *gaps = b->gaps;
-    uint64_t prev = b->prev, largest = b->largest;
-    bool have_prev = b->have_prev;
-    for (size_t i = 0; i < n; i++) {
-        unsigned x = bytes[i];
-        if (!x)
-            continue;
-        uint64_t base = 30 * (b0 + i);
-        unsigned lo = (unsigned)__builtin_ctz(x), hi = 31 - (unsigned)__builtin_clz(x);
-        uint64_t first = base + RES[lo];
-        if (have_prev) {
-            uint64_t g = first - prev;
-            mpp_gaps_add(gaps, g, prev, g > largest);
-            largest = g > largest ? g : largest;
-        }
-        if (largest < INBYTE_MAX) { /* a gap within the byte may be a record */
-            uint64_t p = first;
-            for (unsigned j = lo + 1; j <= hi; j++)
-                if (x >> j & 1) {
-                    uint64_t g = base + RES[j] - p;
-                    mpp_gaps_add(gaps, g, p, g > largest);
-                    largest = g > largest ? g : largest;
-                    p = base + RES[j];
-                }
-        } else {
-            inbyte[x]++;
-        }
-        prev = base + RES[hi];
-        have_prev = true;
-    }
-    for (unsigned x = 3; x < 256; x++) { /* (a byte of one prime has no gap within) */
+    for (unsigned x = 3; x < 256; x++) {
         if (!inbyte[x] || !(x & (x - 1)))
             continue;
         int last = -1;
         for (int j = 0; j < 8; j++)
             if (x >> j & 1) {
                 if (last >= 0)
-                    gaps->hist[RES[j] - RES[last]] += inbyte[x];
+                    hist[RES[j] - RES[last]] += inbyte[x];
                 last = j;
             }
     }
+}
+
+/* The least and the greatest number of a byte X of the wheel (0 for none),
+ * as tables: a bit scan is slower than a load on some cores. */
+#define LOW_OF(x)                                                                         \
+    ((x) & 1 ? 1 : (x) & 2 ? 7 : (x) & 4 ? 11 : (x) & 8 ? 13 : (x) & 16 ? 17                \
+     : (x) & 32 ? 19 : (x) & 64 ? 23 : (x) & 128 ? 29 : 0)
+#define HIGH_OF(x)                                                                        \
+    ((x) & 128 ? 29 : (x) & 64 ? 23 : (x) & 32 ? 19 : (x) & 16 ? 17 : (x) & 8 ? 13         \
+     : (x) & 4 ? 11 : (x) & 2 ? 7 : (x) & 1 ? 1 : 0)
+#define T4(f, b) f(b), f((b) + 1), f((b) + 2), f((b) + 3)
+#define T16(f, b) T4(f, b), T4(f, (b) + 4), T4(f, (b) + 8), T4(f, (b) + 12)
+#define T64(f, b) T16(f, b), T16(f, (b) + 16), T16(f, (b) + 32), T16(f, (b) + 48)
+#define T256(f) T64(f, 0), T64(f, 64), T64(f, 128), T64(f, 192)
+static const uint8_t LOW[256] = {T256(LOW_OF)}, HIGH[256] = {T256(HIGH_OF)};
+
+/* Gaps below this are counted in 32-bit counters per stretch (a stretch,
+ * a sieve segment, is at most 2^23 bytes), two sets of them taken in turn
+ * so that a run of equal gaps does not wait on one counter. */
+#define NEAR 512
+
+/* The gaps into and within the N bytes from byte B0 (see mpp_patterns_wheel):
+ * B's previous prime, largest gap and histogram move on. */
+static void wheel_gaps(mpp_patterns *b, const uint8_t *bytes, size_t n, uint64_t b0)
+{
+    mpp_gaps *gaps = b->gaps;
+    uint64_t prev = b->prev, largest = b->largest;
+    bool have_prev = b->have_prev;
+    size_t i = 0;
+    /* one by one while a gap within a byte may be a record */
+    for (; i < n && (!have_prev || largest < INBYTE_MAX); i++) {
+        unsigned x = bytes[i];
+        if (!x)
+            continue;
+        uint64_t base = 30 * (b0 + i);
+        for (unsigned j = 0; j < 8; j++)
+            if (x >> j & 1) {
+                uint64_t p = base + RES[j];
+                if (have_prev) {
+                    mpp_gaps_add(gaps, p - prev, prev, p - prev > largest);
+                    largest = p - prev > largest ? p - prev : largest;
+                }
+                prev = p;
+                have_prev = true;
+            }
+    }
+    /* then without a branch per byte: a byte with no prime adds 0 to
+     * counter 0 and leaves PREV; the rare gap that is a record or too wide
+     * for the counters goes one by one */
+    uint32_t near[2][NEAR] = {{0}}, inbyte[2][256] = {{0}};
+    uint64_t base = 30 * (b0 + i);
+    for (; i < n; i++, base += 30) {
+        unsigned x = bytes[i];
+        uint64_t keep = (uint64_t)(x != 0) - 1; /* all ones when X holds no prime */
+        uint64_t g = base + LOW[x] - prev, at = g & ~keep;
+        if (__builtin_expect(at > largest || at >= NEAR, 0)) {
+            mpp_gaps_add(gaps, g, prev, g > largest);
+            largest = g > largest ? g : largest;
+        } else {
+            near[i & 1][at] += (uint32_t)(~keep & 1);
+        }
+        inbyte[i & 1][x]++;
+        prev = (prev & keep) | ((base + HIGH[x]) & ~keep);
+    }
+    for (unsigned g = 1; g < NEAR; g++)
+        gaps->hist[g] += (uint64_t)near[0][g] + near[1][g];
+    for (unsigned x = 0; x < 256; x++)
+        inbyte[0][x] += inbyte[1][x];
+    inbyte_gaps(gaps->hist, inbyte[0]);
     b->largest = largest;
 }
 
