@@ -159,6 +159,47 @@ START_TEST(test_kinds_rejected)
 }
 END_TEST
 
+/* --- --nth-prime N [START] --- */
+
+START_TEST(test_nth_prime)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "--nth-prime", "1e10");
+    ck_assert(o.nth && !o.nth_neg && o.count_only);
+    ck_assert_uint_eq(o.nth_n, 10000000000ULL);
+    ck_assert_uint_eq(o.start, 0);
+    ck_assert_uint_eq(o.stop, 0);
+    EXPECT_RUN(o, "-n", "10", "1e15");
+    ck_assert_uint_eq(o.nth_n, 10);
+    ck_assert_uint_eq(o.start, 1000000000000000ULL);
+    ck_assert_uint_eq(o.stop, o.start);
+    EXPECT_RUN(o, "--nth-prime=-10", "1e15");
+    ck_assert(o.nth && o.nth_neg);
+    ck_assert_uint_eq(o.nth_n, 10);
+    EXPECT_RUN(o, "-n", "-10", "1e15"); /* the value, whatever it looks like */
+    ck_assert(o.nth_neg);
+    EXPECT_RUN(o, "-n0", MAX64);
+    ck_assert(o.nth && !o.nth_neg);
+    ck_assert_uint_eq(o.nth_n, 0);
+    ck_assert_uint_eq(o.start, UINT64_MAX);
+    EXPECT_RUN(o, "--nth-prime=-0", "5"); /* -0 is 0 */
+    ck_assert(!o.nth_neg);
+    EXPECT_RUN(o, "--nth-prime", MAX64, "-q", "-d", "cyclic", "--chunk", "1000");
+    ck_assert_uint_eq(o.nth_n, UINT64_MAX);
+    EXPECT_ERROR("option '--nth-prime' needs a value", "10", "--nth-prime");
+    EXPECT_ERROR("option '-n' needs a value", "-n");
+    EXPECT_ERROR("--nth-prime takes one operand, START (or none): '20'", "-n", "5", "10", "20");
+    EXPECT_ERROR("--nth-prime: '2^64' is larger than 2^64 - 1 (18446744073709551615)", "-n",
+                 "2^64");
+    EXPECT_ERROR("--nth-prime: '2^64' is larger than 2^64 - 1 (18446744073709551615)",
+                 "--nth-prime=-2^64"); /* |N| is what is out of range */
+    EXPECT_ERROR("--nth-prime cannot be combined with --print", "-n", "5", "-p");
+    EXPECT_ERROR("--nth-prime cannot be combined with --gaps", "-n", "5", "--gaps");
+    EXPECT_ERROR("--nth-prime cannot be combined with --count", "-n", "5", "-c2");
+    EXPECT_ERROR("--nth-prime cannot be combined with --output", "-n", "5", "-o", "f");
+}
+END_TEST
+
 /* --- defaults and operands --- */
 
 START_TEST(test_init)
@@ -729,7 +770,7 @@ START_TEST(test_usage)
         "mpprimes [OPTIONS] STOP\n", "mpprimes [OPTIONS] START STOP\n", "MPI_Scatter",
         "MPI_Gatherv", "rank 0", "segmented sieve of Eratosthenes", "trial division",
         "1000000", "1e10", "2.5e9", "2^32", "1e12+1e9", "2^64-1", "-c, --count[=KINDS]",
-        "--gaps", "-c123456 --gaps 1e10",
+        "--gaps", "-c123456 --gaps 1e10", "-n, --nth-prime N", "--nth-prime 1e10",
         "-p, --print", "-o, --output FILE", "-m, --method", "--json", "-q, --quiet",
         "-h, --help", "-V, --version", "stdout", "stderr", "temporary", "JSON", "0  ",
         "MPPRIMES_KEEP_MPI_ENV=1", "OMPI_MCA_pml=ob1",
@@ -1715,6 +1756,7 @@ static Suite *options_suite(void)
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_kinds);
     tcase_add_test(tc, test_kinds_rejected);
+    tcase_add_test(tc, test_nth_prime);
     tcase_add_test(tc, test_one_operand);
     tcase_add_test(tc, test_two_operands);
     tcase_add_test(tc, test_flags);

@@ -14,8 +14,8 @@
  * balance_bound lines (100 / imbalance); all cpu_s zero; one rank.
  * The CSV summary (--csv): mpp_report_hosts (no ranks, one host, repeats,
  * names that are prefixes of one another, 1000 ranks); the header, exactly
- * MPP_CSV_COLUMNS and a newline, its 34 columns spelt out; the row of every
- * report, read back by Python's csv module (strict) as 34 fields equal to
+ * MPP_CSV_COLUMNS and a newline, its 35 columns spelt out; the row of every
+ * report, read back by Python's csv module (strict) as 35 fields equal to
  * values computed here (start/stop up to 2^64 - 1, first/last as the least
  * and greatest over the ranks with primes, empty without primes, hosts,
  * buffer_bytes empty for 0, times as "%.6f", max/mean, the max RSS over all
@@ -584,7 +584,8 @@ static void check_json_new_fields(const char *json, const mpp_report *r)
           "assert sorted(d) == sorted(['version', 'start', 'stop', 'ranks', 'method',"
           " 'decomposition', 'chunk', 'rounds', 'buffer_bytes', 'count', 'first', 'last',"
           " 'elapsed_s', 'cpu_max_s', 'cpu_mean_s', 'imbalance', 'serial_s', 'speedup',"
-          " 'efficiency', 'per_rank', 'counts'] + (['gaps'] if 'gaps' in d else [])),"
+          " 'efficiency', 'per_rank', 'counts'] + (['gaps'] if 'gaps' in d else [])"
+          " + (['nth_prime', 'nth'] if 'nth' in d else [])),"
           " sorted(d)\n"
           "for x in d['per_rank']:\n"
           "    assert sorted(x) == sorted(['rank', 'host', 'start', 'stop', 'empty', 'chunks',"
@@ -592,6 +593,11 @@ static void check_json_new_fields(const char *json, const mpp_report *r)
           " 'counts']), sorted(x)\n",
           f);
     fprintf(f, "assert %s ('gaps' in d), d.get('gaps')\n", r->gaps ? "" : "not");
+    fprintf(f, "assert %s ('nth' in d), d.get('nth')\n", r->nth ? "" : "not");
+    if (r->nth)
+        fprintf(f, "assert d['nth_prime'] == %" PRIu64 " and d['nth'] == {'n': %s%" PRIu64
+                   ", 'start': %" PRIu64 "}, (d['nth_prime'], d['nth'])\n",
+                r->nth_prime, r->nth_neg ? "-" : "", r->nth_n, r->nth_start);
     /* the counts: the asked kinds (the primes alone when none was asked) */
     static const char *const names[MPP_KINDS + 1] = {
         NULL, "primes", "twins", "triplets", "quadruplets", "quintuplets", "sextuplets"};
@@ -718,7 +724,7 @@ static char *check_json(const mpp_report *r)
 
 /* ---- CSV: the expected fields, computed here, and Python's reading ---- */
 
-#define NCSV 34 /* columns of the CSV summary */
+#define NCSV 35 /* columns of the CSV summary */
 
 /* The columns, spelt out by hand (the header must be exactly these). */
 static const char *const csv_names[NCSV] = {
@@ -728,7 +734,7 @@ static const char *const csv_names[NCSV] = {
     "compute_mean_s", "comm_max_s",     "comm_mean_s", "io_max_s",   "max_rss_kib",
     "job_id",         "job_nodelist",   "chunk",      "cpu_max_s",   "cpu_mean_s",
     "imbalance",      "serial_s",       "twins",      "triplets",    "quadruplets",
-    "quintuplets",    "sextuplets",     "largest_gap", "largest_gap_after",
+    "quintuplets",    "sextuplets",     "largest_gap", "largest_gap_after", "nth_prime",
 };
 
 /* The columns that hold seconds: "%.6f", compared within 1.5e-6. */
@@ -855,6 +861,9 @@ static void expected_csv(const mpp_report *r, const mpp_csv_context *c, char fie
         fmt(field[32], 512, "%" PRIu64, big->gap);
         fmt(field[33], 512, "%" PRIu64, big->after);
     }
+    field[34][0] = '\0';
+    if (r->nth)
+        fmt(field[34], 512, "%" PRIu64, r->nth_prime);
 }
 
 /* The end of R's CSV row after job_nodelist: ",chunk,...,serial_s\n", from
@@ -864,8 +873,8 @@ static void csv_tail(const mpp_report *r, char *out, size_t size)
     char (*f)[512] = malloc(NCSV * sizeof *f);
     ck_assert_ptr_nonnull(f);
     expected_csv(r, NULL, f);
-    fmt(out, size, ",%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", f[22], f[23], f[24], f[25], f[26],
-        f[27], f[28], f[29], f[30], f[31], f[32], f[33]);
+    fmt(out, size, ",%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", f[22], f[23], f[24], f[25],
+        f[26], f[27], f[28], f[29], f[30], f[31], f[32], f[33], f[34]);
     free(f);
 }
 
@@ -1432,7 +1441,7 @@ START_TEST(test_csv_header)
     char *again = render(render_csv_header, &empty);
     ck_assert_str_eq(again, header);
     free(again);
-    python_csv_check(header, 0, NULL, "assert len(set(h)) == len(h) == 34");
+    python_csv_check(header, 0, NULL, "assert len(set(h)) == len(h) == 35");
     free(header);
 }
 END_TEST
@@ -1454,7 +1463,7 @@ START_TEST(test_csv_one_rank)
     /* Spelled out by hand once, byte for byte. */
     ck_assert_str_eq(row, "2026-11-21T10:00:00Z," MPPRIMES_VERSION ",0,100,1,1,sieve,block,1,,"
                           "25,2,97,1.500000,0.250000,0.250000,0.125000,0.125000,0.093750,4096,"
-                          "4242,node01,,0.187500,0.187500,1.000000,,,,,,,,\n");
+                          "4242,node01,,0.187500,0.187500,1.000000,,,,,,,,,\n");
     free(row);
 }
 END_TEST
@@ -1483,7 +1492,7 @@ START_TEST(test_csv_three_ranks)
     expect_absent(row, "777");
     expect_absent(row, "888");
     expect_contains(row,
-                    ",\"alpha,beta,gamma\",1,0.750000,0.375000,2.000000,3.000000,,,,,,,\n");
+                    ",\"alpha,beta,gamma\",1,0.750000,0.375000,2.000000,3.000000,,,,,,,,\n");
     free(row);
 }
 END_TEST
@@ -1533,7 +1542,7 @@ START_TEST(test_csv_whole_range)
                          "18446744073709551557,130001.000000,");
     /* chunk 2^40; cpu 92592.375 and 97500.1875; compared in 260002 s */
     expect_ends_with(row, ",big[0-1],1099511627776,97500.187500,95046.281250,1.025818,"
-                          "260002.000000,,,,,,,\n");
+                          "260002.000000,,,,,,,,\n");
     free(row);
 }
 END_TEST
@@ -1594,7 +1603,7 @@ START_TEST(test_csv_no_context)
                           "assert (d['timestamp'], d['job_id'], d['job_nodelist']) =="
                           " ('', '', '')");
     ck_assert_int_eq(row[0], ',');
-    expect_ends_with(row, ",4096,,,,0.187500,0.187500,1.000000,,,,,,,,\n");
+    expect_ends_with(row, ",4096,,,,0.187500,0.187500,1.000000,,,,,,,,,\n");
     mpp_csv_context nulls = {NULL, NULL, NULL};
     char *again = check_csv(&r, &nulls, NULL);
     ck_assert_str_eq(again, row);
@@ -1608,7 +1617,7 @@ START_TEST(test_csv_no_context)
     mpp_csv_context only = {NULL, "77", NULL};
     again = check_csv(&r, &only, "assert (d['timestamp'], d['job_id'], d['job_nodelist']) =="
                                  " ('', '77', '')");
-    expect_ends_with(again, ",4096,77,,,0.187500,0.187500,1.000000,,,,,,,,\n");
+    expect_ends_with(again, ",4096,77,,,0.187500,0.187500,1.000000,,,,,,,,,\n");
     free(again);
     free(row);
 }
@@ -1641,7 +1650,7 @@ START_TEST(test_csv_quoting)
     mpp_report r = three_ranks();
     char want[256], tail[128];
     csv_tail(&r, tail, sizeof tail);
-    ck_assert_str_eq(tail, ",1,0.750000,0.375000,2.000000,3.000000,,,,,,,\n");
+    ck_assert_str_eq(tail, ",1,0.750000,0.375000,2.000000,3.000000,,,,,,,,\n");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *v = cases[i].value, *q = cases[i].spelt;
         /* as the node list (the last context field) */
@@ -1912,6 +1921,30 @@ START_TEST(test_patterns_report)
 }
 END_TEST
 
+/* --nth-prime: the answer's line, JSON keys and CSV column. */
+START_TEST(test_nth_report)
+{
+    mpp_report r = one_rank();
+    r.nth = true;
+    r.nth_neg = true;
+    r.nth_n = 10;
+    r.nth_start = 1000000000000279ULL;
+    r.nth_prime = 999999999999989ULL;
+    char *text = render(mpp_report_text, &r);
+    expect_contains(text, "\n# nth_prime      999999999999989 (N = -10, START = "
+                          "1000000000000279)\n#\n");
+    free(text);
+    char *json = check_json(&r);
+    free(json);
+    char *row = check_csv(&r, NULL, "assert d['nth_prime'] == '999999999999989'");
+    free(row);
+    r.nth = false;
+    text = render(mpp_report_text, &r);
+    expect_absent(text, "nth_prime");
+    free(text);
+}
+END_TEST
+
 /* "# chunk" iff chunk != 0 and the --compare lines iff serial_s >= 0, in
  * every combination, in text, JSON and CSV. */
 START_TEST(test_chunk_and_compare)
@@ -1934,13 +1967,13 @@ START_TEST(test_chunk_and_compare)
     /* CSV: the chunk empty for 0; serial_s empty when not compared */
     mpp_report r = five_ranks();
     char *row = check_csv(&r, NULL, "assert (d['chunk'], d['serial_s']) == ('', '')");
-    expect_ends_with(row, ",,4.000000,1.500000,2.666667,,,,,,,,\n");
+    expect_ends_with(row, ",,4.000000,1.500000,2.666667,,,,,,,,,\n");
     free(row);
     r.chunk = UINT64_MAX;
     r.serial_s = 4.5;
     row = check_csv(&r, NULL, "assert d['chunk'] == str(2**64 - 1)\n"
                               "assert d['serial_s'] == '4.500000'");
-    expect_ends_with(row, "," MAX64 ",4.000000,1.500000,2.666667,4.500000,,,,,,,\n");
+    expect_ends_with(row, "," MAX64 ",4.000000,1.500000,2.666667,4.500000,,,,,,,,\n");
     free(row);
     r.serial_s = 0.0;
     row = check_csv(&r, NULL, "assert d['serial_s'] == '0.000000'");
@@ -1995,6 +2028,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_json_whole_range);
     tcase_add_test(tc, test_json_escapes);
     tcase_add_test(tc, test_patterns_report);
+    tcase_add_test(tc, test_nth_report);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("first_last");

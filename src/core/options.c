@@ -32,6 +32,9 @@
  *     4 quadruplets, 5 quintuplets, 6 sextuplets)
  *   --count cannot be combined with --print      (also with --output; and
  *                                                 --gaps likewise)
+ *   --nth-prime: MESSAGE                         (MESSAGE from mpp_parse_u64, of |N|)
+ *   --nth-prime cannot be combined with --count  (also --gaps, --print, --output)
+ *   --nth-prime takes one operand, START (or none): 'ARG'
  *   --print cannot be combined with --output
  *   --quiet cannot be combined with --json
  *   --format applies to --print and --output only
@@ -58,6 +61,7 @@ enum { QUOTE_BUF = MPP_QUOTE_MAX + 1 };
 typedef enum {
     OPT_COUNT,
     OPT_GAPS,
+    OPT_NTH,
     OPT_PRINT,
     OPT_OUTPUT,
     OPT_METHOD,
@@ -90,6 +94,7 @@ typedef struct {
 static const opt_def opt_defs[] = {
     {"count", 'c', OPTIONAL_DIGITS, OPT_COUNT},
     {"gaps", '\0', false, OPT_GAPS},     {"print", 'p', false, OPT_PRINT},
+    {"nth-prime", 'n', VALUE, OPT_NTH},
     {"output", 'o', true, OPT_OUTPUT},  {"method", 'm', true, OPT_METHOD},
     {"json", '\0', false, OPT_JSON},    {"quiet", 'q', false, OPT_QUIET},
     {"format", '\0', true, OPT_FORMAT}, {"buffer", '\0', true, OPT_BUFFER},
@@ -146,6 +151,9 @@ void mpp_options_init(mpp_options *opts)
     opts->count_only = false;
     opts->kinds = 1u << 1; /* the primes */
     opts->gaps = false;
+    opts->nth = false;
+    opts->nth_neg = false;
+    opts->nth_n = 0;
     opts->print = false;
     opts->output = NULL;
     opts->format = MPP_FORMAT_TEXT;
@@ -294,6 +302,21 @@ static void set_kinds(parse_state *st, const char *value)
     st->kinds_set = true;
 }
 
+/* --nth-prime N: a NUMBER, or one after '-'. */
+static void set_nth(parse_state *st, const char *value)
+{
+    char msg[256];
+    bool neg = value[0] == '-';
+    uint64_t n;
+    st->opts.nth = true;
+    if (mpp_parse_u64(value + neg, &n, msg, sizeof msg) != MPP_NUM_OK) {
+        error(st, "--nth-prime: %s", msg);
+        return;
+    }
+    st->opts.nth_neg = neg && n > 0;
+    st->opts.nth_n = n;
+}
+
 /* Applies option DEF, spelt SPELLING, with VALUE (NULL for flags). */
 static void apply(parse_state *st, const opt_def *def, const char *spelling, const char *value)
 {
@@ -305,6 +328,7 @@ static void apply(parse_state *st, const opt_def *def, const char *spelling, con
         set_kinds(st, value ? value : "1");
         break;
     case OPT_GAPS: st->opts.gaps = st->opts.count_only = true; break;
+    case OPT_NTH: set_nth(st, value); break;
     case OPT_PRINT: st->opts.print = true; break;
     case OPT_JSON: st->opts.json = true; break;
     case OPT_QUIET: st->opts.quiet = true; break;
@@ -438,6 +462,10 @@ static void scan(parse_state *st)
 static void check_conflicts(parse_state *st)
 {
     const mpp_options *o = &st->opts;
+    if (o->nth && (st->kinds_set || o->gaps || o->print || o->output != NULL))
+        error(st, "--nth-prime cannot be combined with %s",
+              st->kinds_set ? "--count" : o->gaps ? "--gaps" : o->print ? "--print"
+                                                                        : "--output");
     const char *counting = st->kinds_set ? "--count" : "--gaps";
     if (o->count_only && o->print)
         error(st, "%s cannot be combined with --print", counting);
@@ -471,6 +499,20 @@ static void check_operands(parse_state *st)
         if (st->others > 0 || st->noperands > 0)
             error(st, "--self-test takes no other option and no operand");
         o->start = o->stop = 0; /* no range; START <= STOP still holds */
+        return;
+    }
+    if (o->nth) { /* START alone, or nothing: 0 */
+        if (st->noperands > 1) {
+            char q[QUOTE_BUF];
+            error(st, "--nth-prime takes one operand, START (or none): '%s'",
+                  mpp_quote(q, st->operand[1], strlen(st->operand[1])));
+            return;
+        }
+        o->start = 0;
+        if (st->noperands == 1)
+            parse_operand(st, "START", st->operand[0], &o->start);
+        o->stop = o->start;
+        o->count_only = true;
         return;
     }
     if (st->noperands > 2) {
@@ -541,6 +583,12 @@ void mpp_print_usage(FILE *f)
         "                       1 primes (the default), 2 twins, 3 triplets,\n"
         "                       4 quadruplets, 5 quintuplets, 6 sextuplets, as\n"
         "                       primesieve counts them (-c123, --count=26)\n"
+        "  -n, --nth-prime N    find the Nth prime after START (the one operand; 0\n"
+        "                       without it); N = 0: the first prime at or after\n"
+        "                       START; N < 0 (--nth-prime=-10 1e15): the |N|th\n"
+        "                       prime before START, as primesieve's nth_prime(N,\n"
+        "                       START). The ranks count up to an estimate; rank 0\n"
+        "                       sieves the last stretch\n"
         "      --gaps           also report the gaps between consecutive primes of\n"
         "                       the range: the largest, the maximal gaps (each\n"
         "                       larger than every gap before it) and the histogram\n"
@@ -630,6 +678,7 @@ void mpp_print_usage(FILE *f)
         "  mpirun -np 4 mpprimes 1000000\n"
         "  mpirun -np 4 mpprimes --count 1e12 1e12+1e9\n"
         "  mpirun -np 4 mpprimes -c123456 --gaps 1e10\n"
+        "  mpirun -np 4 mpprimes --nth-prime 1e10\n"
         "  mpirun -np 2 mpprimes --print 100 200 > primes.txt\n"
         "  mpirun -np 4 mpprimes --output primes.bin --format binary 1e10\n"
         "  mpirun -np 4 mpprimes -m trial -d dynamic --compare 1e7\n"

@@ -33,6 +33,10 @@ typedef struct {
     unsigned kinds;      /* --count=KINDS: bit k for kind k (patterns.h: 1 primes,
                             2 twins, ..., 6 sextuplets); bit 1 alone by default */
     bool gaps;           /* --gaps */
+    bool nth;            /* -n, --nth-prime N: START is the one operand (0 without
+                            one), STOP = START; counting (rank 0 plans the range) */
+    bool nth_neg;        /* N < 0 */
+    uint64_t nth_n;      /* |N| */
     bool print;          /* -p, --print */
     const char *output;  /* -o, --output FILE (points into argv), or NULL */
     mpp_format format;   /* --format text|binary (default text) */

@@ -199,6 +199,9 @@ void mpp_report_text(FILE *f, const mpp_report *r)
     for (int k = 2; k <= MPP_KINDS; k++)
         if (asked(r, k))
             fprintf(f, "# %-14s %" PRIu64 "\n", mpp_pattern_name(k), r->tuplets[k]);
+    if (r->nth)
+        fprintf(f, "# nth_prime      %" PRIu64 " (N = %s%" PRIu64 ", START = %" PRIu64 ")\n",
+                r->nth_prime, r->nth_neg ? "-" : "", r->nth_n, r->nth_start);
     fprintf(f, "#\n# %4s %-16s %20s %20s %12s %10s %10s %10s %12s %8s %20s %10s", "rank",
             "host", "start", "stop", "primes", "compute_s", "comm_s", "io_s", "max_rss_kib",
             "chunks", "numbers", "cpu_s");
@@ -282,6 +285,10 @@ void mpp_report_json(FILE *f, const mpp_report *r)
     counts_json(f, r, r->count, r->tuplets);
     if (r->gaps)
         gaps_json(f, r->gaps);
+    if (r->nth)
+        fprintf(f, ", \"nth_prime\": %" PRIu64 ", \"nth\": {\"n\": %s%" PRIu64
+                   ", \"start\": %" PRIu64 "}",
+                r->nth_prime, r->nth_neg ? "-" : "", r->nth_n, r->nth_start);
     mpp_balance b = mpp_report_balance(r);
     fprintf(f, ", \"elapsed_s\": %.9f, \"cpu_max_s\": %.9f, \"cpu_mean_s\": %.9f"
                ", \"imbalance\": %.6f",
@@ -415,5 +422,8 @@ void mpp_report_csv_row(FILE *f, const mpp_report *r, const mpp_csv_context *c)
         fprintf(f, ",%" PRIu64 ",%" PRIu64, big.gap, big.after);
     else
         fputs(",,", f);
+    fputc(',', f);
+    if (r->nth)
+        fprintf(f, "%" PRIu64, r->nth_prime);
     fputc('\n', f);
 }

@@ -50,6 +50,9 @@ typedef struct {
     unsigned kinds;                 /* --count=KINDS: bit k for kind k; 0 as bit 1 alone */
     uint64_t tuplets[MPP_KINDS + 1]; /* the range's k-tuplets, k = 2..6 (when asked) */
     const mpp_gaps *gaps;           /* --gaps: the range's; else NULL */
+    bool nth;                       /* --nth-prime: the request and the answer */
+    bool nth_neg;
+    uint64_t nth_n, nth_start, nth_prime;
 } mpp_report;
 
 /* The load balance of the compute step, from the ranks' cpu_s: IMBALANCE
@@ -98,7 +101,7 @@ typedef struct {
     "buffer_bytes,count,first,last,elapsed_s,compute_max_s,compute_mean_s,"            \
     "comm_max_s,comm_mean_s,io_max_s,max_rss_kib,job_id,job_nodelist,chunk,"          \
     "cpu_max_s,cpu_mean_s,imbalance,serial_s,twins,triplets,quadruplets,"              \
-    "quintuplets,sextuplets,largest_gap,largest_gap_after"
+    "quintuplets,sextuplets,largest_gap,largest_gap_after,nth_prime"
 void mpp_report_csv_header(FILE *f);
 void mpp_report_csv_row(FILE *f, const mpp_report *r, const mpp_csv_context *c);
 

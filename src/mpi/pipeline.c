@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memory.h"
 #include "records.h"
 #include "run.h"
 #include "sieve.h"
@@ -79,6 +80,61 @@ static void print_version(FILE *out)
                                     : "none used (the sieve counts without POPCNT)");
 }
 
+/* Rank 0, --nth-prime: why there is no answer (RC: MPP_NTH_BEYOND or
+ * MPP_NTH_BELOW). */
+static void nth_error(run *r, int rc)
+{
+    if (rc == MPP_NTH_BEYOND)
+        fprintf(r->err, "mpprimes: --nth-prime %" PRIu64 " %" PRIu64 ": the answer lies beyond "
+                        "2^64 - 1 (18446744073709551615)\n",
+                r->nth.n, r->nth.start);
+    else
+        fprintf(r->err, "mpprimes: --nth-prime -%" PRIu64 " %" PRIu64 ": fewer than %" PRIu64
+                        " primes lie below %" PRIu64 "\n",
+                r->nth.n, r->nth.start, r->nth.n, r->nth.start);
+}
+
+/* Rank 0, --nth-prime, before any work: the plan, whose interval the ranks
+ * count instead of [START, STOP]. Returns the exit status. */
+static int plan_nth(run *r)
+{
+    mpp_options *o = &r->opts;
+    int rc = mpp_nth_plan_make(o->nth_neg, o->nth_n, o->start, &r->nth);
+    if (rc != MPP_NTH_OK) {
+        nth_error(r, rc);
+        return EXIT_USAGE;
+    }
+    o->start = r->nth.lo;
+    o->stop = r->nth.hi;
+    return EXIT_DONE;
+}
+
+/* Rank 0, --nth-prime, after the count: the last stretch, timed as
+ * compute. */
+static void finish_nth(run *r)
+{
+    mpp_stop stop = {mpp_stop_flag(), 0};
+    double t0 = MPI_Wtime(), c0 = mpp_thread_cpu_s();
+    int rc = r->finder ? mpp_nth_finish(r->finder, &r->nth, r->reduced.primes.count,
+                                        &r->nth_prime, &stop)
+                       : MPP_ENOMEM;
+    r->cpu_s += mpp_thread_cpu_s() - c0;
+    r->compute_s += MPI_Wtime() - t0;
+    if (rc == MPP_NTH_BEYOND || rc == MPP_NTH_BELOW) {
+        nth_error(r, rc);
+        r->status = EXIT_USAGE;
+    } else if (rc == MPP_STOPPED) {
+        fprintf(r->err, "mpprimes: interrupted by %s after %.1f s, during --nth-prime's last "
+                        "stretch; no answer\n",
+                mpp_signal_name(mpp_stop_signal()), MPI_Wtime() - r->t_start);
+        r->status = 128 + mpp_stop_signal();
+    } else if (rc != MPP_NTH_OK) {
+        fprintf(r->err, "mpprimes: --nth-prime: rank 0 ran out of memory for the last "
+                        "stretch\n");
+        r->status = EXIT_RUNTIME;
+    }
+}
+
 /* Step 1. Returns false when the run ends here (help, version, an error). */
 static bool parse_and_broadcast(run *r, int argc, char **argv)
 {
@@ -104,7 +160,10 @@ static bool parse_and_broadcast(run *r, int argc, char **argv)
                 m.go = true;
                 break;
             }
-            if (r->opts.timeline && (m.timeline = mpp_timeline_events(r)) == 0)
+            if (r->opts.nth)
+                m.status = plan_nth(r);
+            if (m.status == EXIT_DONE && r->opts.timeline &&
+                (m.timeline = mpp_timeline_events(r)) == 0)
                 m.status = EXIT_USAGE;
             if (m.status == EXIT_DONE)
                 m.status = mpp_outlet_preflight(r);
@@ -249,6 +308,8 @@ static void work(run *r)
         mpp_commit c = {.scope = MPP_COMMIT_ROUND, .lo = r->opts.start, .hi = r->opts.stop,
                         .result = r->reduced, .done = true};
         mpp_run_commit(r, &c);
+        if (r->opts.nth)
+            finish_nth(r);
     }
 }
 

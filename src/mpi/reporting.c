@@ -93,7 +93,12 @@ static void print_report(run *r, const mpp_rank_stats *stats, double elapsed)
                       .per_rank = stats,
                       .serial_s = r->serial_s,
                       .kinds = o->kinds,
-                      .gaps = o->gaps ? r->gaps : NULL};
+                      .gaps = o->gaps ? r->gaps : NULL,
+                      .nth = o->nth,
+                      .nth_neg = r->nth.neg,
+                      .nth_n = r->nth.n,
+                      .nth_start = r->nth.start,
+                      .nth_prime = r->nth_prime};
     for (int k = 2; k <= MPP_KINDS; k++)
         rep.tuplets[k] = r->progress.result.tuplets[k];
     if (!o->quiet) {

@@ -30,6 +30,7 @@
 #include "finder.h"
 #include "launcher.h"
 #include "mpprimes.h"
+#include "nth.h"
 #include "options.h"
 #include "records.h"
 #include "result.h"
@@ -101,6 +102,8 @@ typedef struct run {
     bool patterns;         /* --count: tuplets or gaps asked (mpp_wants_patterns) */
     mpp_gaps *gaps;        /* --gaps: this rank's chunks' gaps; on rank 0, after the
                               count, every rank's merged */
+    mpp_nth_plan nth;      /* rank 0, --nth-prime: the plan (the range counted) */
+    uint64_t nth_prime;    /* rank 0, --nth-prime: the answer */
     double swept;          /* numbers this rank's finders went through */
     double t_start, compute_s, cpu_s, comm_s, io_s, elapsed_s;
     double serial_s;       /* rank 0, --compare: the range on rank 0 alone; else -1 */

@@ -126,6 +126,7 @@ static bool same_options(const mpp_options *x, const mpp_options *y, bool string
                                x->timeline == y->timeline;
     return files && x->start == y->start && x->stop == y->stop && x->method == y->method &&
            x->count_only == y->count_only && x->kinds == y->kinds && x->gaps == y->gaps &&
+           x->nth == y->nth && x->nth_neg == y->nth_neg && x->nth_n == y->nth_n &&
            x->print == y->print && x->format == y->format &&
            x->buffer == y->buffer && x->json == y->json && x->quiet == y->quiet &&
            x->decomposition == y->decomposition && x->chunk == y->chunk &&
@@ -263,8 +264,11 @@ static void check_canonical(const mpp_options *o, bool stop_only)
         snprintf(chunk, sizeof chunk, "--chunk=%" PRIu64, o->chunk);
         argv[argc++] = chunk;
     }
-    static char kinds[16];
-    if (o->count_only) {
+    static char kinds[16], nth[32];
+    if (o->nth) {
+        snprintf(nth, sizeof nth, "--nth-prime=%s%" PRIu64, o->nth_neg ? "-" : "", o->nth_n);
+        argv[argc++] = nth;
+    } else if (o->count_only) {
         size_t n = 0;
         memcpy(kinds, "--count=", 8);
         for (int k = 1; k <= 6; k++)
@@ -304,9 +308,12 @@ static void check_canonical(const mpp_options *o, bool stop_only)
     argv[argc++] = "--";
     snprintf(start, sizeof start, "%" PRIu64, o->start);
     snprintf(stop, sizeof stop, "%" PRIu64, o->stop);
-    if (!stop_only)
+    if (o->nth) /* START alone */
         argv[argc++] = start;
-    argv[argc++] = stop;
+    else if (!stop_only)
+        argv[argc++] = start;
+    if (!o->nth)
+        argv[argc++] = stop;
     argv[argc] = NULL;
 
     result r;
@@ -339,8 +346,9 @@ static void check_run(const args *a, const mpp_options *o)
         return;
     }
     FUZZ_CHECK(o->start <= o->stop, "START %" PRIu64 " > STOP %" PRIu64, o->start, o->stop);
-    FUZZ_CHECK(is_operand_value(a, o->stop), "STOP %" PRIu64 " is no argument", o->stop);
-    bool default_start = o->start == (o->stop < 2 ? 0 : 2);
+    FUZZ_CHECK(o->nth || is_operand_value(a, o->stop), "STOP %" PRIu64 " is no argument",
+               o->stop);
+    bool default_start = o->nth ? o->start == 0 : o->start == (o->stop < 2 ? 0 : 2);
     FUZZ_CHECK(default_start || is_operand_value(a, o->start), "START %" PRIu64 " is no argument",
                o->start);
     FUZZ_CHECK(o->method == MPP_METHOD_SIEVE || o->method == MPP_METHOD_TRIAL, "method %d",
@@ -353,6 +361,10 @@ static void check_run(const args *a, const mpp_options *o)
                o->buffer);
     FUZZ_CHECK(o->kinds != 0 && (o->kinds & ~0x7eu) == 0, "kinds %#x", o->kinds);
     FUZZ_CHECK(!o->gaps || o->count_only, "--gaps without counting");
+    FUZZ_CHECK(!o->nth || (o->count_only && o->start == o->stop && !o->gaps &&
+                           o->kinds == 1u << 1),
+               "--nth-prime: not a plain count of START alone");
+    FUZZ_CHECK(o->nth || (!o->nth_neg && o->nth_n == 0), "an N without --nth-prime");
     FUZZ_CHECK(o->count_only || o->kinds == 1u << 1, "kinds %#x without --count", o->kinds);
     FUZZ_CHECK(!(o->count_only && o->print), "--count with --print");
     FUZZ_CHECK(!(o->count_only && o->output != NULL), "--count with --output");
@@ -385,7 +397,8 @@ static void check_message(const char *msg)
         "--chunk: '", "--chunk must be at least 1",
         "--chunk applies to -d cyclic and -d dynamic only",
         "--count cannot be combined with --", "--print cannot be combined with --output",
-        "--gaps cannot be combined with --", "invalid kinds '",
+        "--gaps cannot be combined with --", "invalid kinds '", "--nth-prime: '",
+        "--nth-prime cannot be combined with --", "--nth-prime takes one operand",
         "--quiet cannot be combined with --json",
         "--format applies to --print and --output only", "invalid format '",
         "invalid buffer size '", "buffer size '", "too many operands: '",

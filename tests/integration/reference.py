@@ -751,7 +751,7 @@ CSV_COLUMNS = ("timestamp,version,start,stop,ranks,hosts,method,decomposition,ro
                "buffer_bytes,count,first,last,elapsed_s,compute_max_s,compute_mean_s,"
                "comm_max_s,comm_mean_s,io_max_s,max_rss_kib,job_id,job_nodelist,"
                "chunk,cpu_max_s,cpu_mean_s,imbalance,serial_s,twins,triplets,quadruplets,"
-               "quintuplets,sextuplets,largest_gap,largest_gap_after").split(",")
+               "quintuplets,sextuplets,largest_gap,largest_gap_after,nth_prime").split(",")
 
 
 def read_csv_rows(path):
