@@ -370,6 +370,13 @@ START_TEST(test_patterns_plan)
     expect_contains(t, "#   4. MPI_Reduce     the ranks' counts are summed at rank 0\n"
                        "#   5. MPI_Reduce     the ranks' gaps are merged at rank 0");
     expect_contains(t, "#   6. MPI_Allreduce");
+    ck_assert_ptr_null(strstr(t, "--nth-prime"));
+    free(t);
+    o.gaps = false;
+    o.nth = true;
+    t = explain_count(&o, 4);
+    expect_contains(t, "#   4. MPI_Reduce     the ranks' counts are summed at rank 0\n"
+                       "#      local work     --nth-prime: rank 0 goes on from the count");
     free(t);
 }
 END_TEST

@@ -83,6 +83,10 @@ static void steps(FILE *f, const mpp_options *o, int nranks, mpp_plan_outlet out
             fprintf(f, "#   %d. MPI_Reduce     the ranks' gaps are merged at rank 0: histograms\n"
                        "#                     summed, the maximal gaps of all kept in order\n",
                     n++);
+        if (o->nth)
+            fprintf(f, "#      local work     --nth-prime: rank 0 goes on from the count, past the\n"
+                       "#                     range counted or back into it, to the Nth prime\n"
+                       "#                     (about sqrt(x) numbers, while the others wait)\n");
         break;
     case MPP_PLAN_GATHER:
         fprintf(f, "#   %d. MPI_Gather     each rank's chunk summaries (count, first, last, bytes)\n"
