@@ -48,7 +48,12 @@ same machine state:
    `-d dynamic --chunk 1e7` against `-d block`, count [2, 1e10] at 2 ranks;
    and the peak memory of a rank near 2^64, counting and listing, beside
    primesieve's for the same work.
-5. Baselines: the original Python trial-division examples (bench/seeds/)
+5. Prime patterns (issue 17's targets; --skip-patterns leaves them out), at 2
+   ranks, whole commands: `--count=2` [2, 1e10] against `primesieve -c2
+   --threads=2`; `--count=123456` and `--gaps` against `--count` of the
+   same range; `--nth-prime 1e10` against `primesieve 1e10 -n --threads=2`;
+   the counts and the answer checked against primesieve's.
+6. Baselines: the original Python trial-division examples (bench/seeds/)
    at n = 10^6, and the classic course MPI sieve (bench/textbook_sieve.c)
    at n = 10^9.
 
@@ -425,6 +430,48 @@ ENGINE_LISTS = [
 ]
 
 
+# (what, mpprimes arguments, against: "primesieve ARGS" or "mpprimes ARGS", target)
+PATTERNS = [
+    ("twins [2, 1e10]", ["-c2", "1e10"], ("primesieve", ["1e10", "-c2", "--threads=2"]), 1.0),
+    ("all six kinds [2, 1e10]", ["-c123456", "1e10"], ("mpprimes", ["-c", "1e10"]), 1.15),
+    ("gaps [2, 1e10]", ["--gaps", "1e10"], ("mpprimes", ["-c", "1e10"]), 1.2),
+    ("nth prime 1e10", ["--nth-prime", "1e10"],
+     ("primesieve", ["1e10", "-n", "--threads=2"]), 1.0),
+]
+
+
+def patterns(binary, runs):
+    """Issue 17's targets at 2 ranks: each mpprimes command and what it is
+    compared with, alternately; counts and answers checked."""
+    env = mpi_env()
+    rows = []
+    for what, mine, (who, theirs), target in PATTERNS:
+        a_cmd = ["mpirun", "-np", "2", binary, "--json"] + mine
+        b_cmd = ([PRIMESIEVE] + theirs if who == "primesieve"
+                 else ["mpirun", "-np", "2", binary, "--json"] + theirs)
+        a, b = [], []
+        for _ in range(runs):
+            t, rep = mpprimes_json(a_cmd, env)
+            a.append(t)
+            t0 = time.perf_counter()
+            out = subprocess.run(b_cmd, env=env, check=True, stdout=subprocess.PIPE,
+                                 text=True).stdout
+            b.append(time.perf_counter() - t0)
+        if who == "primesieve":  # the answer, as primesieve prints it
+            want = int(out.split()[-1])
+            got = rep["nth_prime"] if "nth_prime" in rep else rep["counts"]["twins"]
+            if got != want:
+                sys.exit(f"bench.py: {what}: mpprimes {got}, primesieve {want}")
+        row = dict(what=what, mine=" ".join(["mpirun -np 2 mpprimes"] + mine),
+                   theirs=" ".join([who] + (theirs if who == "primesieve"
+                                            else ["mpirun -np 2"] + theirs)),
+                   a=statistics.median(a), b=statistics.median(b), target=target)
+        rows.append(row)
+        print(f"{what}: {row['a']:.3f} s against {row['b']:.3f} s: "
+              f"{row['a'] / row['b']:.2f}x (target {target}x)", flush=True)
+    return rows
+
+
 def engine(binary, runs):
     """Issue 16's targets, side by side with primesieve in the same rounds."""
     env = mpi_env()
@@ -571,7 +618,8 @@ def baselines(build, binary, runs):
     return rows
 
 
-def render(args, binary, rows, mem, theirs_mem, ltargets, lmem, lists, base, eng=None):
+def render(args, binary, rows, mem, theirs_mem, ltargets, lmem, lists, base, eng=None,
+           pat=None):
     """The generated region of docs/benchmarks.md, as Markdown."""
     f = io.StringIO()
     f.write("Written by `python3 bench/bench.py` (median wall time of "
@@ -648,6 +696,15 @@ def render(args, binary, rows, mem, theirs_mem, ltargets, lmem, lists, base, eng
                 "| work | mpprimes KiB per rank | primesieve KiB |\n|---|---|---|\n")
         for what, per, theirs in emem:
             f.write(f"| {what} | {', '.join(str(x) for x in per)} | {theirs} |\n")
+    if pat:
+        f.write("\n## Prime patterns\n\n")
+        f.write("Issue 17's rows at 2 ranks, whole commands (mpirun's start-up included), "
+                "each in the same rounds as what it is compared with.\n\n")
+        f.write("| work | command | s | against | s | ratio | target |\n"
+                "|---|---|---|---|---|---|---|\n")
+        for r in pat:
+            f.write(f"| {r['what']} | `{r['mine']}` | {r['a']:.3f} | `{r['theirs']}` | "
+                    f"{r['b']:.3f} | {r['a'] / r['b']:.2f} | {r['target']:.2f}x |\n")
     if lists:
         f.write("\n## Listing primes\n\n")
         f.write("The sieve alone (`bench/sieve_time`, no MPI, one core) counting with "
@@ -678,6 +735,8 @@ def main():
                     help="skip the listing costs and the baselines")
     ap.add_argument("--skip-engine", action="store_true",
                     help="skip the sieve engine targets (issue 16)")
+    ap.add_argument("--skip-patterns", action="store_true",
+                    help="skip the prime pattern targets (issue 17)")
     ap.add_argument("--skip-listing", action="store_true",
                     help="skip the listing targets and their memory")
     ap.add_argument("--listing-stop", default="1e9",
@@ -703,11 +762,13 @@ def main():
                                                             args.listing_stop)
     lmem = [] if args.skip_listing else listing_memory(args.build, binary, args.memory_stop)
     eng = None if args.skip_engine or args.only else engine(binary, args.runs)
+    pat = None if args.skip_patterns or args.only else patterns(binary, args.runs)
     lists = [] if args.skip_baselines else listing(args.build, binary, args.runs)
     base = [] if args.skip_baselines else baselines(args.build, binary, args.runs)
 
     write_generated(args.out, render(args, binary, rows, mem, theirs_mem, ltargets, lmem,
-                                     lists, base, eng), OWNER, head="# Benchmarks\n\n")
+                                     lists, base, eng, pat), OWNER,
+                    head="# Benchmarks\n\n")
     print(f"wrote {args.out}")
 
 
