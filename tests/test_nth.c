@@ -173,6 +173,13 @@ START_TEST(edges)
     ck_assert_uint_eq(nth(true, 4, 10, &rc), 2);
     nth(true, 1000000000000000000ULL, 10000000000000000000ULL, &rc); /* plainly below */
     ck_assert_int_eq(rc, MPP_NTH_BELOW);
+    /* the interval counted reaches out from START also above 2^53 (a
+     * double's spacing there is larger than the estimate's width) */
+    mpp_nth_plan p;
+    ck_assert_int_eq(mpp_nth_plan_make(false, 1000, (uint64_t)1 << 63, &p), MPP_NTH_OK);
+    ck_assert_uint_gt(p.hi - p.lo, 30000); /* about 1000 ln 2^63 = 43668 */
+    ck_assert_int_eq(mpp_nth_plan_make(true, 1000, UINT64_MAX, &p), MPP_NTH_OK);
+    ck_assert_uint_gt(p.hi - p.lo, 30000);
     ck_assert_uint_eq(nth(false, 0, 0, &rc), 2);
     ck_assert_uint_eq(nth(false, 1, 0, &rc), 2);
     ck_assert_uint_eq(nth(false, 0, 90, &rc), 97);

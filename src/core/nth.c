@@ -44,10 +44,13 @@ static uint64_t ahead(uint64_t from, uint64_t k, bool up)
 {
     double f = (double)from, kk = (double)k;
     double width = kk * log(f > 3 ? f : 3);
-    if (f > 64 && width < f / 64) {
+    if (f > 64 && width < f / 64) { /* (added as integers: above 2^53 a double
+                                       would round the width away) */
         double mid = up ? f + width / 2 : f - width / 2;
-        width = kk * log(mid);
-        return to_u64(up ? f + width : f - width);
+        uint64_t w = to_u64(kk * log(mid));
+        if (up)
+            return UINT64_MAX - from < w ? UINT64_MAX : from + w;
+        return from < w ? 0 : from - w;
     }
     double target = up ? mpp_riemann_r(f) + kk : mpp_riemann_r(f) - kk;
     if (target <= 0)
