@@ -463,8 +463,8 @@ def patterns(binary, runs):
             if got != want:
                 sys.exit(f"bench.py: {what}: mpprimes {got}, primesieve {want}")
         row = dict(what=what, mine=" ".join(["mpirun -np 2 mpprimes"] + mine),
-                   theirs=" ".join([who] + (theirs if who == "primesieve"
-                                            else ["mpirun -np 2"] + theirs)),
+                   theirs=" ".join(["primesieve"] + theirs if who == "primesieve"
+                                   else ["mpirun -np 2 mpprimes"] + theirs),
                    a=statistics.median(a), b=statistics.median(b), target=target)
         rows.append(row)
         print(f"{what}: {row['a']:.3f} s against {row['b']:.3f} s: "
