@@ -286,12 +286,12 @@ static void set_chunk(parse_state *st, const char *value)
 static void set_kinds(parse_state *st, const char *value)
 {
     unsigned kinds = 0;
-    for (const char *c = value; *c; c++)
-        if (*c >= '1' && *c <= '6')
-            kinds |= 1u << (*c - '0');
-        else
-            kinds = MPP_KINDS_INVALID;
-    if (kinds == 0 || kinds == MPP_KINDS_INVALID) {
+    bool digits = value[0] != '\0';
+    for (const char *c = value; *c; c++) {
+        digits = digits && *c >= '1' && *c <= '6';
+        kinds |= digits ? 1u << (*c - '0') : 0;
+    }
+    if (!digits) {
         char q[QUOTE_BUF];
         error(st, "invalid kinds '%s' for --count (digits 1-6: 1 primes, 2 twins, "
                   "3 triplets, 4 quadruplets, 5 quintuplets, 6 sextuplets)",

@@ -52,8 +52,6 @@ typedef struct {
     bool self_test;      /* --self-test: check the machine instead (no range) */
 } mpp_options;
 
-#define MPP_KINDS_INVALID (~0u) /* (internal to the parser) */
-
 #define MPP_BUFFER_DEFAULT (64u << 20) /* 64 MiB */
 #define MPP_BUFFER_MIN 64u
 #define MPP_BUFFER_MAX (1u << 30)      /* 1 GiB: MPI counts stay below 2^31 */

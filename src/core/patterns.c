@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "sink.h"
+
 /* The forms of each kind, as offset masks (bit d: p + d is a member). */
 static const uint32_t FORMS[MPP_KINDS + 1][2] = {
     [2] = {(1u << 0) | (1u << 2), 0},
@@ -166,19 +168,8 @@ int mpp_patterns_sink(void *ctx, const uint64_t *primes, size_t n)
 
 /* ---- the sieve's bytes ---- */
 
-static const uint8_t RES[8] = {1, 7, 11, 13, 17, 19, 23, 29};
 #define ONES 0x0101010101010101ULL
 #define INBYTE_MAX 28 /* the widest gap within a byte: 1 to 29 */
-
-static inline uint64_t load64(const uint8_t *p)
-{
-    uint64_t w;
-    memcpy(&w, p, sizeof w);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
-    return w;
-}
 
 /* The tuplets of N words at BYTES into C[2..6], and the primes into C[1].
  * Every tuplet but the twins lies within a byte: for a word W, bit j of
@@ -189,10 +180,11 @@ static inline uint64_t load64(const uint8_t *p)
 static inline __attribute__((always_inline)) void count_words_body(const uint8_t *bytes,
                                                                    size_t nw, uint64_t *c)
 {
-    uint64_t c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, next = nw ? load64(bytes) : 0;
+    uint64_t c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0;
+    uint64_t next = nw ? mpp_wheel_word(bytes) : 0;
     for (size_t i = 0; i < nw; i++) {
         uint64_t w = next;
-        next = i + 1 < nw ? load64(bytes + 8 * (i + 1)) : 0;
+        next = i + 1 < nw ? mpp_wheel_word(bytes + 8 * (i + 1)) : 0;
         uint64_t w1 = w & w >> 1, w2 = w1 & w >> 2, w3 = w2 & w >> 3;
         uint64_t w4 = w3 & w >> 4, w5 = w4 & w >> 5;
         c1 += (uint64_t)__builtin_popcountll(w);
@@ -260,7 +252,7 @@ static void inbyte_gaps(uint64_t *hist, const uint32_t *inbyte)
         for (int j = 0; j < 8; j++)
             if (x >> j & 1) {
                 if (last >= 0)
-                    hist[RES[j] - RES[last]] += inbyte[x];
+                    hist[mpp_wheel_residue(j) - mpp_wheel_residue(last)] += inbyte[x];
                 last = j;
             }
     }
@@ -301,7 +293,7 @@ static void wheel_gaps(mpp_patterns *b, const uint8_t *bytes, size_t n, uint64_t
         uint64_t base = 30 * (b0 + i);
         for (unsigned j = 0; j < 8; j++)
             if (x >> j & 1) {
-                uint64_t p = base + RES[j];
+                uint64_t p = base + mpp_wheel_residue(j);
                 if (have_prev) {
                     mpp_gaps_add(gaps, p - prev, prev, p - prev > largest);
                     largest = p - prev > largest ? p - prev : largest;
@@ -349,7 +341,7 @@ int mpp_patterns_wheel(void *ctx, const uint8_t *bytes, size_t n, uint64_t b0)
         b->carry = false;
         return 0;
     }
-    uint64_t f0 = 30 * (b0 + i0) + RES[__builtin_ctz(bytes[i0])];
+    uint64_t f0 = 30 * (b0 + i0) + mpp_wheel_residue((unsigned)__builtin_ctz(bytes[i0]));
     if (go_on) { /* a twin across the two stretches */
         b->count[2] += b->carry && (bytes[0] & 1);
     } else if (b->have_prev) { /* tuplets with members before the stretch */
@@ -357,7 +349,7 @@ int mpp_patterns_wheel(void *ctx, const uint8_t *bytes, size_t n, uint64_t b0)
         size_t nq = 0;
         for (size_t i = i0; i < n && 30 * (i - i0) < f0 % 30 + MPP_SPAN; i++)
             for (unsigned j = 0; j < 8; j++) {
-                uint64_t v = 30 * (b0 + i) + RES[j];
+                uint64_t v = 30 * (b0 + i) + mpp_wheel_residue(j);
                 if (bytes[i] >> j & 1 && v - f0 < MPP_SPAN && nq < MPP_SPAN)
                     q[nq++] = v;
             }
@@ -376,16 +368,14 @@ int mpp_patterns_wheel(void *ctx, const uint8_t *bytes, size_t n, uint64_t b0)
     size_t i1 = n - 1;
     while (!bytes[i1])
         i1--;
-    uint64_t last = 30 * (b0 + i1) + RES[31 - __builtin_clz(bytes[i1])];
+    uint64_t last = 30 * (b0 + i1) + mpp_wheel_residue(31 - (unsigned)__builtin_clz(bytes[i1]));
     uint64_t recent = 0;
     for (size_t i = i1 + 1; i-- > 0 && last - 30 * (b0 + i) < 64 + 30;) {
         for (unsigned j = 0; j < 8; j++) {
-            uint64_t v = 30 * (b0 + i) + RES[j];
+            uint64_t v = 30 * (b0 + i) + mpp_wheel_residue(j);
             if (bytes[i] >> j & 1 && v <= last && last - v < 64)
                 recent |= (uint64_t)1 << (last - v);
         }
-        if (i == 0)
-            break;
     }
     b->last = b->prev = last;
     b->recent = recent;

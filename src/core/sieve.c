@@ -1006,15 +1006,6 @@ static int ws_sieve_next(wsieve *ws, uint64_t *n, uint64_t limit)
 /* ------------------------------------------------------------------------ */
 /* Reading a finished segment. */
 
-static inline uint64_t load64(const uint8_t *p)
-{
-    uint64_t w;
-    memcpy(&w, p, sizeof w);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
-    return w;
-}
 
 /* off64[t]: the value of bit t of a 64-bit word (8 bytes) from the value of
  * its first byte: 30 * (t / 8) + residues[t % 8]. */
@@ -1030,7 +1021,7 @@ static inline __attribute__((always_inline)) uint64_t popcount_words(const uint8
 {
     uint64_t c = 0;
     for (uint64_t i = 0; i < nwords; i++)
-        c += (uint64_t)__builtin_popcountll(load64(seg + 8 * i));
+        c += (uint64_t)__builtin_popcountll(mpp_wheel_word(seg + 8 * i));
     return c;
 }
 
@@ -1101,7 +1092,7 @@ static int feed_next(feed *f, uint64_t *p)
         uint64_t b = f->gen->b0 + (f->gen->k - 1) * f->gen->size;
         f->nbuf = 0;
         for (uint64_t i = 0; i < n; i += 8)
-            f->nbuf += extract_word(load64(f->gen->seg + i), b + i, f->buf + f->nbuf);
+            f->nbuf += extract_word(mpp_wheel_word(f->gen->seg + i), b + i, f->buf + f->nbuf);
         f->pos = 0;
     }
     *p = f->buf[f->pos++];
@@ -1168,16 +1159,16 @@ static int collect(output *o, const uint8_t *seg, uint64_t n, uint64_t b)
         if (!found)
             return o->wheel ? o->wheel(o->sink->ctx, seg, n, b) : MPP_OK;
         uint64_t i = 0, j = nwords - 1, wi, wj;
-        while (!(wi = load64(seg + 8 * i)))
+        while (!(wi = mpp_wheel_word(seg + 8 * i)))
             i++;
-        while (!(wj = load64(seg + 8 * j)))
+        while (!(wj = mpp_wheel_word(seg + 8 * j)))
             j--;
         tally_add(o->tally, found, value_of(b + 8 * i, (unsigned)__builtin_ctzll(wi)),
                   value_of(b + 8 * j, 63 - (unsigned)__builtin_clzll(wj)));
         return o->wheel ? o->wheel(o->sink->ctx, seg, n, b) : MPP_OK;
     }
     for (uint64_t i = 0; i < nwords; i++) {
-        uint64_t word = load64(seg + 8 * i);
+        uint64_t word = mpp_wheel_word(seg + 8 * i);
         if (!word)
             continue;
         if (o->nbatch > BATCH - 64) {

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Return codes of the finders. A sink's own non-zero return value is passed
  * through unchanged, so sinks should use positive codes. */
@@ -27,13 +28,31 @@ typedef struct {
 /* The sieve's own form of the primes, for a consumer faster on it than on
  * the primes one by one (the patterns: tuplets by bit masks, gaps by
  * bytes). A stretch is N bytes from absolute byte BYTE0: bit j of byte i
- * stands for 30 (BYTE0 + i) + MPP_WHEEL_RESIDUE(j) and is set when that
+ * stands for 30 (BYTE0 + i) + mpp_wheel_residue(j) and is set when that
  * number is a prime of the piece (numbers outside it are clear); the 7
  * bytes after the N are readable and zero, so that the stretch may be read
  * in 64-bit words. Stretches come in ascending order, those of one piece
  * one right after the other. Returns as mpp_prime_fn. */
 typedef int (*mpp_wheel_fn)(void *ctx, const uint8_t *bytes, size_t n, uint64_t byte0);
-#define MPP_WHEEL_RESIDUE(j) ((const uint8_t[8]){1, 7, 11, 13, 17, 19, 23, 29}[(j)])
+
+/* The number bit J (0..7) of a wheel byte stands for, less 30 times its
+ * byte: 1, 7, 11, 13, 17, 19, 23, 29. */
+static inline unsigned mpp_wheel_residue(unsigned j)
+{
+    static const uint8_t residue[8] = {1, 7, 11, 13, 17, 19, 23, 29};
+    return residue[j];
+}
+
+/* The 8 wheel bytes at P as one word, byte i in bits 8 i .. 8 i + 7. */
+static inline uint64_t mpp_wheel_word(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
 
 typedef struct {
     mpp_prime_fn primes; /* the primes no byte holds (2, 3, 5), in order before the

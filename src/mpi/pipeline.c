@@ -233,7 +233,8 @@ static void serial_run(run *r)
     mpp_stop stop = {mpp_stop_flag(), 0};
     mpp_gaps *gaps = o->gaps ? malloc(sizeof *gaps) : NULL;
     double t0 = MPI_Wtime();
-    if (finder && mpp_wants_patterns(o) && (gaps || !o->gaps)) {
+    bool room = gaps || !o->gaps; /* (no room: ENOMEM stays) */
+    if (finder && room && mpp_wants_patterns(o)) {
         mpp_patterns p; /* the whole range is one piece: nothing before it */
         if (gaps)
             mpp_gaps_clear(gaps);

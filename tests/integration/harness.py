@@ -8,8 +8,9 @@ mpprimes' output). It holds:
 
   * CaseFailure and CaseSkipped, raised by a case (expect() raises the
     first; expect_success() and expect_one_error_line() check a run's exit,
-    the latter mpprimes' failure contract: one "mpprimes: " line), and
-    Suite, which runs cases and prints one line for each, "ok   NAME",
+    the latter mpprimes' failure contract: one "mpprimes: " line;
+    unavailable() skips a case that cannot run here, or fails it under
+    CI), and Suite, which runs cases and prints one line for each, "ok   NAME",
     "FAIL NAME: WHY" or "skip NAME: WHY", then the score, "N passed, M
     failed", and gives the exit status: 0 only when no case failed;
     SKIP_STATUS (77, ctest's SKIP_RETURN_CODE) for a test that cannot run
@@ -142,6 +143,14 @@ def in_ci():
     """Whether CI is set (true, 1 or yes): there a test that cannot run
     fails instead of being skipped."""
     return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+def unavailable(why, ci_note):
+    """Raises for a case that cannot run here: CaseSkipped, or under CI
+    CaseFailure with CI_NOTE (say why it must run there)."""
+    if in_ci():
+        raise CaseFailure(f"{why} (CI=true: {ci_note})")
+    raise CaseSkipped(why)
 
 
 class Suite:
