@@ -136,6 +136,59 @@ START_TEST(test_kinds)
 }
 END_TEST
 
+/* --print=K: the kind listed, in KINDS alone; with --output, K says what
+ * goes to the file and PRINT is false. */
+START_TEST(test_print_kind)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "--print", "10");
+    ck_assert(o.print && o.kinds == K(1) && mpp_list_kind(&o) == 1);
+    EXPECT_RUN(o, "10");
+    ck_assert(!o.print && mpp_list_kind(&o) == 1);
+    for (int k = 1; k <= 6; k++) {
+        char eq[16], attached[16], grouped[16];
+        snprintf(eq, sizeof eq, "--print=%d", k);
+        snprintf(attached, sizeof attached, "-p%d", k);
+        snprintf(grouped, sizeof grouped, "-qp%dm", k);
+        EXPECT_RUN(o, eq, "100");
+        ck_assert(o.print && !o.count_only && o.kinds == K(k) && mpp_list_kind(&o) == k);
+        EXPECT_RUN(o, attached, "100");
+        ck_assert(o.print && o.kinds == K(k) && mpp_list_kind(&o) == k);
+        EXPECT_RUN(o, grouped, "trial", "100");
+        ck_assert(o.print && o.quiet && o.kinds == K(k) && o.method == MPP_METHOD_TRIAL);
+        EXPECT_RUN(o, eq, "-o", "t.txt", "100");
+        ck_assert(!o.print && o.output != NULL && o.kinds == K(k) && mpp_list_kind(&o) == k);
+        EXPECT_RUN(o, "--output=t.bin", "--format=binary", attached, "100");
+        ck_assert(!o.print && o.format == MPP_FORMAT_BINARY && mpp_list_kind(&o) == k);
+    }
+    /* a later --print overrides, as any option */
+    EXPECT_RUN(o, "-p2", "--print=5", "100");
+    ck_assert(o.kinds == K(5));
+    EXPECT_RUN(o, "-p3", "-p", "100");
+    ck_assert(o.kinds == K(1));
+    /* -p then digits is the kind; a separate digit is an operand */
+    EXPECT_RUN(o, "-p", "3", "100");
+    ck_assert(o.kinds == K(1) && o.start == 3 && o.stop == 100);
+    const char *why = "(one digit 1-6: 1 primes, 2 twins, 3 triplets, 4 quadruplets, "
+                      "5 quintuplets, 6 sextuplets)";
+    static const char *const bad[] = {"7", "0", "9", "23", "2a", "-1", " 2", "22"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char arg[32], want[256];
+        snprintf(arg, sizeof arg, "--print=%s", bad[i]);
+        snprintf(want, sizeof want, "invalid kind '%s' for --print %s", bad[i], why);
+        EXPECT_ERROR(want, arg, "10");
+    }
+    char want[256];
+    snprintf(want, sizeof want, "invalid kind '9' for --print %s", why);
+    EXPECT_ERROR(want, "-p9", "10");
+    snprintf(want, sizeof want, "invalid kind '23' for --print %s", why);
+    EXPECT_ERROR(want, "-p23q", "10");
+    EXPECT_ERROR("--count cannot be combined with --print", "-c2", "-p2", "10");
+    EXPECT_ERROR("--gaps cannot be combined with --print", "--gaps", "-p3", "10");
+    EXPECT_ERROR("--nth-prime cannot be combined with --print", "-n", "5", "-p2");
+}
+END_TEST
+
 START_TEST(test_kinds_rejected)
 {
     const char *why = "(digits 1-6: 1 primes, 2 twins, 3 triplets, 4 quadruplets, "
@@ -496,7 +549,9 @@ END_TEST
 START_TEST(test_value_to_flag)
 {
     EXPECT_ERROR("option '--gaps' takes no value", "--gaps=3", "10");
-    EXPECT_ERROR("option '--print' takes no value", "--print=", "10");
+    EXPECT_ERROR("invalid kind '' for --print (one digit 1-6: 1 primes, 2 twins, 3 triplets, "
+                 "4 quadruplets, 5 quintuplets, 6 sextuplets)",
+                 "--print=", "10");
     EXPECT_ERROR("option '--json' takes no value", "--json=yes", "10");
     EXPECT_ERROR("option '--quiet' takes no value", "--quiet=1", "10");
     EXPECT_ERROR("option '--help' takes no value", "--help=1", "10");
@@ -567,8 +622,6 @@ START_TEST(test_conflicts)
     EXPECT_ERROR("--count cannot be combined with --print", "--print", "--count", "10");
     EXPECT_ERROR("--count cannot be combined with --output", "-c", "-o", "f", "10");
     EXPECT_ERROR("--count cannot be combined with --output", "--output=f", "--count", "10");
-    EXPECT_ERROR("--print cannot be combined with --output", "-p", "-of", "10");
-    EXPECT_ERROR("--print cannot be combined with --output", "--output", "f", "--print", "10");
     EXPECT_ERROR("--quiet cannot be combined with --json", "-q", "--json", "10");
     EXPECT_ERROR("--quiet cannot be combined with --json", "--json", "--quiet", "10");
     /* all compatible pairs are accepted */
@@ -1158,7 +1211,7 @@ START_TEST(test_random_lines)
             ck_assert_uint_le(o.start, o.stop);
             ck_assert(!(o.count_only && o.print));
             ck_assert(!(o.count_only && o.output));
-            ck_assert(!(o.print && o.output));
+            ck_assert(!(o.print && o.output)); /* --output takes the listing */
             ck_assert(!(o.quiet && o.json));
             ck_assert(o.output == NULL || o.output[0] != '\0');
             ck_assert(o.method == MPP_METHOD_SIEVE || o.method == MPP_METHOD_TRIAL);
@@ -1756,6 +1809,7 @@ static Suite *options_suite(void)
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_kinds);
     tcase_add_test(tc, test_kinds_rejected);
+    tcase_add_test(tc, test_print_kind);
     tcase_add_test(tc, test_nth_prime);
     tcase_add_test(tc, test_one_operand);
     tcase_add_test(tc, test_two_operands);

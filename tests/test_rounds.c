@@ -102,7 +102,7 @@ static uint64_t plan_block(uint64_t from, uint64_t stop, int nranks, uint64_t bu
     mpp_round_plan plan;
     memset(&plan, 0xA5, sizeof plan);
     uint64_t end = mpp_plan_round(MPP_DECOMP_BLOCK, MPP_METHOD_SIEVE, from, stop, nranks,
-                                  budget, fmt, 1, b, &plan);
+                                  budget, fmt, 1, 1, b, &plan);
     REQUIRE(plan.from == from && plan.end == end && plan.chunk == 0,
             "block plan from %" PRIu64 ": record from %" PRIu64 " end %" PRIu64 " (returned %"
             PRIu64 ") chunk %" PRIu64, from, plan.from, plan.end, end, plan.chunk);
@@ -403,7 +403,7 @@ static uint64_t check_plan_balanced(mpp_method method, uint64_t from, uint64_t s
     memset(b, 0xA5, (size_t)nranks * sizeof *b);
     mpp_round_plan plan;
     memset(&plan, 0xA5, sizeof plan);
-    uint64_t end = mpp_plan_round(MPP_DECOMP_BALANCED, method, from, stop, nranks, budget, fmt,
+    uint64_t end = mpp_plan_round(MPP_DECOMP_BALANCED, method, from, stop, nranks, budget, fmt, 1,
                                   1, b, &plan);
     REQUIRE(end >= from && end <= stop, "%s: end %" PRIu64, what, end);
     REQUIRE(plan.from == from && plan.end == end && plan.chunk == 0, "%s: plan record", what);
@@ -466,7 +466,7 @@ static uint64_t check_plan_chunked(mpp_decomposition d, mpp_method method, uint6
     mpp_round_plan plan;
     memset(&plan, 0xA5, sizeof plan);
     mpp_block dummy = {0xA5, 0xA5, 0xA5};
-    uint64_t end = mpp_plan_round(d, method, from, stop, nranks, budget, fmt, chunk, &dummy,
+    uint64_t end = mpp_plan_round(d, method, from, stop, nranks, budget, fmt, 1, chunk, &dummy,
                                   &plan);
     REQUIRE(end >= from && end <= stop, "%s: end %" PRIu64, what, end);
     REQUIRE(plan.from == from && plan.end == end, "%s: plan record from %" PRIu64 " end %"
@@ -571,7 +571,7 @@ START_TEST(plan_chunk_bytes_grow_along_the_round)
     mpp_round_plan plan;
     mpp_block dummy;
     uint64_t end = mpp_plan_round(MPP_DECOMP_DYNAMIC, MPP_METHOD_SIEVE, 0, 10000000, 2, 1 << 20,
-                                  MPP_FORMAT_TEXT, 1 << 20, &dummy, &plan);
+                                  MPP_FORMAT_TEXT, 1, 1 << 20, &dummy, &plan);
     for (uint64_t j = 0; j < plan.nchunks; j++) {
         mpp_block c = mpp_round_chunk(&plan, NULL, j);
         double e = mpp_prime_count_expected(c.lo, c.hi) *
@@ -672,7 +672,7 @@ START_TEST(plan_other_decompositions_one_round)
                     check_plan_balanced(method, lo, hi, p, 64 << 20, MPP_FORMAT_TEXT), hi);
                 mpp_round_plan plan;
                 ck_assert_uint_eq(mpp_plan_round(MPP_DECOMP_BALANCED, method, lo, hi, p, GIB,
-                                                 MPP_FORMAT_NATIVE, 1, b, &plan), hi);
+                                                 MPP_FORMAT_NATIVE, 1, 1, b, &plan), hi);
                 mpp_balanced_decompose(method, lo, hi, p, want);
                 ck_assert_int_eq(memcmp(b, want, (size_t)p * sizeof *b), 0);
                 uint64_t chunk = mpp_default_chunk(method, lo, hi, p);
@@ -680,7 +680,7 @@ START_TEST(plan_other_decompositions_one_round)
                     ck_assert_uint_eq(check_plan_chunked(decomps[dd], method, lo, hi, p,
                                                          64 << 20, MPP_FORMAT_TEXT, chunk), hi);
                     ck_assert_uint_eq(mpp_plan_round(decomps[dd], method, lo, hi, p, GIB,
-                                                     MPP_FORMAT_BINARY, chunk, b, &plan), hi);
+                                                     MPP_FORMAT_BINARY, 1, chunk, b, &plan), hi);
                     ck_assert_uint_eq(plan.chunk, chunk);
                 }
             }
@@ -747,7 +747,7 @@ START_TEST(plan_chunked_whole_64bit_range)
     mpp_round_plan plan;
     mpp_block dummy;
     ck_assert_uint_eq(mpp_plan_round(MPP_DECOMP_CYCLIC, MPP_METHOD_SIEVE, 0, UINT64_MAX, 2,
-                                     UINT64_MAX, MPP_FORMAT_TEXT, UINT64_MAX, &dummy, &plan),
+                                     UINT64_MAX, MPP_FORMAT_TEXT, 1, UINT64_MAX, &dummy, &plan),
                       UINT64_MAX);
     ck_assert_uint_eq(plan.chunk, UINT64_MAX);
     ck_assert_uint_eq(plan.nchunks, 2);
@@ -1240,7 +1240,7 @@ static sim_result simulate(const char *label, mpp_decomposition d, uint64_t star
         REQUIRE(sr.rounds <= 2 * nref + 100000, "%s: no end in sight", what);
         mpp_round_plan plan;
         memset(&plan, 0xA5, sizeof plan);
-        uint64_t end = mpp_plan_round(d, method, from, stop, nranks, budget, fmt, chunk, blocks,
+        uint64_t end = mpp_plan_round(d, method, from, stop, nranks, budget, fmt, 1, chunk, blocks,
                                       &plan);
         REQUIRE(end >= from && end <= stop && plan.end == end && plan.from == from &&
                     plan.nchunks >= 1 && plan.nchunks <= maxchunks,

@@ -80,7 +80,17 @@ static size_t decimal_digits(uint64_t v)
 
 size_t mpp_format_max_bytes(mpp_format f, uint64_t hi)
 {
-    return f == MPP_FORMAT_TEXT ? decimal_digits(hi) + 1 : sizeof(uint64_t);
+    return mpp_item_max_bytes(f, 1, hi);
+}
+
+size_t mpp_item_max_bytes(mpp_format f, int kind, uint64_t hi)
+{
+    if (f != MPP_FORMAT_TEXT)
+        return sizeof(uint64_t);
+    if (kind <= 1)
+        return decimal_digits(hi) + 1;
+    /* "(" and K members, ", " between them, ")\n" */
+    return (size_t)kind * (decimal_digits(hi) + 2) + 1;
 }
 
 void mpp_piece_init(mpp_piece *p, char *buf, size_t cap, mpp_format fmt)
@@ -89,6 +99,7 @@ void mpp_piece_init(mpp_piece *p, char *buf, size_t cap, mpp_format fmt)
     p->buf = buf;
     p->cap = cap;
     p->fmt = fmt;
+    p->kind = 1;
 }
 
 void mpp_piece_reset(mpp_piece *p)
@@ -99,6 +110,40 @@ void mpp_piece_reset(mpp_piece *p)
     p->full = false;
 }
 
+/* The leading part of the text encoder: the digits of a value / 10^8,
+ * kept while neighbouring values share it. */
+typedef struct {
+    uint64_t base; /* that quotient times 10^8 */
+    char top[16];  /* its digits, len of them, zeros after */
+    int len;       /* 0: none held */
+} text_top;
+
+/* Writes V in decimal at O (room for 15 bytes beyond its digits: whole 8-
+ * and 16-byte words are stored) with the leading part T; returns the end. */
+static inline char *put_dec(char *o, uint64_t v, text_top *t)
+{
+    if (v < E8) { /* no leading part: the digits of v without its zeros */
+        uint32_t x = (uint32_t)v;
+        int nd = 1 + (x >= 10) + (x >= 100) + (x >= 1000) + (x >= 10000) + (x >= 100000) +
+                 (x >= 1000000) + (x >= 10000000);
+        char tmp[16] = {0};
+        store8(tmp, digits8(x));
+        memcpy(o, tmp + 8 - nd, 8);
+        return o + nd;
+    }
+    /* (below base the difference wraps round to a large number) */
+    if (t->len == 0 || v - t->base >= E8) {
+        uint64_t hi = v / E8;
+        memset(t->top, 0, sizeof t->top);
+        t->len = (int)mpp_u64_to_dec(hi, t->top);
+        t->base = hi * E8;
+    }
+    memcpy(o, t->top, sizeof t->top);
+    o += t->len;
+    store8(o, digits8((uint32_t)(v - t->base)));
+    return o + 8;
+}
+
 /* Encodes PRIMES[0..N-1] as text at OUT; returns the bytes written. The
  * caller guarantees the room (each line plus 15 bytes: a line is written as
  * whole 8- and 16-byte words). */
@@ -107,39 +152,17 @@ static size_t encode_text(mpp_piece *p, const uint64_t *primes, size_t n, char *
     char *o = out;
     /* The leading part in locals: the stores through O may alias P, and
      * would make the compiler read it back from memory for every prime. */
-    char top[sizeof p->top];
-    memcpy(top, p->top, sizeof top);
-    int toplen = p->toplen;
-    uint64_t top_base = p->top_base;
+    text_top t;
+    memcpy(t.top, p->top, sizeof t.top);
+    t.len = p->toplen;
+    t.base = p->top_base;
     for (size_t i = 0; i < n; i++) {
-        uint64_t v = primes[i];
-        if (v < E8) { /* no leading part: the digits of v without its zeros */
-            uint32_t x = (uint32_t)v;
-            int nd = 1 + (x >= 10) + (x >= 100) + (x >= 1000) + (x >= 10000) +
-                     (x >= 100000) + (x >= 1000000) + (x >= 10000000);
-            char tmp[16] = {0};
-            store8(tmp, digits8(x));
-            memcpy(o, tmp + 8 - nd, 8);
-            o[nd] = '\n';
-            o += nd + 1;
-            continue;
-        }
-        /* (below top_base the difference wraps round to a large number) */
-        if (toplen == 0 || v - top_base >= E8) {
-            uint64_t hi = v / E8;
-            memset(top, 0, sizeof top);
-            toplen = (int)mpp_u64_to_dec(hi, top);
-            top_base = hi * E8;
-        }
-        memcpy(o, top, sizeof top);
-        o += toplen;
-        store8(o, digits8((uint32_t)(v - top_base)));
-        o[8] = '\n';
-        o += 9;
+        o = put_dec(o, primes[i], &t);
+        *o++ = '\n';
     }
-    memcpy(p->top, top, sizeof top);
-    p->toplen = toplen;
-    p->top_base = top_base;
+    memcpy(p->top, t.top, sizeof t.top);
+    p->toplen = t.len;
+    p->top_base = t.base;
     return (size_t)(o - out);
 }
 
@@ -190,6 +213,81 @@ int mpp_piece_push(void *piece, const uint64_t *primes, size_t n)
         return MPP_PIECE_FULL;
     }
     return 0;
+}
+
+/* Encodes N tuplets (FIRSTS[i], FORMS[i]) as text at OUT, one per line as
+ * primesieve prints them: "(p, p + d1, ..., p + dk)". */
+static size_t encode_tuplets_text(mpp_piece *p, const uint64_t *firsts, const uint32_t *forms,
+                                  size_t n, char *out)
+{
+    char *o = out;
+    text_top t;
+    memcpy(t.top, p->top, sizeof t.top);
+    t.len = p->toplen;
+    t.base = p->top_base;
+    for (size_t i = 0; i < n; i++) {
+        *o++ = '(';
+        o = put_dec(o, firsts[i], &t);
+        for (uint32_t rest = forms[i] & (forms[i] - 1); rest; rest &= rest - 1) {
+            memcpy(o, ", ", 2);
+            o = put_dec(o + 2, firsts[i] + (unsigned)__builtin_ctz(rest), &t);
+        }
+        memcpy(o, ")\n", 2);
+        o += 2;
+    }
+    memcpy(p->top, t.top, sizeof t.top);
+    p->toplen = t.len;
+    p->top_base = t.base;
+    return (size_t)(o - out);
+}
+
+/* The last member of tuplet (FIRST, FORM). */
+static uint64_t last_member(uint64_t first, uint32_t form)
+{
+    return first + (31u - (unsigned)__builtin_clz(form));
+}
+
+int mpp_piece_push_tuplets(mpp_piece *p, const uint64_t *firsts, const uint32_t *forms,
+                           size_t n)
+{
+    if (n == 0 || p->full)
+        return p->full ? MPP_PIECE_FULL : 0;
+    size_t per = mpp_item_max_bytes(p->fmt, p->kind, last_member(firsts[n - 1], forms[n - 1]));
+    size_t room = p->cap - p->len, take = n;
+    if (room / per < n)
+        take = room / per;
+    char *out = p->buf + p->len;
+    if (p->fmt == MPP_FORMAT_TEXT) {
+        p->len += encode_tuplets_text(p, firsts, forms, take, out);
+    } else if (p->fmt == MPP_FORMAT_BINARY) {
+        p->len += encode_binary(firsts, take, out);
+    } else {
+        memcpy(out, firsts, take * sizeof *firsts);
+        p->len += take * sizeof *firsts;
+    }
+    if (take > 0) {
+        if (p->count == 0)
+            p->first = firsts[0];
+        p->last = last_member(firsts[take - 1], forms[take - 1]);
+        p->count += take;
+    }
+    if (take < n) {
+        p->full = true;
+        return MPP_PIECE_FULL;
+    }
+    return 0;
+}
+
+int mpp_chunk_push_tuplets(void *ctx, const uint64_t *firsts, const uint32_t *forms, size_t n)
+{
+    mpp_chunk_sink *c = ctx;
+    uint64_t before = c->piece->count;
+    int rc = mpp_piece_push_tuplets(c->piece, firsts, forms, n);
+    if (!c->any && c->piece->count > before) {
+        c->first = firsts[0];
+        c->any = true;
+    }
+    return rc;
 }
 
 int mpp_chunk_push(void *ctx, const uint64_t *primes, size_t n)

@@ -35,3 +35,26 @@ double mpp_prime_count_expected(uint64_t lo, uint64_t hi)
         d = mpp_li((double)hi + 1) - mpp_li((double)lo);
     return d < 0 ? 0 : d;
 }
+
+double mpp_tuplet_count_expected(int k, uint64_t lo, uint64_t hi)
+{
+    /* Hardy-Littlewood's constants, each kind's forms together: twins
+     * 2 C_2, triplets 2 x 2.858, quadruplets 4.151, quintuplets 2 x 10.13,
+     * sextuplets 17.30. */
+    static const double C[7] = {0, 0, 1.3203236316, 5.7164971914, 4.1511808632,
+                                20.2635898984, 17.2986290405};
+    double primes = mpp_prime_count_expected(lo, hi);
+    if (k < 2 || k > 6 || primes == 0)
+        return primes;
+    double a = lo < 2 ? 2 : (double)lo, b = (double)hi + 1, sum = 0;
+    if (lo > 2 && (double)(hi - lo) + 1 < a / 64) /* narrow and high: one piece */
+        return fmin(primes, ((double)(hi - lo) + 1) * C[k] / pow(log(a), k));
+    /* 64 pieces of equal ratio from max(LO, 2) to HI + 1 */
+    double step = pow(b / a, 1.0 / 64);
+    for (int i = 0; i < 64 && a < b; i++) {
+        double next = i == 63 ? b : a * step;
+        sum += (next - a) * C[k] / pow(log(a), k);
+        a = next;
+    }
+    return sum < primes ? sum : primes;
+}

@@ -12,6 +12,13 @@
  * handled. */
 double mpp_prime_count_expected(uint64_t lo, uint64_t hi);
 
+/* The expected number of k-tuplets of kind K (2..6, patterns.h) in [LO,
+ * HI], by the Hardy-Littlewood conjectures: the integral of C_K / ln^K t,
+ * C_K the sum of its forms' constants, taken piecewise at each piece's
+ * start (so rather above than below), and never more than the primes'
+ * expected count. As mpp_prime_count_expected, not a bound. */
+double mpp_tuplet_count_expected(int k, uint64_t lo, uint64_t hi);
+
 /* The logarithmic integral li(x) (x below 2 is taken as 2). */
 double mpp_li(double x);
 

@@ -8,6 +8,7 @@
 
 #include "decomp.h"
 #include "estimate.h"
+#include "patterns.h"
 #include "rounds.h"
 #include "sieve.h"
 
@@ -215,14 +216,17 @@ void mpp_explain(FILE *f, const mpp_options *o, int nranks, mpp_plan_outlet outl
             mpp_block_decompose(o->start, o->stop, nranks, blocks);
         fprintf(f, "#\n# what each rank gets (--count: the whole range at once)\n");
     } else {
+        int kind = mpp_list_kind(o);
         mpp_plan_round(o->decomposition, o->method, o->start, o->stop, nranks, budget, fmt,
-                       o->chunk ? o->chunk : 1, blocks, &plan);
-        double bytes = mpp_prime_count_expected(o->start, o->stop) *
-                       (double)mpp_format_max_bytes(fmt, o->stop);
+                       kind, o->chunk ? o->chunk : 1, blocks, &plan);
+        double items = kind > 1 ? mpp_tuplet_count_expected(kind, o->start, o->stop)
+                                : mpp_prime_count_expected(o->start, o->stop);
+        double bytes = items * (double)mpp_item_max_bytes(fmt, kind, o->stop);
         double per_round = 0.75 * (double)budget * nranks;
-        fprintf(f, "#\n# the primes are listed in rounds: each rank holds at most %" PRIu64
+        fprintf(f, "#\n# the %s are listed in rounds: each rank holds at most %" PRIu64
                    " bytes of\n# them at a time (--buffer); about %.0f round%s\n",
-                budget, bytes / per_round + 1, bytes / per_round + 1 < 2 ? "" : "s");
+                mpp_pattern_name(kind), budget, bytes / per_round + 1,
+                bytes / per_round + 1 < 2 ? "" : "s");
         fprintf(f, "#\n# what each rank gets in round 1: [%" PRIu64 ", %" PRIu64 "]\n",
                 plan.from, plan.end);
     }

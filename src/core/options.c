@@ -35,7 +35,7 @@
  *   --nth-prime: MESSAGE                         (MESSAGE from mpp_parse_u64, of |N|)
  *   --nth-prime cannot be combined with --count  (also --gaps, --print, --output)
  *   --nth-prime takes one operand, START (or none): 'ARG'
- *   --print cannot be combined with --output
+ *   invalid kind 'ARG' for --print (one digit 1-6: 1 primes, 2 twins, ...)
  *   --quiet cannot be combined with --json
  *   --format applies to --print and --output only
  *   invalid format 'ARG' (choose text or binary)
@@ -93,7 +93,7 @@ typedef struct {
 
 static const opt_def opt_defs[] = {
     {"count", 'c', OPTIONAL_DIGITS, OPT_COUNT},
-    {"gaps", '\0', false, OPT_GAPS},     {"print", 'p', false, OPT_PRINT},
+    {"gaps", '\0', false, OPT_GAPS},     {"print", 'p', OPTIONAL_DIGITS, OPT_PRINT},
     {"nth-prime", 'n', VALUE, OPT_NTH},
     {"output", 'o', true, OPT_OUTPUT},  {"method", 'm', true, OPT_METHOD},
     {"json", '\0', false, OPT_JSON},    {"quiet", 'q', false, OPT_QUIET},
@@ -121,6 +121,7 @@ typedef struct {
     bool format_set;       /* --format was given */
     bool chunk_set;        /* --chunk was given */
     bool kinds_set;        /* --count=KINDS was given (the first replaces the default) */
+    int print_kind;        /* --print=K's K (0: no --print) */
     int others;            /* options given other than --self-test, -h, -V */
     bool failed;           /* an error has been recorded */
     char *err;
@@ -141,6 +142,14 @@ static void error(parse_state *st, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(st->err, st->errlen, fmt, ap);
     va_end(ap);
+}
+
+int mpp_list_kind(const mpp_options *opts)
+{
+    for (int k = 2; k <= 6; k++)
+        if (opts->kinds == 1u << k)
+            return k;
+    return 1;
 }
 
 void mpp_options_init(mpp_options *opts)
@@ -302,6 +311,23 @@ static void set_kinds(parse_state *st, const char *value)
     st->kinds_set = true;
 }
 
+/* --print=K: one digit 1 to 6, the kind to list (a later --print
+ * overrides, as any option). */
+static void set_print(parse_state *st, const char *value)
+{
+    st->opts.print = true;
+    if (value == NULL) {
+        st->print_kind = 1;
+    } else if (value[0] >= '1' && value[0] <= '6' && value[1] == '\0') {
+        st->print_kind = value[0] - '0';
+    } else {
+        char q[QUOTE_BUF];
+        error(st, "invalid kind '%s' for --print (one digit 1-6: 1 primes, 2 twins, "
+                  "3 triplets, 4 quadruplets, 5 quintuplets, 6 sextuplets)",
+              mpp_quote(q, value, strlen(value)));
+    }
+}
+
 /* --nth-prime N: a NUMBER, or one after '-'. */
 static void set_nth(parse_state *st, const char *value)
 {
@@ -329,7 +355,7 @@ static void apply(parse_state *st, const opt_def *def, const char *spelling, con
         break;
     case OPT_GAPS: st->opts.gaps = st->opts.count_only = true; break;
     case OPT_NTH: set_nth(st, value); break;
-    case OPT_PRINT: st->opts.print = true; break;
+    case OPT_PRINT: set_print(st, value); break;
     case OPT_JSON: st->opts.json = true; break;
     case OPT_QUIET: st->opts.quiet = true; break;
     case OPT_HELP: st->help = true; break;
@@ -471,12 +497,14 @@ static void check_conflicts(parse_state *st)
         error(st, "%s cannot be combined with --print", counting);
     if (o->count_only && o->output != NULL)
         error(st, "%s cannot be combined with --output", counting);
-    if (o->print && o->output != NULL)
-        error(st, "--print cannot be combined with --output");
     if (o->quiet && o->json)
         error(st, "--quiet cannot be combined with --json");
     if (st->format_set && !o->print && o->output == NULL)
         error(st, "--format applies to --print and --output only");
+    if (o->print) /* the one kind listed */
+        st->opts.kinds = 1u << st->print_kind;
+    if (o->print && o->output != NULL) /* --output says where, --print=K what */
+        st->opts.print = false;
     if (st->chunk_set && o->decomposition != MPP_DECOMP_CYCLIC &&
         o->decomposition != MPP_DECOMP_DYNAMIC)
         error(st, "--chunk applies to -d cyclic and -d dynamic only");
@@ -593,16 +621,20 @@ void mpp_print_usage(FILE *f)
         "                       the range: the largest, the maximal gaps (each\n"
         "                       larger than every gap before it) and the histogram\n"
         "                       of gap sizes (counts, as --count)\n"
-        "  -p, --print          print the primes on stdout, in order, one per line;\n"
-        "                       the report then goes to stderr. A reader that\n"
-        "                       closes the pipe early (| head) ends the run quietly\n"
-        "  -o, --output FILE    write the primes to FILE, one per line; every rank\n"
-        "                       writes its part with MPI-IO into a temporary file,\n"
-        "                       renamed to FILE when complete (FILE's directory must\n"
-        "                       be shared by all hosts)\n"
+        "  -p, --print[=K]      print the primes on stdout, in order, one per line;\n"
+        "                       the report then goes to stderr. K (one digit 2-6,\n"
+        "                       -p2): the K-tuplets instead, as primesieve -pK\n"
+        "                       prints them, \"(3, 5)\". A reader that closes the\n"
+        "                       pipe early (| head) ends the run quietly\n"
+        "  -o, --output FILE    write the primes (with --print=K, the K-tuplets) to\n"
+        "                       FILE, one per line; every rank writes its part with\n"
+        "                       MPI-IO into a temporary file, renamed to FILE when\n"
+        "                       complete (FILE's directory must be shared by all\n"
+        "                       hosts)\n"
         "      --format FORMAT  text (default: decimal, one per line, as primesieve\n"
-        "                       --print) or binary (each prime 8 bytes, unsigned\n"
-        "                       little-endian), for --print and --output\n"
+        "                       --print) or binary (each prime, or each tuplet's\n"
+        "                       least member, 8 bytes, unsigned little-endian), for\n"
+        "                       --print and --output\n"
         "      --buffer SIZE    bytes of primes any rank holds at a time, rank 0's\n"
         "                       share of the gather included (default 64M; 64 to\n"
         "                       1G; K, M, G are powers of 1024)\n"

@@ -31,13 +31,15 @@ typedef struct {
     mpp_method method;   /* -m, --method sieve|trial (default sieve) */
     bool count_only;     /* -c, --count, --gaps: count, list nothing */
     unsigned kinds;      /* --count=KINDS: bit k for kind k (patterns.h: 1 primes,
-                            2 twins, ..., 6 sextuplets); bit 1 alone by default */
+                            2 twins, ..., 6 sextuplets); bit 1 alone by default;
+                            a listing's one kind (--print=K) */
     bool gaps;           /* --gaps */
     bool nth;            /* -n, --nth-prime N: START is the one operand (0 without
                             one), STOP = START; counting (rank 0 plans the range) */
     bool nth_neg;        /* N < 0 */
     uint64_t nth_n;      /* |N| */
-    bool print;          /* -p, --print */
+    bool print;          /* -p, --print[=K] (K, kind 1 to 6, in KINDS alone; with
+                            --output, false: K says what goes to the file) */
     const char *output;  /* -o, --output FILE (points into argv), or NULL */
     mpp_format format;   /* --format text|binary (default text) */
     uint64_t buffer;     /* --buffer SIZE: bytes of primes any rank may hold */
@@ -60,6 +62,9 @@ typedef struct {
  * KiB, MiB or GiB: powers of 1024) into *OUT. Returns false on a syntax
  * error or overflow. */
 bool mpp_parse_size(const char *text, uint64_t *out);
+
+/* What a listing lists: 1 (primes), or K of --print=K (2..6: tuplets). */
+int mpp_list_kind(const mpp_options *opts);
 
 /* Sets *OPTS to the defaults. */
 void mpp_options_init(mpp_options *opts);

@@ -328,6 +328,31 @@ static void wheel_gaps(mpp_patterns *b, const uint8_t *bytes, size_t n, uint64_t
     b->largest = largest;
 }
 
+/* After a stretch of N bytes from B0 with a prime: B's last prime, and the
+ * primes within 64 below it (those of the stretch: enough for what follows,
+ * a stretch going on from here). */
+static void wheel_tail(mpp_patterns *b, const uint8_t *bytes, size_t n, uint64_t b0)
+{
+    size_t i1 = n - 1;
+    while (!bytes[i1])
+        i1--;
+    uint64_t last = 30 * (b0 + i1) + mpp_wheel_residue(31 - (unsigned)__builtin_clz(bytes[i1]));
+    uint64_t recent = 0;
+    for (size_t i = i1 + 1; i-- > 0 && last - 30 * (b0 + i) < 64 + 30;) {
+        for (unsigned j = 0; j < 8; j++) {
+            uint64_t v = 30 * (b0 + i) + mpp_wheel_residue(j);
+            if (bytes[i] >> j & 1 && v <= last && last - v < 64)
+                recent |= (uint64_t)1 << (last - v);
+        }
+    }
+    b->last = b->prev = last;
+    b->recent = recent;
+    b->have_prev = true;
+    b->wheel_on = true;
+    b->wheel_next = b0 + n;
+    b->carry = bytes[n - 1] >> 7;
+}
+
 int mpp_patterns_wheel(void *ctx, const uint8_t *bytes, size_t n, uint64_t b0)
 {
     mpp_patterns *b = ctx;
@@ -363,26 +388,166 @@ int mpp_patterns_wheel(void *ctx, const uint8_t *bytes, size_t n, uint64_t b0)
         b->count[k] += c[k];
     if (b->gaps)
         wheel_gaps(b, bytes, n, b0);
-    /* the last prime, and the primes within 64 below it (those of the
-     * stretch: enough for what follows, a stretch going on from here) */
-    size_t i1 = n - 1;
-    while (!bytes[i1])
-        i1--;
-    uint64_t last = 30 * (b0 + i1) + mpp_wheel_residue(31 - (unsigned)__builtin_clz(bytes[i1]));
-    uint64_t recent = 0;
-    for (size_t i = i1 + 1; i-- > 0 && last - 30 * (b0 + i) < 64 + 30;) {
-        for (unsigned j = 0; j < 8; j++) {
-            uint64_t v = 30 * (b0 + i) + mpp_wheel_residue(j);
-            if (bytes[i] >> j & 1 && v <= last && last - v < 64)
-                recent |= (uint64_t)1 << (last - v);
+    wheel_tail(b, bytes, n, b0);
+    return 0;
+}
+
+/* ---- listing one kind's tuplets ---- */
+
+/* Tuplets handed to EMIT at a time. */
+#define BATCH 256
+
+typedef struct {
+    uint64_t firsts[BATCH];
+    uint32_t forms[BATCH];
+    size_t n;
+    int rc; /* EMIT's first non-zero return */
+} batch;
+
+static void flush(mpp_tuplets *t, batch *q)
+{
+    if (q->n && !q->rc)
+        q->rc = t->emit(t->ctx, q->firsts, q->forms, q->n);
+    q->n = 0;
+}
+
+static inline void add(mpp_tuplets *t, batch *q, uint64_t first, uint32_t form)
+{
+    q->firsts[q->n] = first;
+    q->forms[q->n] = form;
+    if (++q->n == BATCH)
+        flush(t, q);
+}
+
+/* The form of kind K that the mask RECENT (bit d: the newest prime less d
+ * seen) ends, as offsets from its least member; 0 for none. Seen from the
+ * last member a form is its mirror image. */
+static uint32_t ended_form(int k, uint32_t recent)
+{
+    for (int f = 0; f < 2 && FORMS[k][f]; f++)
+        if ((recent & FORMS[k][f]) == FORMS[k][f]) {
+            uint32_t mirror = 0;
+            for (uint32_t m = FORMS[k][f]; m; m &= m - 1)
+                mirror |= 1u << (SPANS[k] - (unsigned)__builtin_ctz(m));
+            return mirror;
+        }
+    return 0;
+}
+
+void mpp_tuplets_begin(mpp_tuplets *t, int kind, const uint64_t *before, size_t nbefore,
+                       mpp_tuplet_fn emit, void *ctx)
+{
+    t->kind = kind;
+    t->emit = emit;
+    t->ctx = ctx;
+    mpp_patterns_begin(&t->seen, before, nbefore, NULL);
+}
+
+/* Prime Q arrives: the mask of the last primes moves on, and the tuplet it
+ * ends, if any, is added (when WHEN holds: Q - F0 < the kind's span, for a
+ * stretch's first primes; always for pushed ones). */
+static inline void arrive(mpp_tuplets *t, batch *q, uint64_t v, bool when)
+{
+    mpp_patterns *b = &t->seen;
+    if (b->have_prev) {
+        uint64_t g = v - b->prev;
+        b->recent = g < 64 ? b->recent << g | 1 : 1;
+        uint32_t form = when ? ended_form(t->kind, (uint32_t)b->recent) : 0;
+        if (form)
+            add(t, q, v - SPANS[t->kind], form);
+    } else {
+        b->recent = 1;
+        b->have_prev = true;
+    }
+    b->prev = v;
+}
+
+int mpp_tuplets_sink(void *ctx, const uint64_t *primes, size_t n)
+{
+    mpp_tuplets *t = ctx;
+    batch q;
+    q.n = 0;
+    q.rc = 0;
+    for (size_t i = 0; i < n && !q.rc; i++)
+        arrive(t, &q, primes[i], true);
+    flush(t, &q);
+    return q.rc;
+}
+
+/* Which bits of a word of wheel bytes start a tuplet of kind K that lies
+ * in it (see count_words_body), NEXT the word after it (the twin 30 k +
+ * 29, 30 k + 31 across two words). */
+static inline uint64_t starts(int k, uint64_t w, uint64_t next)
+{
+    uint64_t w1 = w & (w >> 1 | next << 63);
+    if (k == 2)
+        return w1 & ONES * 0x94;
+    uint64_t w2 = w1 & w >> 2, w3 = w2 & w >> 3;
+    if (k == 3)
+        return w2 & ONES * 0x1e;
+    if (k == 4)
+        return w3 & ONES * 0x04;
+    uint64_t w4 = w3 & w >> 4;
+    return k == 5 ? w4 & ONES * 0x06 : w4 & w >> 5 & ONES * 0x02;
+}
+
+/* The form of the tuplet of kind K starting at bit J of a wheel byte. */
+static uint32_t form_at(int k, unsigned j)
+{
+    uint32_t form = 0;
+    for (unsigned m = j; m < j + (unsigned)k; m++)
+        form |= 1u << (30 * (m / 8) + mpp_wheel_residue(m % 8) - mpp_wheel_residue(j));
+    return form;
+}
+
+int mpp_tuplets_wheel(void *ctx, const uint8_t *bytes, size_t n, uint64_t b0)
+{
+    mpp_tuplets *t = ctx;
+    mpp_patterns *b = &t->seen;
+    int k = t->kind;
+    batch q;
+    q.n = 0;
+    q.rc = 0;
+    bool go_on = b->wheel_on && b->wheel_next == b0;
+    size_t i0 = 0;
+    while (i0 < n && !bytes[i0])
+        i0++;
+    if (i0 == n) {
+        b->wheel_on = true;
+        b->wheel_next = b0 + n;
+        b->carry = false;
+        return 0;
+    }
+    uint64_t f0 = 30 * (b0 + i0) + mpp_wheel_residue((unsigned)__builtin_ctz(bytes[i0]));
+    if (go_on) { /* a twin across the two stretches */
+        if (k == 2 && b->carry && (bytes[0] & 1))
+            add(t, &q, 30 * b0 - 1, 1u | 1u << 2);
+    } else if (b->have_prev) { /* tuplets with members before the stretch */
+        for (size_t i = i0; i < n && 30 * (i - i0) < f0 % 30 + MPP_SPAN; i++)
+            for (unsigned j = 0; j < 8; j++) {
+                uint64_t v = 30 * (b0 + i) + mpp_wheel_residue(j);
+                if (bytes[i] >> j & 1 && v - f0 < MPP_SPAN)
+                    arrive(t, &q, v, v - f0 < SPANS[k]);
+            }
+    }
+    uint32_t form[8] = {0};
+    for (unsigned j = 0; j < 8; j++)
+        form[j] = form_at(k, j);
+    size_t nw = (n + 7) / 8;
+    uint64_t next = mpp_wheel_word(bytes);
+    for (size_t i = 0; i < nw && !q.rc; i++) {
+        uint64_t w = next;
+        next = i + 1 < nw ? mpp_wheel_word(bytes + 8 * (i + 1)) : 0;
+        for (uint64_t m = starts(k, w, next); m; m &= m - 1) {
+            unsigned bit = (unsigned)__builtin_ctzll(m);
+            add(t, &q, 30 * (b0 + 8 * i + bit / 8) + mpp_wheel_residue(bit % 8),
+                form[bit % 8]);
         }
     }
-    b->last = b->prev = last;
-    b->recent = recent;
-    b->have_prev = true;
-    b->wheel_on = true;
-    b->wheel_next = b0 + n;
-    b->carry = bytes[n - 1] >> 7;
+    flush(t, &q);
+    if (q.rc)
+        return q.rc;
+    wheel_tail(b, bytes, n, b0);
     return 0;
 }
 

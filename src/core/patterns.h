@@ -155,4 +155,36 @@ int mpp_patterns_sink(void *ctx, const uint64_t *primes, size_t n);
  * is taken one by one). Returns 0. */
 int mpp_patterns_wheel(void *ctx, const uint8_t *bytes, size_t n, uint64_t byte0);
 
+/* ---- listing one kind's tuplets (--print=K) ---- */
+
+/* Receives N tuplets of one kind in ascending order, each as its least
+ * member FIRSTS[i] and its form FORMS[i] (bit d: FIRSTS[i] + d a member);
+ * every call continues where the previous one stopped. Returns as an
+ * mpp_prime_fn: 0 to go on, anything else (positive) to stop the finder. */
+typedef int (*mpp_tuplet_fn)(void *ctx, const uint64_t *firsts, const uint32_t *forms,
+                             size_t n);
+
+/* A piece's K-tuplets as a listing wants them: those whose last member is
+ * in the piece (the same attribution as the counts), in ascending order,
+ * handed to EMIT. (Tuplets of one kind all span the same width, so their
+ * order by least member is their order by last member.) */
+typedef struct {
+    int kind;
+    mpp_tuplet_fn emit;
+    void *ctx;
+    mpp_patterns seen; /* the last primes seen and the wheel's state (no gaps) */
+} mpp_tuplets;
+
+/* Begins a piece of kind K (2..6) after BEFORE[0..NBEFORE-1], as
+ * mpp_patterns_begin. */
+void mpp_tuplets_begin(mpp_tuplets *t, int kind, const uint64_t *before, size_t nbefore,
+                       mpp_tuplet_fn emit, void *ctx);
+/* The piece's next primes (an mpp_prime_fn; CTX the mpp_tuplets). Returns
+ * EMIT's first non-zero return, or 0. */
+int mpp_tuplets_sink(void *ctx, const uint64_t *primes, size_t n);
+/* The piece's next primes as a stretch of the sieve's bytes (an
+ * mpp_wheel_fn; CTX the mpp_tuplets): the same tuplets as pushing them, the
+ * in-byte masks of mpp_patterns_wheel with each set bit read out. */
+int mpp_tuplets_wheel(void *ctx, const uint8_t *bytes, size_t n, uint64_t byte0);
+
 #endif

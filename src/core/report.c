@@ -102,6 +102,15 @@ static bool asked(const mpp_report *r, int k)
     return r->kinds >> k & 1;
 }
 
+/* The least kind asked beyond the primes (2 when none). */
+static int first_kind(const mpp_report *r)
+{
+    for (int k = 2; k <= MPP_KINDS; k++)
+        if (asked(r, k))
+            return k;
+    return 2;
+}
+
 /* --gaps: the maximal gaps as a table and the histogram, 4 sizes a line,
  * all on "#" lines. */
 static void gaps_text(FILE *f, const mpp_gaps *g)
@@ -189,8 +198,12 @@ void mpp_report_text(FILE *f, const mpp_report *r)
         fprintf(f, "# rounds         %" PRIu64 "\n", r->rounds);
         fprintf(f, "# buffer_bytes   %" PRIu64 "\n", r->buffer_bytes);
     }
-    fprintf(f, "# primes         %" PRIu64 "\n", r->count);
-    if (any) {
+    if (r->no_primes)
+        fprintf(f, "# primes         - (not counted: the %s are listed)\n",
+                mpp_pattern_name(first_kind(r)));
+    else
+        fprintf(f, "# primes         %" PRIu64 "\n", r->count);
+    if (any && !r->no_primes) {
         fprintf(f, "# first          %" PRIu64 "\n", first);
         fprintf(f, "# last           %" PRIu64 "\n", last);
     } else {
@@ -218,9 +231,12 @@ void mpp_report_text(FILE *f, const mpp_report *r)
             fprintf(f, "%20s %20s ", "-", "-");
         else
             fprintf(f, "%20" PRIu64 " %20" PRIu64 " ", s->lo, s->hi);
-        fprintf(f, "%12" PRIu64 " %10.6f %10.6f %10.6f %12ld %8" PRIu64 " %20" PRIu64
-                   " %10.6f",
-                s->count, s->compute_s, s->comm_s, s->io_s, s->max_rss_kib, s->chunks,
+        if (r->no_primes)
+            fprintf(f, "%12s", "-");
+        else
+            fprintf(f, "%12" PRIu64, s->count);
+        fprintf(f, " %10.6f %10.6f %10.6f %12ld %8" PRIu64 " %20" PRIu64 " %10.6f",
+                s->compute_s, s->comm_s, s->io_s, s->max_rss_kib, s->chunks,
                 s->numbers, s->cpu_s);
         for (int k = 2; k <= MPP_KINDS; k++)
             if (asked(r, k))
@@ -277,8 +293,11 @@ void mpp_report_json(FILE *f, const mpp_report *r)
         fprintf(f, ", \"buffer_bytes\": %" PRIu64, r->buffer_bytes);
     else
         fprintf(f, ", \"buffer_bytes\": null");
-    fprintf(f, ", \"count\": %" PRIu64, r->count);
-    if (any)
+    if (r->no_primes)
+        fprintf(f, ", \"count\": null");
+    else
+        fprintf(f, ", \"count\": %" PRIu64, r->count);
+    if (any && !r->no_primes)
         fprintf(f, ", \"first\": %" PRIu64 ", \"last\": %" PRIu64, first, last);
     else
         fprintf(f, ", \"first\": null, \"last\": null");
@@ -312,9 +331,13 @@ void mpp_report_json(FILE *f, const mpp_report *r)
                     s->lo, s->hi);
         fprintf(f, ", \"chunks\": %" PRIu64 ", \"numbers\": %" PRIu64, s->chunks,
                 s->numbers);
-        fprintf(f, ", \"count\": %" PRIu64 ", \"compute_s\": %.9f, \"cpu_s\": %.9f"
+        if (r->no_primes)
+            fprintf(f, ", \"count\": null");
+        else
+            fprintf(f, ", \"count\": %" PRIu64, s->count);
+        fprintf(f, ", \"compute_s\": %.9f, \"cpu_s\": %.9f"
                    ", \"comm_s\": %.9f, \"io_s\": %.9f, \"max_rss_kib\": %ld",
-                s->count, s->compute_s, s->cpu_s, s->comm_s, s->io_s, s->max_rss_kib);
+                s->compute_s, s->cpu_s, s->comm_s, s->io_s, s->max_rss_kib);
         counts_json(f, r, s->count, s->tuplets);
         fputc('}', f);
     }
@@ -395,8 +418,11 @@ void mpp_report_csv_row(FILE *f, const mpp_report *r, const mpp_csv_context *c)
     fprintf(f, ",%" PRIu64 ",", r->rounds);
     if (r->buffer_bytes)
         fprintf(f, "%" PRIu64, r->buffer_bytes);
-    fprintf(f, ",%" PRIu64 ",", r->count);
-    if (any)
+    fputc(',', f);
+    if (!r->no_primes)
+        fprintf(f, "%" PRIu64, r->count);
+    fputc(',', f);
+    if (any && !r->no_primes)
         fprintf(f, "%" PRIu64 ",%" PRIu64, first, last);
     else
         fputc(',', f);

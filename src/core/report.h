@@ -48,6 +48,8 @@ typedef struct {
     const mpp_rank_stats *per_rank; /* ranks entries, in rank order */
     double serial_s;                /* --compare: rank 0 alone over the range; < 0: not run */
     unsigned kinds;                 /* --count=KINDS: bit k for kind k; 0 as bit 1 alone */
+    bool no_primes;                 /* a listing of tuplets (--print=K): the primes are
+                                       not counted (text "-", JSON null, CSV empty) */
     uint64_t tuplets[MPP_KINDS + 1]; /* the range's k-tuplets, k = 2..6 (when asked) */
     const mpp_gaps *gaps;           /* --gaps: the range's; else NULL */
     bool nth;                       /* --nth-prime: the request and the answer */

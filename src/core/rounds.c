@@ -21,13 +21,14 @@ static uint64_t end_of(uint64_t from, u128 len, uint64_t stop)
     return end > stop ? stop : (uint64_t)end;
 }
 
-/* The expected bytes of the primes in [LO, LO + LEN - 1] in format FMT,
- * each taking its largest size below LAST. */
-static double expected_bytes(uint64_t lo, uint64_t len, uint64_t last, mpp_format fmt)
+/* The expected bytes of the items of KIND (primes, or tuplets) in [LO, LO +
+ * LEN - 1] in format FMT, each taking its largest size below LAST. */
+static double expected_bytes(uint64_t lo, uint64_t len, uint64_t last, mpp_format fmt, int kind)
 {
     u128 hi = (u128)lo + len - 1;
-    return mpp_prime_count_expected(lo, hi > UINT64_MAX ? UINT64_MAX : (uint64_t)hi) *
-           (double)mpp_format_max_bytes(fmt, last);
+    uint64_t h = hi > UINT64_MAX ? UINT64_MAX : (uint64_t)hi;
+    double n = kind > 1 ? mpp_tuplet_count_expected(kind, lo, h) : mpp_prime_count_expected(lo, h);
+    return n * (double)mpp_item_max_bytes(fmt, kind, last);
 }
 
 /* Whether blocks of LEN numbers from FROM are expected to fit in LIMIT
@@ -36,23 +37,23 @@ static double expected_bytes(uint64_t lo, uint64_t len, uint64_t last, mpp_forma
  * starting at FROM, or at 2 when FROM is 0 or 1 (which are not prime); the
  * stretch's last number is the longest. */
 static bool fits(uint64_t from, uint64_t stop, u128 npieces, uint64_t len, double limit,
-                 mpp_format fmt)
+                 mpp_format fmt, int kind)
 {
     uint64_t last = end_of(from, (u128)len * npieces, stop);
-    return expected_bytes(from < 2 ? 2 : from, len, last, fmt) <= limit;
+    return expected_bytes(from < 2 ? 2 : from, len, last, fmt, kind) <= limit;
 }
 
 /* The longest LEN in [1, MOST] for which fits() holds (1 always does: one
  * number is at most one prime, and the budget holds one). */
 static uint64_t longest_fit(uint64_t from, uint64_t stop, u128 npieces, uint64_t most,
-                            double limit, mpp_format fmt)
+                            double limit, mpp_format fmt, int kind)
 {
-    if (fits(from, stop, npieces, most, limit, fmt))
+    if (fits(from, stop, npieces, most, limit, fmt, kind))
         return most;
     uint64_t lo = 1, hi = most - 1;
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo + 1) / 2;
-        if (fits(from, stop, npieces, mid, limit, fmt))
+        if (fits(from, stop, npieces, mid, limit, fmt, kind))
             lo = mid;
         else
             hi = mid - 1;
@@ -62,7 +63,7 @@ static uint64_t longest_fit(uint64_t from, uint64_t stop, u128 npieces, uint64_t
 
 /* Block: equal blocks as long as the densest one fits. */
 static uint64_t plan_blocks(uint64_t from, uint64_t stop, int nranks, double limit,
-                            mpp_format fmt, mpp_block *blocks)
+                            mpp_format fmt, int kind, mpp_block *blocks)
 {
     u128 remaining = (u128)(stop - from) + 1;
     /* The longest useful block: the rest of the range in one round (at
@@ -70,7 +71,7 @@ static uint64_t plan_blocks(uint64_t from, uint64_t stop, int nranks, double lim
     u128 most = (remaining + (unsigned)nranks - 1) / (unsigned)nranks;
     if (most > UINT64_MAX)
         most = UINT64_MAX;
-    uint64_t len = longest_fit(from, stop, (unsigned)nranks, (uint64_t)most, limit, fmt);
+    uint64_t len = longest_fit(from, stop, (unsigned)nranks, (uint64_t)most, limit, fmt, kind);
     uint64_t last = end_of(from, (u128)len * (unsigned)nranks, stop);
     mpp_block_decompose(from, last, nranks, blocks);
     return last;
@@ -80,15 +81,15 @@ static uint64_t plan_blocks(uint64_t from, uint64_t stop, int nranks, double lim
  * block is expected to fit (balanced blocks are unequal: with trial
  * division the first, densest ones are the longest). */
 static uint64_t plan_balanced(mpp_method method, uint64_t from, uint64_t stop, int nranks,
-                              double limit, mpp_format fmt, mpp_block *blocks)
+                              double limit, mpp_format fmt, int kind, mpp_block *blocks)
 {
-    uint64_t last = plan_blocks(from, stop, nranks, limit, fmt, blocks);
+    uint64_t last = plan_blocks(from, stop, nranks, limit, fmt, kind, blocks);
     for (int tries = 0; tries < 60; tries++) {
         mpp_balanced_decompose(method, from, last, nranks, blocks);
         double worst = 0;
         for (int k = 0; k < nranks && !blocks[k].empty; k++) {
             double b = expected_bytes(blocks[k].lo < 2 ? 2 : blocks[k].lo,
-                                      blocks[k].hi - blocks[k].lo + 1, last, fmt);
+                                      blocks[k].hi - blocks[k].lo + 1, last, fmt, kind);
             worst = b > worst ? b : worst;
         }
         if (worst <= limit || last == from)
@@ -98,11 +99,11 @@ static uint64_t plan_balanced(mpp_method method, uint64_t from, uint64_t stop, i
         last = from + len;
     }
     /* The model never settled: the plain blocks, which fit. */
-    return plan_blocks(from, last, nranks, limit, fmt, blocks);
+    return plan_blocks(from, last, nranks, limit, fmt, kind, blocks);
 }
 
 uint64_t mpp_plan_round(mpp_decomposition d, mpp_method method, uint64_t from,
-                        uint64_t stop, int nranks, uint64_t budget, mpp_format fmt,
+                        uint64_t stop, int nranks, uint64_t budget, mpp_format fmt, int kind,
                         uint64_t chunk, mpp_block *blocks, mpp_round_plan *plan)
 {
     double limit = FILL * (double)budget;
@@ -110,8 +111,8 @@ uint64_t mpp_plan_round(mpp_decomposition d, mpp_method method, uint64_t from,
     plan->chunk = 0;
     if (d == MPP_DECOMP_BLOCK || d == MPP_DECOMP_BALANCED) {
         plan->end = d == MPP_DECOMP_BLOCK
-                        ? plan_blocks(from, stop, nranks, limit, fmt, blocks)
-                        : plan_balanced(method, from, stop, nranks, limit, fmt, blocks);
+                        ? plan_blocks(from, stop, nranks, limit, fmt, kind, blocks)
+                        : plan_balanced(method, from, stop, nranks, limit, fmt, kind, blocks);
         plan->nchunks = 0;
         while (plan->nchunks < (uint64_t)nranks && !blocks[plan->nchunks].empty)
             plan->nchunks++;
@@ -124,7 +125,7 @@ uint64_t mpp_plan_round(mpp_decomposition d, mpp_method method, uint64_t from,
         limit /= 2;
     u128 remaining = (u128)(stop - from) + 1;
     uint64_t most = remaining < chunk ? (uint64_t)remaining : chunk;
-    uint64_t len = longest_fit(from, stop, 1, most, limit, fmt);
+    uint64_t len = longest_fit(from, stop, 1, most, limit, fmt, kind);
     uint64_t m = ROUND_CHUNKS;
     for (int pass = 0; pass < 2; pass++) {
         /* The chunks' count per rank for this length; then, since the
@@ -132,11 +133,11 @@ uint64_t mpp_plan_round(mpp_decomposition d, mpp_method method, uint64_t from,
          * length again with the bytes of a prime at the stretch's end. */
         u128 stretch = (u128)len * m * (unsigned)nranks;
         uint64_t last = end_of(from, stretch, stop);
-        double one = expected_bytes(from < 2 ? 2 : from, len, last, fmt);
+        double one = expected_bytes(from < 2 ? 2 : from, len, last, fmt, kind);
         double per_rank = one > 0 ? limit / one : ROUND_CHUNKS;
         m = per_rank < 1 ? 1 : per_rank > ROUND_CHUNKS ? ROUND_CHUNKS : (uint64_t)per_rank;
         if (one > limit)
-            len = longest_fit(from, stop, (u128)m * (unsigned)nranks, len, limit, fmt);
+            len = longest_fit(from, stop, (u128)m * (unsigned)nranks, len, limit, fmt, kind);
     }
     u128 want = (u128)m * (unsigned)nranks;
     u128 have = (remaining - 1) / len + 1;

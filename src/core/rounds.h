@@ -57,14 +57,15 @@ typedef struct {
 } mpp_round_plan;
 
 /* Plans the round that starts at FROM (FROM <= STOP) for decomposition D of
- * METHOD over NRANKS ranks with BUDGET bytes each in format FMT: fills
+ * METHOD over NRANKS ranks with BUDGET bytes each of items of KIND (1:
+ * primes; 2..6: tuplets, encode.h) in format FMT: fills
  * *PLAN, and for block and balanced BLOCKS[0..NRANKS-1]. CHUNK (>= 1) is
  * the chunk length for cyclic and dynamic; it is shortened when one chunk's
  * primes are not expected to fit. Returns the stretch's last number
- * (<= STOP). BUDGET must be at least mpp_format_max_bytes(FMT, STOP). */
+ * (<= STOP). BUDGET must be at least mpp_item_max_bytes(FMT, KIND, STOP). */
 uint64_t mpp_plan_round(mpp_decomposition d, mpp_method method, uint64_t from,
                         uint64_t stop, int nranks, uint64_t budget, mpp_format fmt,
-                        uint64_t chunk, mpp_block *blocks, mpp_round_plan *plan);
+                        int kind, uint64_t chunk, mpp_block *blocks, mpp_round_plan *plan);
 
 /* The bounds of chunk J (< PLAN->nchunks) of the round. */
 mpp_block mpp_round_chunk(const mpp_round_plan *plan, const mpp_block *blocks, uint64_t j);

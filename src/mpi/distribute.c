@@ -62,6 +62,20 @@ int mpp_find_timed(run *r, mpp_block b, const mpp_sink *sink, mpp_tally *t)
     return find_timed(r, b, sink, NULL, t);
 }
 
+int mpp_find_wheel_timed(run *r, mpp_block b, const mpp_wheel_sink *ws, mpp_tally *t)
+{
+    return find_timed(r, b, NULL, ws, t);
+}
+
+size_t mpp_look_back(run *r, uint64_t lo, uint64_t *before)
+{
+    double t0 = MPI_Wtime(), c0 = mpp_thread_cpu_s();
+    size_t n = mpp_primes_before(r->opts.start, lo, MPP_SPAN, before);
+    r->cpu_s += mpp_thread_cpu_s() - c0;
+    r->compute_s += MPI_Wtime() - t0;
+    return n;
+}
+
 /* Every chunk of a static share, in order, until FN says stop. */
 static void static_work(run *r, const mpp_share *s, mpp_chunk_fn fn, void *ctx)
 {
@@ -258,10 +272,7 @@ static void scatter_shares(run *r)
 static int find_patterns(run *r, mpp_block b, mpp_tally *t, mpp_result *res)
 {
     uint64_t before[MPP_BEFORE_MAX];
-    double t0 = MPI_Wtime(), c0 = mpp_thread_cpu_s();
-    size_t nb = mpp_primes_before(r->opts.start, b.lo, MPP_SPAN, before);
-    r->cpu_s += mpp_thread_cpu_s() - c0;
-    r->compute_s += MPI_Wtime() - t0;
+    size_t nb = mpp_look_back(r, b.lo, before);
     mpp_patterns p;
     mpp_patterns_begin(&p, before, nb, r->gaps);
     mpp_wheel_sink ws = {mpp_patterns_sink, mpp_patterns_wheel, &p};

@@ -32,9 +32,20 @@ static bool list_chunk(run *r, void *ctx, uint64_t index, mpp_block b)
         return false;
     uint64_t len0 = L->piece.len, count0 = L->piece.count;
     mpp_chunk_sink cs = {&L->piece, 0, false};
-    mpp_sink sink = {mpp_chunk_push, &cs};
     mpp_tally t;
-    mpp_find_timed(r, b, &sink, &t);
+    if (L->kind > 1) {
+        /* the tuplets that end in the chunk, after the primes before it
+         * (patterns.h), from the sieve's bytes */
+        uint64_t before[MPP_BEFORE_MAX];
+        size_t nb = mpp_look_back(r, b.lo, before);
+        mpp_tuplets tl;
+        mpp_tuplets_begin(&tl, L->kind, before, nb, mpp_chunk_push_tuplets, &cs);
+        mpp_wheel_sink ws = {mpp_tuplets_sink, mpp_tuplets_wheel, &tl};
+        mpp_find_wheel_timed(r, b, &ws, &t);
+    } else {
+        mpp_sink sink = {mpp_chunk_push, &cs};
+        mpp_find_timed(r, b, &sink, &t);
+    }
     uint64_t count = L->piece.count - count0;
     L->mine[L->nmine] = (mpp_chunk_meta){.index = index,
                                          .bytes = L->piece.len - len0,
@@ -45,6 +56,18 @@ static bool list_chunk(run *r, void *ctx, uint64_t index, mpp_block b)
     L->mine_b[L->nmine] = b;
     L->nmine++;
     return !L->piece.full && !r->failure && L->nmine < CAP;
+}
+
+/* What committed chunk meta M found, into RES: its primes, or its tuplets
+ * of kind KIND. */
+static void add_meta(mpp_result *res, const mpp_chunk_meta *m, int kind)
+{
+    if (kind > 1) {
+        res->tuplets[kind] += m->count;
+        return;
+    }
+    mpp_tally t = {.count = m->count, .first = m->first, .last = m->last};
+    mpp_result_add(res, &t);
 }
 
 /* Rank 0: reads every rank's summary and metas of the round just done,
@@ -90,8 +113,7 @@ static void commit_round(run *r, lister *L, const mpp_round_result *res)
     mpp_result_clear(&c.result);
     for (uint64_t j = 0; j < res->committed; j++) {
         const mpp_chunk_meta *m = L->by_index[j];
-        mpp_tally t = {.count = m->count, .first = m->first, .last = m->last};
-        mpp_result_add(&c.result, &t);
+        add_meta(&c.result, m, L->kind);
         L->file_at[m - L->all] = L->file_base;
         L->file_base += m->bytes;
     }
@@ -120,7 +142,7 @@ static void plan_next(run *r, lister *L, bool first)
     L->committed = res.committed;
     if (!flags)
         mpp_plan_round(o->decomposition, o->method, from, o->stop, r->size, L->budget,
-                       L->fmt, o->chunk ? o->chunk : 1, L->blocks, &L->plan);
+                       L->fmt, L->kind, o->chunk ? o->chunk : 1, L->blocks, &L->plan);
     const mpp_share none = {.lo = 0, .hi = 0, .chunk = 0, .first = 0, .step = 1, .index = 0,
                             .empty = 1};
     for (int i = 0; i < r->size; i++) {
@@ -174,9 +196,8 @@ static void commit_mine(run *r, const lister *L, uint64_t committed)
                         .lo = L->mine_b[k].lo,
                         .hi = m->full ? m->last : L->mine_b[k].hi,
                         .done = false};
-        mpp_tally t = {.count = m->count, .first = m->first, .last = m->last};
         mpp_result_clear(&c.result);
-        mpp_result_add(&c.result, &t);
+        add_meta(&c.result, m, L->kind);
         mpp_run_commit(r, &c);
     }
 }
@@ -186,6 +207,7 @@ static bool lister_setup(run *r, lister *L)
     memset(L, 0, sizeof *L);
     L->budget = mpp_outlet_budget(r);
     L->fmt = mpp_outlet_format(r);
+    L->kind = mpp_list_kind(&r->opts);
     bool gathers = mpp_outlet_gathers(r);
     L->turns = mpp_outlet_turns(r);
     size_t bytes =
@@ -195,6 +217,7 @@ static bool lister_setup(run *r, lister *L)
         mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
     else
         mpp_piece_init(&L->piece, L->buf, (size_t)L->budget, L->fmt);
+    L->piece.kind = L->kind;
     if (r->rank == 0) {
         size_t n = (size_t)r->size, entries = n * CAP;
         L->blocks = mpp_xmalloc(r, n * sizeof *L->blocks);

@@ -432,13 +432,15 @@ int mpp_outlet_preflight(run *r)
     if (o->output && open_output(r) != EXIT_DONE)
         return EXIT_RUNTIME;
     uint64_t share = share_of(o, r->where, r->size);
-    size_t need = mpp_format_max_bytes(mpp_outlet_format(r), o->stop);
+    int kind = mpp_list_kind(o);
+    size_t need = mpp_item_max_bytes(mpp_outlet_format(r), kind, o->stop);
     if (share < need) {
         uint64_t least = OUTLETS[r->where].whole ? need : need * (unsigned)r->size;
         fprintf(r->err,
                 "mpprimes: --buffer %llu is too small for %d ranks: each rank needs room "
-                "for one prime (%zu bytes); use --buffer %llu or more\n",
-                (unsigned long long)o->buffer, r->size, need, (unsigned long long)least);
+                "for one %s (%zu bytes); use --buffer %llu or more\n",
+                (unsigned long long)o->buffer, r->size, kind > 1 ? "tuplet" : "prime", need,
+                (unsigned long long)least);
         if (r->file_open)
             mpp_outfile_abandon(&r->file);
         r->file_open = false;

@@ -218,6 +218,31 @@ static int discard_push(void *ctx, const uint64_t *primes, size_t n)
     return 0;
 }
 
+/* The same for tuplets (an mpp_tuplet_fn), counting them: the piece's own
+ * count restarts whenever it is emptied. */
+typedef struct {
+    mpp_piece *piece;
+    uint64_t total; /* tuplets encoded */
+} discard_tuplets_ctx;
+
+static int discard_tuplets(void *ctx, const uint64_t *firsts, const uint32_t *forms, size_t n)
+{
+    discard_tuplets_ctx *d = ctx;
+    while (n > 0) {
+        uint64_t before = d->piece->count;
+        int rc = mpp_piece_push_tuplets(d->piece, firsts, forms, n);
+        size_t took = (size_t)(d->piece->count - before);
+        d->total += took;
+        if (rc != MPP_PIECE_FULL)
+            return rc;
+        firsts += took;
+        forms += took;
+        n -= took;
+        mpp_piece_reset(d->piece);
+    }
+    return 0;
+}
+
 /* Rank 0, --compare: the serial run. */
 static void serial_run(run *r)
 {
@@ -232,6 +257,7 @@ static void serial_run(run *r)
     int rc = MPP_ENOMEM;
     mpp_stop stop = {mpp_stop_flag(), 0};
     mpp_gaps *gaps = o->gaps ? malloc(sizeof *gaps) : NULL;
+    int kind = o->count_only ? 1 : mpp_list_kind(o);
     double t0 = MPI_Wtime();
     bool room = gaps || !o->gaps; /* (no room: ENOMEM stays) */
     if (finder && room && mpp_wants_patterns(o)) {
@@ -243,6 +269,15 @@ static void serial_run(run *r)
         rc = mpp_finder_find_wheel(finder, o->start, o->stop, &patterns, &t, &stop);
     } else if (finder && o->count_only && !o->gaps) {
         rc = mpp_finder_find(finder, o->start, o->stop, NULL, &t, &stop);
+    } else if (finder && buf && kind > 1) {
+        mpp_piece_init(&piece, buf, PIECE, mpp_outlet_format(r));
+        piece.kind = kind;
+        discard_tuplets_ctx d = {&piece, 0};
+        mpp_tuplets tl; /* the whole range is one piece */
+        mpp_tuplets_begin(&tl, kind, NULL, 0, discard_tuplets, &d);
+        mpp_wheel_sink ws = {mpp_tuplets_sink, mpp_tuplets_wheel, &tl};
+        rc = mpp_finder_find_wheel(finder, o->start, o->stop, &ws, &t, &stop);
+        t.count = d.total; /* what is compared below */
     } else if (finder && buf) {
         mpp_piece_init(&piece, buf, PIECE, mpp_outlet_format(r));
         rc = mpp_finder_find(finder, o->start, o->stop, &sink, &t, &stop);
@@ -260,10 +295,12 @@ static void serial_run(run *r)
     } else if (rc != MPP_OK) {
         fprintf(r->err, "mpprimes: --compare: rank 0 ran out of memory for the serial run\n");
         r->status = EXIT_RUNTIME;
-    } else if (t.count != r->progress.result.primes.count) {
+    } else if (t.count != (kind > 1 ? r->progress.result.tuplets[kind]
+                                     : r->progress.result.primes.count)) {
         fprintf(r->err, "mpprimes: internal error: the serial run found %" PRIu64
-                        " primes, the parallel run %" PRIu64 "\n",
-                t.count, r->progress.result.primes.count);
+                        " %s, the parallel run %" PRIu64 "\n",
+                t.count, mpp_pattern_name(kind),
+                kind > 1 ? r->progress.result.tuplets[kind] : r->progress.result.primes.count);
         r->status = EXIT_RUNTIME;
     }
 }

@@ -93,6 +93,7 @@ static void print_report(run *r, const mpp_rank_stats *stats, double elapsed)
                       .per_rank = stats,
                       .serial_s = r->serial_s,
                       .kinds = o->kinds,
+                      .no_primes = !o->count_only && mpp_list_kind(o) > 1,
                       .gaps = o->gaps ? r->gaps : NULL,
                       .nth = o->nth,
                       .nth_neg = r->nth.neg,

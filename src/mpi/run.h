@@ -140,6 +140,13 @@ typedef bool (*mpp_chunk_fn)(run *r, void *ctx, uint64_t index, mpp_block b);
 void mpp_do_share(run *r, const mpp_share *s, uint64_t capacity, mpp_chunk_fn fn, void *ctx);
 /* Step 3 for one chunk: the primes of B (into SINK when listing), timed. */
 int mpp_find_timed(run *r, mpp_block b, const mpp_sink *sink, mpp_tally *t);
+/* The same, the primes as the sieve's bytes to WS (finder.h:
+ * mpp_finder_find_wheel). */
+int mpp_find_wheel_timed(run *r, mpp_block b, const mpp_wheel_sink *ws, mpp_tally *t);
+/* The primes of the range just before LO that a piece from LO looks back
+ * at (patterns.h), into BEFORE (MPP_BEFORE_MAX); their number. Timed as
+ * compute. */
+size_t mpp_look_back(run *r, uint64_t lo, uint64_t *before);
 /* --count: rank 0 scatters the shares, every rank counts its own, and the
  * results are reduced at rank 0 (r->reduced). */
 void mpp_count(run *r);
@@ -168,6 +175,7 @@ void mpp_list_in_rounds(run *r);
 typedef struct lister {
     uint64_t budget;          /* bytes per rank per round */
     mpp_format fmt;
+    int kind;                 /* what is listed: 1 primes, 2..6 tuplets (encode.h) */
     char *buf;                /* rank 0 (gathering outlets): one slot of BUDGET per rank */
     mpp_piece piece;          /* this rank's primes of the round */
     MPI_File fh;              /* MPP_PLAN_FILE */

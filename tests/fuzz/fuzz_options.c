@@ -279,8 +279,10 @@ static void check_canonical(const mpp_options *o, bool stop_only)
     }
     if (o->gaps)
         argv[argc++] = "--gaps";
-    if (o->print)
-        argv[argc++] = "--print";
+    static char print[16];
+    snprintf(print, sizeof print, "--print=%d", mpp_list_kind(o));
+    if (o->print || (o->output != NULL && mpp_list_kind(o) > 1))
+        argv[argc++] = print; /* with --output: what goes to the file */
     if (o->quiet)
         argv[argc++] = "-q";
     if (o->json)
@@ -365,10 +367,13 @@ static void check_run(const args *a, const mpp_options *o)
                            o->kinds == 1u << 1),
                "--nth-prime: not a plain count of START alone");
     FUZZ_CHECK(o->nth || (!o->nth_neg && o->nth_n == 0), "an N without --nth-prime");
-    FUZZ_CHECK(o->count_only || o->kinds == 1u << 1, "kinds %#x without --count", o->kinds);
+    FUZZ_CHECK(o->count_only || (o->kinds & (o->kinds - 1)) == 0,
+               "kinds %#x, several, without --count", o->kinds);
+    FUZZ_CHECK(o->count_only || o->print || o->output != NULL || o->kinds == 1u << 1,
+               "kinds %#x without --count, --print or --output", o->kinds);
     FUZZ_CHECK(!(o->count_only && o->print), "--count with --print");
     FUZZ_CHECK(!(o->count_only && o->output != NULL), "--count with --output");
-    FUZZ_CHECK(!(o->print && o->output != NULL), "--print with --output");
+    FUZZ_CHECK(!(o->print && o->output != NULL), "--print still set with --output");
     FUZZ_CHECK(!(o->quiet && o->json), "--quiet with --json");
     FUZZ_CHECK(o->chunk == 0 || o->decomposition == MPP_DECOMP_CYCLIC ||
                    o->decomposition == MPP_DECOMP_DYNAMIC,
@@ -396,7 +401,7 @@ static void check_message(const char *msg)
         "unknown option '", "option '", "invalid method '", "invalid decomposition '",
         "--chunk: '", "--chunk must be at least 1",
         "--chunk applies to -d cyclic and -d dynamic only",
-        "--count cannot be combined with --", "--print cannot be combined with --output",
+        "--count cannot be combined with --", "invalid kind '",
         "--gaps cannot be combined with --", "invalid kinds '", "--nth-prime: '",
         "--nth-prime cannot be combined with --", "--nth-prime takes one operand",
         "--quiet cannot be combined with --json",
