@@ -956,6 +956,145 @@ typedef struct {
 } append_job;
 
 
+/* ---- tuplets ---- */
+
+/* The forms of each kind (bit d: p + d a member), written here again. */
+static const uint32_t TFORMS[7][2] = {
+    [2] = {0x5, 0},          /* 0 2 */
+    [3] = {0x45, 0x51},      /* 0 2 6, 0 4 6 */
+    [4] = {0x145, 0},        /* 0 2 6 8 */
+    [5] = {0x1145, 0x1451},  /* 0 2 6 8 12, 0 4 6 10 12 */
+    [6] = {0x11451, 0},      /* 0 4 6 10 12 16 */
+};
+
+/* Tuplet (P, FORM)'s line by snprintf: "(p, p + d1, ...)\n". */
+static size_t tuplet_line(uint64_t p, uint32_t form, char *out, size_t room)
+{
+    size_t n = 0;
+    for (unsigned d = 0; d < 32; d++)
+        if (form >> d & 1)
+            n += (size_t)snprintf(out + n, room - n, "%s%" PRIu64, n ? ", " : "(", p + d);
+    n += (size_t)snprintf(out + n, room - n, ")\n");
+    return n;
+}
+
+/* Tuplets of kind K (random forms of it) with least members from V, pushed
+ * in batches of BATCH into a piece of CAP bytes in format FMT until it
+ * refuses one: what it holds must be the first COUNT tuplets exactly (text
+ * as snprintf writes them; binary the least members, little-endian; native
+ * words), with no byte written past CAP + MPP_PIECE_SLACK, and FIRST, LAST
+ * the least member of the first and the greatest of the last. */
+static void expect_tuplets(int k, mpp_format fmt, const uint64_t *v, size_t n, size_t batch,
+                           size_t cap, uint64_t *seed)
+{
+    uint32_t *forms = malloc(n * sizeof *forms);
+    ck_assert_ptr_nonnull(forms);
+    for (size_t i = 0; i < n; i++)
+        forms[i] = TFORMS[k][TFORMS[k][1] && test_xorshift(seed) % 2];
+    char *mem = guarded_alloc(cap);
+    mpp_piece p;
+    mpp_piece_init(&p, mem + GUARD, cap, fmt);
+    p.kind = k;
+    size_t i = 0;
+    int rc = 0;
+    while (i < n && rc == 0) {
+        size_t b = batch < n - i ? batch : n - i;
+        rc = mpp_piece_push_tuplets(&p, v + i, forms + i, b);
+        i += b;
+    }
+    check_guards(mem, cap);
+    ck_assert(rc == 0 || (rc == MPP_PIECE_FULL && p.full));
+    ck_assert_uint_le(p.len, cap);
+    size_t count = (size_t)p.count;
+    ck_assert(rc != 0 || count == n);
+    /* a refused tuplet did not fit the room left after the batch's */
+    char *want = malloc(count * 140 + 1);
+    ck_assert_ptr_nonnull(want);
+    size_t wlen = 0;
+    for (size_t j = 0; j < count; j++) {
+        if (fmt == MPP_FORMAT_TEXT) {
+            wlen += tuplet_line(v[j], forms[j], want + wlen, 140);
+        } else if (fmt == MPP_FORMAT_BINARY) {
+            for (int b = 0; b < 8; b++)
+                want[wlen++] = (char)(v[j] >> (8 * b));
+        } else {
+            memcpy(want + wlen, &v[j], 8);
+            wlen += 8;
+        }
+    }
+    REQUIRE(p.len == wlen && memcmp(mem + GUARD, want, wlen) == 0,
+            "kind %d, %s: %zu tuplets, %zu bytes, expected %zu", k, mpp_format_name(fmt), count,
+            p.len, wlen);
+    if (count) {
+        ck_assert_uint_eq(p.first, v[0]);
+        unsigned span = 31u - (unsigned)__builtin_clz(forms[count - 1]);
+        ck_assert_uint_eq(p.last, v[count - 1] + span);
+    }
+    /* every line fits mpp_item_max_bytes of its greatest member */
+    for (size_t j = 0; j < count && fmt == MPP_FORMAT_TEXT; j++) {
+        char line[160];
+        size_t len = tuplet_line(v[j], forms[j], line, sizeof line);
+        ck_assert_uint_le(len, mpp_item_max_bytes(fmt, k, v[j] + 16));
+    }
+    /* once full, it stays full */
+    if (rc) {
+        size_t len = p.len;
+        ck_assert_int_eq(mpp_piece_push_tuplets(&p, v, forms, 1), MPP_PIECE_FULL);
+        ck_assert_uint_eq(p.len, len);
+    }
+    free(want);
+    free(mem);
+    free(forms);
+}
+
+START_TEST(test_tuplets_encoded)
+{
+    uint64_t seed = 77;
+    enum { N = 3000 };
+    static uint64_t v[N];
+    for (int round = 0; round < 40; round++) {
+        /* ascending least members of one magnitude, or across a power of 10 and
+         * 10^8 multiples (the encoder's leading part), or near 2^64 */
+        uint64_t base = round % 4 == 0 ? 0
+                        : round % 4 == 1 ? 99999000ULL * (1 + test_xorshift(&seed) % 3)
+                        : round % 4 == 2 ? any_magnitude(&seed) / 2
+                                         : UINT64_MAX - 16 - (uint64_t)N * 40;
+        uint64_t x = base;
+        for (size_t i = 0; i < N; i++) {
+            x += 1 + test_xorshift(&seed) % (round % 3 == 0 ? 3 : 40);
+            v[i] = x;
+        }
+        int k = 2 + round % 5;
+        static const size_t caps[] = {140, 1000, 1 << 20};
+        for (int f = 0; f < 3; f++)
+            for (size_t c = 0; c < 3; c++)
+                expect_tuplets(k, (mpp_format)f, v, N, batches[round % 6], caps[c], &seed);
+    }
+}
+END_TEST
+
+START_TEST(test_tuplet_max_bytes)
+{
+    /* "(" and K members of at most digits(HI) digits, ", " between, ")\n" */
+    ck_assert_uint_eq(mpp_item_max_bytes(MPP_FORMAT_TEXT, 2, 5), 7);        /* (3, 5)\n */
+    ck_assert_uint_eq(mpp_item_max_bytes(MPP_FORMAT_TEXT, 6, 23), 6 * 4 + 1);
+    ck_assert_uint_eq(mpp_item_max_bytes(MPP_FORMAT_TEXT, 6, UINT64_MAX), 6 * 22 + 1);
+    ck_assert_uint_eq(mpp_item_max_bytes(MPP_FORMAT_TEXT, 1, 1000), 5);
+    ck_assert_uint_eq(mpp_item_max_bytes(MPP_FORMAT_TEXT, 1, 1000),
+                      mpp_format_max_bytes(MPP_FORMAT_TEXT, 1000));
+    for (int k = 1; k <= 6; k++) {
+        ck_assert_uint_eq(mpp_item_max_bytes(MPP_FORMAT_BINARY, k, UINT64_MAX), 8);
+        ck_assert_uint_eq(mpp_item_max_bytes(MPP_FORMAT_NATIVE, k, 7), 8);
+    }
+    char line[160];
+    ck_assert_uint_eq(tuplet_line(3, 0x5, line, sizeof line), 7);
+    ck_assert_str_eq(line, "(3, 5)\n");
+    ck_assert_uint_eq(tuplet_line(7, 0x11451, line, sizeof line), 24);
+    ck_assert_str_eq(line, "(7, 11, 13, 17, 19, 23)\n");
+    ck_assert_uint_le(24, mpp_item_max_bytes(MPP_FORMAT_TEXT, 6, 23));
+}
+END_TEST
+
 static Suite *encode_suite(void)
 {
     Suite *s = suite_create("encode");
@@ -987,6 +1126,8 @@ static Suite *encode_suite(void)
     tcase_add_test(tc, test_capacity_mixed);
     tcase_add_test(tc, test_capacity_binary);
     tcase_add_test(tc, test_capacity_large);
+    tcase_add_test(tc, test_tuplets_encoded);
+    tcase_add_test(tc, test_tuplet_max_bytes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -262,12 +262,49 @@ START_TEST(test_estimate_high_ranges)
 }
 END_TEST
 
+/* The tuplets' estimate against counts (primesieve 11.0 -cK; [2, 1e9] as
+ * in ../shared/reference/patterns.md): within the ratios a round's planner
+ * can live with (an excess only shortens rounds; a shortfall that fills a
+ * buffer only cuts one), and never above the primes' estimate. */
+START_TEST(test_tuplet_estimate)
+{
+    static const struct {
+        uint64_t lo, hi, count[7];
+    } known[] = {
+        {2, 1000000000ULL, {0, 0, 3424506, 759256, 28388, 7221, 317}},
+        {1000000000000ULL, 1000100000000ULL, {0, 0, 172900, 27284, 699, 145, 5}},
+        {18446744073609551615ULL, 18446744073709551615ULL, {0, 0, 67244, 6517, 105, 17, 1}},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        for (int k = 2; k <= 6; k++) {
+            double e = mpp_tuplet_count_expected(k, known[i].lo, known[i].hi);
+            double c = (double)known[i].count[k];
+            /* (the rare kinds fluctuate: sqrt(count) of slack) */
+            REQUIRE(e >= 0.9 * c - 3 * sqrt(c) && e <= 1.6 * c + 3 * sqrt(c) + 3,
+                    "kind %d of [%" PRIu64 ", %" PRIu64 "]: estimate %.1f, count %.0f", k,
+                    known[i].lo, known[i].hi, e, c);
+            ck_assert(e <= mpp_prime_count_expected(known[i].lo, known[i].hi));
+        }
+    /* tiny and empty ranges: at most the primes' estimate, zero when none */
+    for (int k = 2; k <= 6; k++) {
+        ck_assert(mpp_tuplet_count_expected(k, 0, 1) == 0);
+        ck_assert(mpp_tuplet_count_expected(k, 5, 4) == 0);
+        ck_assert(mpp_tuplet_count_expected(k, 0, 30) <= mpp_prime_count_expected(0, 30));
+        ck_assert(mpp_tuplet_count_expected(k, 0, 30) > 0);
+        ck_assert(mpp_tuplet_count_expected(k, UINT64_MAX, UINT64_MAX) <= 1);
+    }
+    /* kind 1 is the primes */
+    ck_assert(mpp_tuplet_count_expected(1, 100, 1000) == mpp_prime_count_expected(100, 1000));
+}
+END_TEST
+
 static Suite *estimate_suite(void)
 {
     Suite *s = suite_create("estimate");
     TCase *tc = tcase_create("estimate");
     tcase_set_timeout(tc, 60); /* Miller-Rabin windows, slow under valgrind */
     tcase_add_test(tc, test_estimate_reference);
+    tcase_add_test(tc, test_tuplet_estimate);
     tcase_add_test(tc, test_estimate_edges);
     tcase_add_test(tc, test_estimate_monotone);
     tcase_add_test(tc, test_estimate_small);

@@ -655,6 +655,198 @@ START_TEST(the_sieves_bytes)
 }
 END_TEST
 
+/* ---- listing tuplets (mpp_tuplets) ---- */
+
+/* A listing's tuplets: least members and forms (bit d: p + d a member). */
+typedef struct {
+    uint64_t *first;
+    uint32_t *form;
+    size_t n, cap;
+    size_t refuse_after; /* the emit function refuses the tuplet after this many (SIZE_MAX: none) */
+} tuplet_list;
+
+static void list_add(tuplet_list *l, uint64_t first, uint32_t form)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 256;
+        l->first = realloc(l->first, l->cap * sizeof *l->first);
+        l->form = realloc(l->form, l->cap * sizeof *l->form);
+        ck_assert(l->first != NULL && l->form != NULL);
+    }
+    l->first[l->n] = first;
+    l->form[l->n] = form;
+    l->n++;
+}
+
+/* The tuplet function under test: keeps them, and refuses (as a full
+ * buffer does, returning a positive code) once REFUSE_AFTER are kept. */
+static int list_emit(void *ctx, const uint64_t *first, const uint32_t *form, size_t n)
+{
+    tuplet_list *l = ctx;
+    ck_assert_uint_gt(n, 0);
+    for (size_t i = 0; i < n; i++) {
+        if (l->n >= l->refuse_after)
+            return 28;
+        list_add(l, first[i], form[i]);
+    }
+    return 0;
+}
+
+/* The K-tuplets of [LO, HI] from its primes V[0..N-1], by the definitions:
+ * every prime of the range as the first member of each of kind K's forms
+ * (FORM_OFFSETS), all members in the range. */
+static void reference_list(int k, uint64_t lo, uint64_t hi, const uint64_t *v, size_t n,
+                           tuplet_list *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < lo || v[i] > hi)
+            continue;
+        for (size_t f = 0; f < NFORMS; f++) {
+            if (FORM_OFFSETS[f][0] != k)
+                continue;
+            uint32_t form = 0;
+            bool all = true;
+            for (int j = 1; j < 7 && FORM_OFFSETS[f][j] >= 0; j++) {
+                uint64_t m = v[i] + (uint64_t)FORM_OFFSETS[f][j];
+                all = all && m >= v[i] && m <= hi && in_list(v, n, m);
+                form |= 1u << FORM_OFFSETS[f][j];
+            }
+            if (all) {
+                list_add(out, v[i], form);
+                break;
+            }
+        }
+    }
+}
+
+/* Lists kind K of [LO, HI] as a listing does: pieces from LO on, each
+ * after the primes before it, from the sieve's bytes (segments of SEGMENT
+ * bytes) or, when PUSH, from its primes pushed in random batches; when
+ * REFUSE, the emit function refuses after a random number of tuplets now
+ * and then,
+ * and the next piece starts right after the last member of the last
+ * tuplet kept (a round cut short by a full buffer). The list must be the
+ * reference's, in order. */
+static void list_pieces(int k, uint64_t lo, uint64_t hi, uint32_t segment, bool push,
+                        bool refuse, uint64_t *seed)
+{
+    size_t n;
+    uint64_t *v = ref_primes(lo, hi, &n);
+    tuplet_list want = {NULL, NULL, 0, 0, SIZE_MAX}, got = {NULL, NULL, 0, 0, SIZE_MAX};
+    reference_list(k, lo, hi, v, n, &want);
+    mpp_sieve_config cfg = {.segment_bytes = segment, .chunk_bytes = 0, .no_presieve = 0,
+                            .window = 0};
+    mpp_sieve_state *st = push ? NULL : mpp_sieve_state_new(hi, &cfg);
+    ck_assert(push || st != NULL);
+    uint64_t a = lo;
+    int pieces = 0;
+    for (;;) {
+        uint64_t room = (hi - a) / 4;
+        uint64_t step = test_splitmix(seed) % 3 == 0 ? test_splitmix(seed) % 40
+                                                     : test_splitmix(seed) % (room + 1);
+        uint64_t b = step >= hi - a ? hi : a + step;
+        got.refuse_after = refuse && test_splitmix(seed) % 4 == 0
+                               ? got.n + test_splitmix(seed) % 5 : SIZE_MAX;
+        uint64_t before[MPP_BEFORE_MAX];
+        size_t nb = mpp_primes_before(lo, a, MPP_SPAN, before);
+        mpp_tuplets t;
+        mpp_tuplets_begin(&t, k, before, nb, list_emit, &got);
+        size_t had = got.n;
+        int rc;
+        if (push) {
+            size_t i = 0, j;
+            while (i < n && v[i] < a)
+                i++;
+            for (j = i; j < n && v[j] <= b; j++)
+                ;
+            rc = 0;
+            while (i < j && rc == 0) {
+                size_t batch = 1 + (size_t)(test_splitmix(seed) % 9);
+                batch = batch > j - i ? j - i : batch;
+                rc = mpp_tuplets_sink(&t, v + i, batch);
+                i += batch;
+            }
+        } else {
+            mpp_wheel_sink ws = {mpp_tuplets_sink, mpp_tuplets_wheel, &t};
+            mpp_tally tally;
+            rc = mpp_sieve_state_find_wheel(st, a, b, &ws, &tally, NULL);
+        }
+        pieces++;
+        if (rc != 0) { /* refused: go on after the last tuplet kept */
+            ck_assert_int_eq(rc, 28);
+            ck_assert_uint_eq(got.n, got.refuse_after);
+            if (got.n > had) {
+                uint64_t end = got.first[got.n - 1] +
+                               (31u - (unsigned)__builtin_clz(got.form[got.n - 1]));
+                if (end == hi)
+                    break;
+                a = end + 1;
+                continue;
+            }
+            /* nothing kept: the piece again, whole */
+            got.refuse_after = SIZE_MAX;
+            continue;
+        }
+        if (b == hi)
+            break;
+        a = b + 1;
+    }
+    mpp_sieve_state_free(st);
+    char what[160];
+    snprintf(what, sizeof what, "%d-tuplets of [%" PRIu64 ", %" PRIu64 "], %s, %d pieces", k,
+             lo, hi, push ? "pushed" : "bytes", pieces);
+    REQUIRE(got.n == want.n, "%s: %zu listed, %zu wanted", what, got.n, want.n);
+    for (size_t i = 0; i < want.n; i++)
+        REQUIRE(got.first[i] == want.first[i] && got.form[i] == want.form[i],
+                "%s: tuplet %zu is (%" PRIu64 ", %#x), wanted (%" PRIu64 ", %#x)", what, i,
+                got.first[i], got.form[i], want.first[i], want.form[i]);
+    free(want.first);
+    free(want.form);
+    free(got.first);
+    free(got.form);
+    free(v);
+}
+
+START_TEST(listing_tuplets)
+{
+    uint64_t seed = 47;
+    static const uint32_t segments[] = {64, 256, 4096};
+    /* under valgrind (MPP_TEST_SCALE > 1) one segment size a kind, in turn */
+    bool all = test_iters(2) > 1;
+    for (int k = 2; k <= MPP_KINDS; k++)
+        for (uint64_t t = 0; t < test_iters(2); t++)
+            for (size_t s = 0; s < 3; s++) {
+                if (!all && s != (size_t)k % 3)
+                    continue;
+                bool push = (s == 0 && t % 2) || (!all && k % 2);
+                list_pieces(k, 0, 30000 / (all ? 1 : 10), segments[s], push, true, &seed);
+                list_pieces(k, 0, 40, segments[s], push, true, &seed);
+                list_pieces(k, 5, 29, segments[s], push, true, &seed);
+                list_pieces(k, 8, 3000, segments[s], push, true, &seed);
+                list_pieces(k, 12, 3000, segments[s], push, true, &seed);
+                list_pieces(k, 1000000000000ULL - 7, 1000000000000ULL + 30000 / (all ? 1 : 10),
+                            segments[s], push, true, &seed);
+                list_pieces(k, 4294967296ULL - 2000, 4294967296ULL + 2000, segments[s], push, true,
+                            &seed);
+            }
+}
+END_TEST
+
+/* Near 2^64 (the sieving primes to 2^32: seconds under valgrind) and a
+ * long range with the default segments. */
+START_TEST(listing_tuplets_far)
+{
+    uint64_t seed = 53;
+    for (int k = 2; k <= MPP_KINDS; k++) {
+        /* (a piece before the last one sieved there makes the state generate
+         * the sieving primes to 2^32 again: no refusals) */
+        if (k == 2 || k == 5) /* (the sieving primes to 2^32 take a second each) */
+            list_pieces(k, UINT64_MAX - 20000, UINT64_MAX, 4096, false, false, &seed);
+        list_pieces(k, 0, 2000000, 0, false, true, &seed);
+    }
+}
+END_TEST
+
 static Suite *patterns_suite(void)
 {
     Suite *s = suite_create("patterns");
@@ -668,7 +860,13 @@ static Suite *patterns_suite(void)
     tcase_add_test(tc, wire_round_trip);
     tcase_add_test(tc, pieces_from_a_finder);
     tcase_add_test(tc, the_sieves_bytes);
+    tcase_add_test(tc, listing_tuplets);
     suite_add_tcase(s, tc);
+    TCase *hc = tcase_create("heavy");
+    tcase_set_tags(hc, "heavy");
+    tcase_set_timeout(hc, 120);
+    tcase_add_test(hc, listing_tuplets_far);
+    suite_add_tcase(s, hc);
     return s;
 }
 

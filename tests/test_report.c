@@ -1921,6 +1921,43 @@ START_TEST(test_patterns_report)
 }
 END_TEST
 
+/* A listing of tuplets (--print=K): the primes not counted, "-" in text,
+ * null in JSON, empty in CSV; the kind's count as with --count=K. */
+START_TEST(test_tuplet_listing_report)
+{
+    mpp_report r = one_rank();
+    r.kinds = 1u << 3;
+    r.no_primes = true;
+    r.count = 0;
+    r.buffer_bytes = 1048576;
+    r.tuplets[3] = 8;
+    one_rank_stats[0].count = 0;
+    one_rank_stats[0].tuplets[3] = 8;
+    char *text = render(mpp_report_text, &r);
+    expect_contains(text, "\n# primes         - (not counted: the triplets are listed)\n"
+                          "# first          -\n# last           -\n# triplets       8\n#\n");
+    expect_contains(text, " primes  compute_s");
+    expect_contains(text, " 100            -   0.250000 ");
+    expect_absent(text, "# twins");
+    free(text);
+    char *json = render(mpp_report_json, &r);
+    expect_contains(json, "\"count\": null, \"first\": null, \"last\": null, "
+                          "\"counts\": {\"triplets\": 8}");
+    expect_contains(json, "\"count\": null, \"compute_s\"");
+    python_check(json, "assert d['count'] is None and d['counts'] == {'triplets': 8}\n"
+                       "assert [x['count'] for x in d['per_rank']] == [None]\n"
+                       "assert [x['counts'] for x in d['per_rank']] == [{'triplets': 8}]\n");
+    free(json);
+    row_context = NULL;
+    char *row = render(render_csv_row, &r);
+    /* ..., rounds, buffer_bytes, then count, first and last empty */
+    char want[64];
+    fmt(want, sizeof want, ",block,%" PRIu64 ",1048576,,,,", r.rounds);
+    expect_contains(row, want);
+    free(row);
+}
+END_TEST
+
 /* --nth-prime: the answer's line, JSON keys and CSV column. */
 START_TEST(test_nth_report)
 {
@@ -2029,6 +2066,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_json_escapes);
     tcase_add_test(tc, test_patterns_report);
     tcase_add_test(tc, test_nth_report);
+    tcase_add_test(tc, test_tuplet_listing_report);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("first_last");

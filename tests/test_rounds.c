@@ -294,6 +294,54 @@ START_TEST(plan_whole_64bit_range)
 }
 END_TEST
 
+/* A listing of tuplets (kind 2..6) plans from their expected count: from
+ * 2^32 on each kind's round covers at least the primes' round from the same
+ * start (a rarer item, a longer stretch), its blocks are expected to fit (the same
+ * FILL rule, with mpp_tuplet_count_expected and mpp_item_max_bytes). */
+START_TEST(plan_tuplets)
+{
+    static const uint64_t from[] = {0, 1000, P32, E15, UINT64_MAX - 100000000};
+    static const int ranks[] = {1, 2, 7};
+    mpp_block b[7];
+    mpp_round_plan plan;
+    for (size_t i = 0; i < sizeof from / sizeof from[0]; i++)
+        for (size_t r = 0; r < 3; r++)
+            for (int d = 0; d < 4; d++) {
+                uint64_t stop = from[i] > UINT64_MAX - 10000000000ULL ? UINT64_MAX
+                                                                      : from[i] + 10000000000ULL;
+                uint64_t budget = 1 << 16;
+                mpp_decomposition dec = (mpp_decomposition)d;
+                uint64_t primes_end = mpp_plan_round(dec, MPP_METHOD_SIEVE, from[i], stop,
+                                                     ranks[r], budget, MPP_FORMAT_TEXT, 1, 1000,
+                                                     b, &plan);
+                uint64_t prev_end = primes_end;
+                for (int k = 2; k <= 6; k++) {
+                    uint64_t end = mpp_plan_round(dec, MPP_METHOD_SIEVE, from[i], stop,
+                                                  ranks[r], budget, MPP_FORMAT_TEXT, k, 1000, b,
+                                                  &plan);
+                    /* (near 0 the estimate is the primes' count, with longer lines) */
+                    REQUIRE(end >= from[i] && end <= stop && plan.from == from[i] &&
+                                (end >= primes_end || from[i] < P32),
+                            "kind %d from %" PRIu64 " %s: end %" PRIu64 ", primes' %" PRIu64,
+                            k, from[i], mpp_decomposition_name(dec), end, primes_end);
+                    if (k != 3 && k != 5 && from[i] >= P32) /* (two forms: denser) */
+                        REQUIRE(end >= prev_end || end == stop,
+                                "kind %d: a rarer kind, a shorter round", k);
+                    prev_end = end;
+                    if (dec != MPP_DECOMP_BLOCK)
+                        continue;
+                    for (int j = 0; j < ranks[r] && !b[j].empty; j++) {
+                        double want = mpp_tuplet_count_expected(k, b[j].lo, b[j].hi) *
+                                      (double)mpp_item_max_bytes(MPP_FORMAT_TEXT, k, end);
+                        REQUIRE(want <= 0.75 * (double)budget * (1 + 1e-9) ||
+                                    b[j].lo == b[j].hi,
+                                "kind %d block %d: %.0f bytes expected", k, j, want);
+                    }
+                }
+            }
+}
+END_TEST
+
 START_TEST(plan_small_range_is_one_round)
 {
     /* A large budget and a small range: one round, the whole range, split
@@ -1681,6 +1729,7 @@ static Suite *rounds_suite(void)
     tcase_add_test(tc, plan_small_range_is_one_round);
     tcase_add_test(tc, plan_walk_whole_ranges);
     tcase_add_test(tc, plan_every_block_within_budget_from_0);
+    tcase_add_test(tc, plan_tuplets);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("plan_decompositions");
