@@ -411,10 +411,11 @@ def listing_targets(build, binary, runs, stop="1e9"):
 def mpprimes_json(cmd, env=None):
     """Runs an mpprimes command with --json; returns (wall s, its report).
     With --print the report is on stderr and the primes go to /dev/null."""
+    printing = any(a == "--print" or a.startswith("--print=") for a in cmd)
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE if "--print" not in cmd
+    p = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE if not printing
                        else subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    text = p.stderr if "--print" in cmd else p.stdout
+    text = p.stderr if printing else p.stdout
     return time.perf_counter() - t0, json.loads(text[:text.rindex("}") + 1])
 
 
@@ -437,6 +438,8 @@ PATTERNS = [
     ("gaps [2, 1e10]", ["--gaps", "1e10"], ("mpprimes", ["-c", "1e10"]), 1.2),
     ("nth prime 1e10", ["--nth-prime", "1e10"],
      ("primesieve", ["1e10", "-n", "--threads=2"]), 1.0),
+    ("twins listed [1e15, 1e15+5e9] > /dev/null", ["--print=2", "1e15", "1e15+5e9"],
+     ("primesieve", ["1e15", str(10**15 + 5 * 10**9), "-p2"]), 0.6),
 ]
 
 
@@ -453,10 +456,16 @@ def patterns(binary, runs):
         for _ in range(runs):
             t, rep = mpprimes_json(a_cmd, env)
             a.append(t)
+            if "-p2" in theirs:  # a listing: to /dev/null, as mpprimes's
+                b.append(timed_to(b_cmd, os.devnull, env))
+                continue
             t0 = time.perf_counter()
             out = subprocess.run(b_cmd, env=env, check=True, stdout=subprocess.PIPE,
                                  text=True).stdout
             b.append(time.perf_counter() - t0)
+        if "-p2" in theirs:  # the count of what was listed, as primesieve counts it
+            out = subprocess.run([PRIMESIEVE] + theirs[:2] + ["-c2", "-q"], env=env, check=True,
+                                 stdout=subprocess.PIPE, text=True).stdout
         if who == "primesieve":  # the answer, as primesieve prints it
             want = int(out.split()[-1])
             got = rep["nth_prime"] if "nth_prime" in rep else rep["counts"]["twins"]
