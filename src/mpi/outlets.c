@@ -437,10 +437,10 @@ int mpp_outlet_preflight(run *r)
     if (share < need) {
         uint64_t least = OUTLETS[r->where].whole ? need : need * (unsigned)r->size;
         fprintf(r->err,
-                "mpprimes: --buffer %llu is too small for %d ranks: each rank needs room "
+                "mpprimes: --buffer %llu is too small for %d rank%s: each rank needs room "
                 "for one %s (%zu bytes); use --buffer %llu or more\n",
-                (unsigned long long)o->buffer, r->size, kind > 1 ? "tuplet" : "prime", need,
-                (unsigned long long)least);
+                (unsigned long long)o->buffer, r->size, r->size == 1 ? "" : "s",
+                kind > 1 ? "tuplet" : "prime", need, (unsigned long long)least);
         if (r->file_open)
             mpp_outfile_abandon(&r->file);
         r->file_open = false;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prime pattern tests for mpprimes: --count=KINDS (twins, triplets,
-quadruplets, quintuplets, sextuplets), --gaps and --nth-prime, against
-independent references, at 1 to 7 ranks and every decomposition.
+quadruplets, quintuplets, sextuplets), --gaps, --nth-prime and --print=K
+(the K-tuplets listed), against independent references, at 1 to 7 ranks and
+every decomposition.
 
 ctest runs this script (see tests/CMakeLists.txt) as
 
@@ -18,7 +19,10 @@ N = 0 the first >= START, N < 0 the |N|th < START; its references are
 primesieve N START -n (N >= 0), the Python reference's primes over windows
 walking away from START, and for N < 0 primesieve's count below START then
 -n; mpprimes counts an interval next to START ("start"/"stop" of the
-report), so its "count" is checked too.
+report), so its "count" is checked too. The tuplets listed by --print=K
+are primesieve LO HI -pK's stdout byte for byte (without primesieve,
+reference.tuplets_of over the Python reference's primes, with a range near
+2^64 cut to its top 10^6).
 
 Cases:
   reference   the Python tuplet count itself, against the patterns.md
@@ -95,6 +99,40 @@ Cases:
   nth errors  a missing N (-n, --nth-prime), a second operand, N past
               2^64 - 1, --nth-prime with --print, --gaps, --count, --output:
               at 1 and 3 ranks, exit 2, one exact "mpprimes: " line, no file
+  list        --print=K (-pK, --print=K, -pKq; K = 1 too: the primes)
+              to stdout against primesieve -pK byte for byte, K = 2 ... 6
+              over [0, 1e6] (the listing starts with the kind's first tuplet:
+              (3, 5), (5, 7, 11), (5, 7, 11, 13), (5, 7, 11, 13, 17), (7, 11,
+              13, 17, 19, 23)), [6, 1e5], [8, 1e5], [12, 1e5], [14, 1e5]
+              (starting inside a tuplet: those with a member below START not
+              listed), [0, 22] (none) and [0, 23] (one sextuplet),
+              [2^32 - 1e6, 2^32 + 1e6], [2^64 - 1 - 1e7, 2^64 - 1] and
+              [1e12, 1e12 + 2e7], at 1, 2, 3, 4 and 7 ranks, block,
+              balanced, cyclic and dynamic (--chunk 7 to 1e6, default),
+              --buffer the least accepted (many rounds, cut inside chunks),
+              1K, 4K, 16K and the default; trial division on [0, 30000] and
+              [6, 30000]; --output FILE in text (primesieve's bytes) and
+              binary (each tuplet's least member, 8 bytes little-endian), and
+              --format binary to stdout, at 1, 3 and 7 ranks. Every text
+              line a tuplet of the kind inside the range, ascending; every
+              --json report (stderr, or stdout with --output): count, first,
+              last null, "counts" only the kind, its count primesieve -cK's
+              (below 2^40), per_rank counts null and only the kind, summing
+              to it, the per-rank table (check_json_report), buffer_bytes,
+              several rounds when the listing exceeds a round's room
+  list text   the text report of -p2, -p6, and -p4 --output: '# primes
+              - (not counted: the twins are listed)', '# first -', '# last
+              -', '# twins N', no other kind's line; the per-rank primes
+              column '-', the kind's column summing to N
+  list csv    -p3, -p6 --output, then -c into one --csv file: count, first
+              and last empty, the kind's column patterns.md's count
+  list errors a --print kind not one digit 1-6 (9, 0, 23, '', -p7, -p23),
+              --print with --count, --gaps, --nth-prime, and a --buffer one
+              byte short of one tuplet line per rank to stdout (X * ranks)
+              or one with --output (X): exit 2, one exact "mpprimes: " line,
+              no file; at 1 rank, one of each kind at 3
+  list compare --compare -p2 [2, 1e6] at 2 ranks: the listing, the report
+              with serial_s, speedup, efficiency
 
 Every case prints "ok   NAME" or "FAIL NAME: WHY"; the last line is
 "N passed, M failed", and the exit status is 0 only when no case failed.
@@ -114,10 +152,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (CaseFailure, CaseSkipped, Runner, Suite,  # noqa: E402
                      add_program_args, expect, expect_one_error_line,
                      expect_success, unavailable)
-from reference import (CSV_COLUMNS, KNOWN_PI, TUPLET_NAMES, U64_MAX,  # noqa: E402
-                       check_json_report, gaps_of, have_primesieve, is_prime_mr,
+from reference import (CSV_COLUMNS, KNOWN_PI, TUPLET_FORMS, TUPLET_NAMES,  # noqa: E402
+                       U64_MAX, check_json_report, expect_same_listing, gaps_of,
+                       have_primesieve, is_prime_mr, listing_rounds, listing_text,
                        parse_json_report, primesieve, primesieve_count, primesieve_tuplets,
-                       python_feasible, python_primes, read_csv_rows, sieve_window)
+                       python_feasible, python_primes, read_csv_rows, round_room,
+                       sieve_window, tuplet_listing, tuplets_of)
 from reference import tuplet_counts as reference_tuplets  # noqa: E402
 
 RUN_TIMEOUT = 120         # seconds for one mpirun (a hang fails the case)
@@ -804,6 +844,313 @@ def case_nth_csv(runner):
 
 
 # ---------------------------------------------------------------------------
+# Listing tuplets: --print=K to stdout, or with --output to the file
+
+
+# The first tuplet of each kind (patterns.md's forms): every listing of
+# [START, STOP] with START <= its least member and STOP >= its greatest
+# starts with it.
+FIRST_TUPLETS = {2: (3, 5), 3: (5, 7, 11), 4: (5, 7, 11, 13), 5: (5, 7, 11, 13, 17),
+                 6: (7, 11, 13, 17, 19, 23)}
+
+
+@functools.lru_cache(maxsize=None)
+def expected_listing(lo, hi, k, python=False):
+    """(bytes, the reference's name): the text --print=K must write for [LO,
+    HI]: primesieve LO HI -pK's stdout, unless PYTHON or primesieve is
+    missing: then reference.tuplets_of (K = 1: the primes) over the Python
+    reference's primes."""
+    if not python and have_primesieve():
+        return primesieve([lo, hi, f"-p{k}"]), f"primesieve -p{k}"
+    primes = ref_primes(lo, hi)
+    if k == 1:
+        return listing_text(primes), "the Python reference"
+    return tuplet_listing(tuplets_of(primes, k)), "the Python reference"
+
+
+def least_members(text):
+    """The least member of every line of a --print=K text (K = 1: the
+    primes themselves)."""
+    return [int(m) for m in re.findall(rb"^\(?(\d+)", text, re.M)]
+
+
+def binary_of(text):
+    """What --format binary writes for the listing TEXT: each line's least
+    member, 8 bytes little-endian."""
+    return b"".join(p.to_bytes(8, "little") for p in least_members(text))
+
+
+def check_tuplet_lines(text, lo, hi, k):
+    """Every line of TEXT (a --print=K listing, K >= 2) is a K-tuplet by
+    itself: "(a, b, ...)", one of the kind's forms, all its members in [LO,
+    HI], the least members strictly ascending. Independent of the
+    reference: it names the first wrong line."""
+    forms = set(TUPLET_FORMS[k])
+    pattern = re.compile(r"\((\d+)" + r", (\d+)" * (k - 1) + r"\)")
+    prev = -1
+    for i, line in enumerate(text.decode(errors="replace").split("\n")[:-1], 1):
+        m = pattern.fullmatch(line)
+        expect(m, f"line {i} {line[:80]!r} is not a {TUPLET_NAMES[k][:-1]} '(a, ...)'")
+        t = [int(x) for x in m.groups()]
+        expect(tuple(x - t[0] for x in t) in forms,
+               f"line {i} {line!r}: not one of the forms {sorted(forms)}")
+        expect(lo <= t[0] and t[-1] <= hi, f"line {i} {line!r}: a member outside [{lo}, {hi}]")
+        expect(t[0] > prev, f"line {i} {line!r}: not after the line before it")
+        prev = t[0]
+    expect(not text or text.endswith(b"\n"), "the listing does not end with a newline")
+
+
+def item_bytes(k, hi, fmt):
+    """The most bytes one item of --print=K takes (outlets.c's need): text,
+    K * (digits(HI) + 2) + 1 for a tuplet, digits(HI) + 1 for a prime;
+    binary, 8."""
+    if fmt == "binary":
+        return 8
+    digits = len(str(hi))
+    return k * (digits + 2) + 1 if k > 1 else digits + 1
+
+
+def least_buffer(k, hi, np, fmt="text", outlet="print"):
+    """The least --buffer a --print=K run accepts: room for one item in each
+    rank's share (a 1/NP share to stdout, where rank 0 gathers every rank's;
+    the whole buffer with --output), and never below 64."""
+    need = item_bytes(k, hi, fmt)
+    return max(64, need if outlet == "output" else need * np)
+
+
+def buffer_value(buffer, k, hi, np, fmt, outlet):
+    """--buffer's value as given (None: the default, "min": least_buffer)."""
+    if buffer == "min":
+        return str(least_buffer(k, hi, np, fmt, outlet))
+    return buffer
+
+
+def buffer_bytes(text):
+    """The bytes of a --buffer value ("1K" = 1024; None: the default 64M)."""
+    if text is None:
+        return 64 * 2**20
+    scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(text[-1], 1)
+    return int(text.rstrip("KMG")) * scale
+
+
+def print_args(k, form):
+    """--print=K in FORM: "-p" (-pK), "=" (--print=K), "q" (-pKq: the report
+    off) or "bare" (--print, K = 1)."""
+    return {"-p": [f"-p{k}"], "=": [f"--print={k}"], "q": [f"-p{k}q"],
+            "bare": ["--print"]}[form]
+
+
+def check_tuplet_report(report, lo, hi, np, k, n, method, decomp, chunk, buffer, outlet,
+                        listed, compare=False):
+    """REPORT, the --json report of --print=K (K >= 2) over [LO, HI] that
+    listed N tuplets (LISTED bytes): "count", "first", "last" null, "counts"
+    {the kind: N}; every per_rank entry "count" null and "counts" only the
+    kind, summing to N; the rest as check_json_report checks a count (the
+    kind's counts standing in for the primes'); buffer_bytes BUFFER; several
+    rounds when LISTED exceeds a round's room."""
+    name = TUPLET_NAMES[k]
+    for key in ("count", "first", "last"):
+        expect(key in report and report[key] is None,
+               f"{key} {report.get(key, 'missing')!r} with --print={k}, expected null")
+    expect(report.get("counts") == {name: n},
+           f"counts {report.get('counts')!r}, expected {{'{name}': {n}}}")
+    per_rank = report.get("per_rank")
+    expect(isinstance(per_rank, list), f"per_rank {per_rank!r}")
+    for i, entry in enumerate(per_rank):
+        expect(isinstance(entry, dict) and "count" in entry and entry["count"] is None,
+               f"per_rank[{i}].count {entry.get('count', 'missing')!r}, expected null")
+        rc = entry.get("counts")
+        expect(isinstance(rc, dict) and list(rc) == [name] and type(rc[name]) is int,
+               f"per_rank[{i}].counts {rc!r}, expected only {name!r}")
+    total = sum(entry["counts"][name] for entry in per_rank)
+    expect(total == n, f"the per-rank {name} sum to {total}, expected {n}")
+    shadow = dict(report, count=n, per_rank=[dict(entry, count=entry["counts"][name])
+                                             for entry in per_rank])
+    check_json_report(shadow, lo, hi, np, method, count=n, check_first_last=False,
+                      decomposition=decomp, chunk=chunk, compare=compare)
+    size = buffer_bytes(buffer)
+    expect(report["buffer_bytes"] == size,
+           f"buffer_bytes {report['buffer_bytes']}, expected {size}")
+    listing_rounds(report, listed, round_room(size, np, outlet, decomp))
+
+
+def case_list(runner, lo, hi, k, np, decomp, chunk, buffer=None, outlet="print", fmt="text",
+              form="-p", method="sieve", python=False, compare=False):
+    """--print=K (in FORM, print_args) over [LO, HI] at NP ranks (DECOMP,
+    CHUNK, --buffer BUFFER: None the default, "min" the least accepted), to
+    stdout (OUTLET "print") or to a file (--output), in FMT: byte for byte
+    the reference's listing (expected_listing; binary: each line's least
+    member, 8 bytes little-endian); text tuplets well formed by themselves
+    (check_tuplet_lines); a listing of [0, STOP] starting with the kind's
+    first tuplet. The --json report (stderr with stdout, stdout with
+    --output, nothing else there): check_tuplet_report, its count also the
+    count of primesieve -c123456 (or the Python reference) below 2^40, or
+    for K = 1 the primes' report. FORM "q" (-pKq): no report, stderr empty. --output
+    leaves its file and nothing else."""
+    want, source = expected_listing(lo, hi, k, python)
+    n = len(least_members(want))
+    quiet = form == "q"
+    size = buffer_value(buffer, k, hi, np, fmt, outlet)
+    args = print_args(k, form) + (["--buffer", size] if size else []) \
+        + (["--format", fmt] if fmt != "text" or np % 2 else []) \
+        + ["-m", method] + decomp_args(decomp, chunk) + ([] if quiet else ["--json"]) \
+        + (["--compare"] if compare else [])
+    with tempfile.TemporaryDirectory(prefix="mpprimes-patterns-") as tmp:
+        path = os.path.join(tmp, "tuplets.out")
+        if outlet == "output":
+            args += ["--output", path]
+        res = runner.mpprimes(args + [str(lo), str(hi)], np, timeout=RUN_TIMEOUT, cwd=tmp,
+                              buffer=False)
+        expect_success(res)
+        if outlet == "output":
+            expect(os.listdir(tmp) == ["tuplets.out"],
+                   f"the directory holds {sorted(os.listdir(tmp))}, expected tuplets.out")
+            with open(path, "rb") as f:
+                data = f.read()
+            expect(res.stderr == "", f"stderr not empty: {res.stderr[:600]!r}")
+            report_text = res.out
+        else:
+            data, report_text = res.stdout, res.stderr
+    what = f"--print={k}" + (" --output" if outlet == "output" else "") + f" ({fmt})"
+    if fmt == "binary":
+        expect(data == binary_of(want), f"{what} differs from {source}'s least members: "
+               + binary_difference(data, least_members(want)))
+    else:
+        expect_same_listing(data, want, what, source)
+    if k > 1 and fmt == "text":
+        check_tuplet_lines(data, lo, hi, k)
+    if k > 1 and lo <= FIRST_TUPLETS[k][0] and FIRST_TUPLETS[k][-1] <= hi:
+        expect(least_members(want)[:1] == [FIRST_TUPLETS[k][0]],
+               f"{source}'s listing does not start with {FIRST_TUPLETS[k]}")
+    if quiet:
+        expect(report_text == "", f"a report with -p{k}q: {report_text[:300]!r}")
+        return
+    report = parse_json_report(report_text, "the report")
+    if k == 1:
+        check_json_report(report, lo, hi, np, method, count=n,
+                          first=least_members(want)[0] if n else None,
+                          last=least_members(want)[-1] if n else None,
+                          decomposition=decomp, chunk=chunk, compare=compare)
+        expect(report.get("counts") == {"primes": n},
+               f"counts {report.get('counts')!r}, expected {{'primes': {n}}}")
+        return
+    if hi < 2**40:   # primesieve -c123456 too, where it is cheap (near 2^64: 1.3 s)
+        counts, counted_by = expected_counts(lo, hi, python)
+        expect(counts[TUPLET_NAMES[k]] == n, f"{source} lists {n} {TUPLET_NAMES[k]}, but "
+               f"{counted_by} counts {counts[TUPLET_NAMES[k]]}")
+    check_tuplet_report(report, lo, hi, np, k, n, method, decomp, chunk, size, outlet,
+                        len(data), compare)
+
+
+def binary_difference(data, want):
+    """Where the binary listing DATA first differs from the least members
+    WANT."""
+    if len(data) % 8:
+        return f"{len(data)} bytes, not a multiple of 8"
+    got = [int.from_bytes(data[i:i + 8], "little") for i in range(0, len(data), 8)]
+    for i, (g, w) in enumerate(zip(got, want)):
+        if g != w:
+            return f"tuplet #{i + 1}: got {g}, expected {w}"
+    return f"got {len(got)} tuplets, expected {len(want)}"
+
+
+def case_list_text(runner, lo, hi, k, np, outlet):
+    """The text report of --print=K (K >= 2) over [LO, HI] at NP ranks, on
+    stderr (OUTLET "print") or stdout (--output): '# primes - (not counted:
+    the KIND are listed)', '# first -', '# last -', '# KIND N' (N the
+    reference's count) and no other kind's line; the per-rank table's
+    primes column '-' on every row, a KIND column summing to N, no other
+    kind's column."""
+    name = TUPLET_NAMES[k]
+    n = len(least_members(expected_listing(lo, hi, k)[0]))
+    with tempfile.TemporaryDirectory(prefix="mpprimes-patterns-") as tmp:
+        extra = ["-o", os.path.join(tmp, "t.txt")] if outlet == "output" else []
+        res = runner.mpprimes([f"-p{k}"] + extra + [str(lo), str(hi)], np,
+                              timeout=RUN_TIMEOUT, buffer=False)
+        expect_success(res)
+    text = res.out if outlet == "output" else res.stderr
+    want = {"primes": [f"# {'primes':<15}- (not counted: the {name} are listed)"],
+            "first": [f"# {'first':<15}-"], "last": [f"# {'last':<15}-"],
+            name: [f"# {name:<15}{n}"]}
+    for key, lines in want.items():
+        expect(report_lines(text, key) == lines,
+               f"'# {key}' lines {report_lines(text, key)}, expected {lines}")
+    for other in KINDS[1:]:
+        if other != name:
+            expect(not report_lines(text, other), f"a '# {other}' line with --print={k}")
+    header, rows = per_rank_table(text, np)
+    expect(header.count("primes") == 1 and header.count(name) == 1,
+           f"per-rank header {header}: expected one primes and one {name} column")
+    expect(not [c for c in KINDS[1:] if c != name and c in header],
+           f"per-rank header {header}: another kind's column")
+    col = header.index("primes")
+    expect(all(r[col] == "-" for r in rows),
+           f"per-rank primes column {[r[col] for r in rows]}, expected '-' on every row")
+    col = header.index(name)
+    total = sum(int(r[col]) for r in rows)
+    expect(total == n, f"per-rank {name} sum to {total}, expected {n}")
+
+
+def case_list_csv(runner):
+    """Three runs into one --csv file: -p3 over [0, 1e5] to stdout, -p6
+    --output over [0, 1e6], then a plain count: count, first and last empty
+    and the kind's column filled (patterns.md's counts) in the first two,
+    every other pattern column empty; the third as ever."""
+    runs = [(["-p3", "0", "1e5"], "triplets", "507"),
+            (["-p6", "-o", "t.txt", "0", "1e6"], "sextuplets", "5"),
+            (["-c", "0", "1e6"], None, None)]
+    pattern_cols = ("twins", "triplets", "quadruplets", "quintuplets", "sextuplets",
+                    "largest_gap", "largest_gap_after", "nth_prime")
+    with tempfile.TemporaryDirectory(prefix="mpprimes-patterns-") as tmp:
+        path = os.path.join(tmp, "runs.csv")
+        for args, _, _ in runs:
+            res = runner.mpprimes(["-q", "--csv", path] + args, 2, timeout=RUN_TIMEOUT,
+                                  buffer=False, cwd=tmp)
+            expect_success(res)
+        rows = read_csv_rows(path)
+    expect(len(rows) == len(runs), f"{len(rows)} rows, expected {len(runs)}")
+    for i, (row, (args, kind, value)) in enumerate(zip(rows, runs), 1):
+        what = f"row {i} ({' '.join(args)})"
+        if kind is None:
+            expect(row["count"] == "78498", f"{what}: count {row['count']!r}, expected 78498")
+            continue
+        ends = {k: row[k] for k in ("count", "first", "last")}
+        expect(ends == dict.fromkeys(ends, ""), f"{what}: {ends}, expected empty")
+        got = {k: row[k] for k in pattern_cols}
+        want = dict.fromkeys(pattern_cols, "")
+        want[kind] = value
+        expect(got == want, f"{what}: {got}, expected {want}")
+        expect(row["buffer_bytes"] == str(64 * 2**20), f"{what}: buffer_bytes "
+               f"{row['buffer_bytes']!r}")
+
+
+def buffer_message(buffer, np, k, hi, fmt, outlet):
+    """The line of a --buffer too small for one item of --print=K."""
+    return (f"mpprimes: --buffer {buffer} is too small for {np} rank{'' if np == 1 else 's'}: "
+            f"each rank needs "
+            f"room for one {'tuplet' if k > 1 else 'prime'} ({item_bytes(k, hi, fmt)} bytes); "
+            f"use --buffer {least_buffer(k, hi, np, fmt, outlet)} or more")
+
+
+def case_list_buffer_error(runner, np, k, lo, hi, outlet):
+    """--print=K --buffer B over [LO, HI] at NP ranks, to stdout (OUTLET
+    "print") or --output t.txt, B one byte short of least_buffer: exit 2,
+    buffer_message exactly, no file left (case_nth_error)."""
+    size = least_buffer(k, hi, np, "text", outlet) - 1
+    args = [f"-p{k}", "--buffer", str(size)] \
+        + (["-o", "t.txt"] if outlet == "output" else []) + [str(lo), str(hi)]
+    case_nth_error(runner, np, args, buffer_message(size, np, k, hi, "text", outlet))
+
+
+def listing_range(lo, hi):
+    """[LO, HI] for a listing case: as it is, but without primesieve a range
+    too wide for the Python reference (ref_primes) keeps its top 10^6."""
+    if have_primesieve() or python_feasible(lo, hi) or hi - lo <= 5_000_000:
+        return lo, hi
+    return hi - 10**6, hi
+
+
+# ---------------------------------------------------------------------------
 
 
 # Case 1's runs: (range, [(np, decomposition, chunk)]), every range at every
@@ -928,6 +1275,95 @@ NTH_ERRORS = [
      "mpprimes: --nth-prime cannot be combined with --output"),
 ]
 
+# Section 10, --print=K to stdout: (START, STOP, K, np, decomposition,
+# chunk, --buffer ("min": the least accepted; None: the default), the form
+# of the option (print_args)). Every K at 1-7 ranks over each range, the
+# decompositions, buffers and forms spread over them. [6, 8, 12, 14, ...]
+# start inside a tuplet (its lesser members below START: not listed), [0,
+# 22] ends inside (7, 11, 13, 17, 19, 23). Near 2^64 a round costs a re-
+# placement of the sieving primes up to 2^32 (about 0.5 s a round and rank
+# here): buffers that take a dozen rounds, the default chunk.
+E12, T64 = 10**12, B64 - 10**7
+LIST_RUNS = [
+    (0, 10**6, 2, 1, "block", None, "min", "-p"),
+    (0, 10**6, 3, 2, "balanced", None, "1K", "="),
+    (0, 10**6, 4, 3, "cyclic", 1000, "min", "-p"),
+    (0, 10**6, 5, 4, "dynamic", 5000, None, "="),
+    (0, 10**6, 6, 7, "cyclic", 1000, "1K", "-p"),
+    (0, 10**6, 3, 7, "dynamic", 1000, "min", "="),
+    (0, 10**6, 2, 4, "block", None, "min", "-p"),
+    (0, 10**6, 3, 3, "balanced", None, "min", "="),
+    (6, 10**5, 2, 3, "cyclic", 7, "min", "-p"),
+    (6, 10**5, 3, 1, "block", None, "min", "="),
+    (6, 10**5, 5, 2, "dynamic", 7, None, "-p"),
+    (8, 10**5, 6, 4, "cyclic", 1000, "min", "="),
+    (12, 10**5, 4, 7, "dynamic", 1000, "min", "-p"),
+    (14, 10**5, 3, 2, "balanced", None, "min", "="),
+    (0, 22, 6, 2, "block", None, None, "-p"),
+    (0, 23, 6, 3, "cyclic", 7, None, "="),
+    (B32 - 10**6, B32 + 10**6, 2, 1, "dynamic", 100000, "min", "-p"),
+    (B32 - 10**6, B32 + 10**6, 3, 2, "cyclic", 10000, "1K", "="),
+    (B32 - 10**6, B32 + 10**6, 4, 3, "block", None, None, "-p"),
+    (B32 - 10**6, B32 + 10**6, 5, 4, "balanced", None, "min", "="),
+    (B32 - 10**6, B32 + 10**6, 4, 7, "dynamic", None, "4K", "-p"),
+    (B32 - 10**6, B32 + 10**6, 2, 7, "cyclic", 50000, "4K", "="),
+    (T64, B64, 2, 2, "block", None, "16K", "-p"),
+    (T64, B64, 3, 3, "balanced", None, "4K", "="),
+    (E12, E12 + 2 * 10**7, 2, 1, "block", None, None, "-p"),
+    (E12, E12 + 2 * 10**7, 3, 2, "cyclic", 100000, "4K", "="),
+    (E12, E12 + 2 * 10**7, 4, 3, "dynamic", 10**6, "min", "-p"),
+    (E12, E12 + 2 * 10**7, 2, 4, "balanced", None, "1K", "="),
+    (E12, E12 + 2 * 10**7, 5, 7, "block", None, "min", "-p"),
+    (0, 10**6, 1, 3, "cyclic", 1000, "1K", "="),
+    (0, 10**6, 1, 2, "block", None, None, "bare"),
+    (0, 10**6, 2, 2, "block", None, "1K", "q"),
+]
+# Section 10, trial division: (START, STOP, K, np, decomposition, chunk,
+# --buffer).
+LIST_TRIAL_RUNS = [
+    (0, 30000, 3, 3, "cyclic", 13, "min"),
+    (6, 30000, 2, 2, "block", None, "1K"),
+]
+# Section 10, the bytes: (START, STOP, K, np, decomposition, chunk, --buffer,
+# --format, outlet): --output FILE in text and binary, binary to stdout.
+LIST_BYTES_RUNS = [
+    (0, 10**6, 2, 1, "block", None, "min", "text", "output"),
+    (B32 - 10**6, B32 + 10**6, 4, 3, "cyclic", 10000, "1K", "text", "output"),
+    (0, 10**6, 5, 7, "balanced", None, None, "text", "output"),
+    (6, 10**6, 3, 7, "dynamic", 1000, "min", "binary", "output"),
+    (12, 10**6, 4, 1, "cyclic", 1000, "min", "binary", "output"),
+    (E12, E12 + 2 * 10**7, 3, 3, "block", None, None, "binary", "output"),
+    (T64, B64, 2, 3, "block", None, "64K", "binary", "output"),
+    (0, 10**6, 2, 3, "cyclic", 1000, "min", "binary", "print"),
+    (E12, E12 + 2 * 10**7, 5, 2, "dynamic", None, "1K", "binary", "print"),
+    (B32 - 10**6, B32 + 10**6, 3, 1, "block", None, "min", "binary", "print"),
+]
+
+PRINT_KIND_MESSAGE = ("mpprimes: invalid kind '{}' for --print (one digit 1-6: 1 primes, "
+                      "2 twins, 3 triplets, 4 quadruplets, 5 quintuplets, 6 sextuplets)")
+# Bad --print usage: (arguments, the line, the rank counts). At 3 ranks
+# Open MPI's mpirun waits 1-3 s after the failed ranks (fail_fast): one of
+# each message's kinds there, every one at 1 rank.
+PRINT_ERRORS = [
+    (["--print=9"], PRINT_KIND_MESSAGE.format("9"), (1,)),
+    (["--print=0"], PRINT_KIND_MESSAGE.format("0"), (1,)),
+    (["--print=23"], PRINT_KIND_MESSAGE.format("23"), (1, 3)),
+    (["--print="], PRINT_KIND_MESSAGE.format(""), (1,)),
+    (["-p7"], PRINT_KIND_MESSAGE.format("7"), (1,)),
+    (["-p23"], PRINT_KIND_MESSAGE.format("23"), (1,)),
+    (["--count=2", "-p2"], "mpprimes: --count cannot be combined with --print", (1, 3)),
+    (["--gaps", "-p3"], "mpprimes: --gaps cannot be combined with --print", (1,)),
+    (["-n", "5", "-p2"], "mpprimes: --nth-prime cannot be combined with --print", (1,)),
+]
+# A --buffer one byte short of the least for --print=K (least_buffer: to
+# stdout room for a line per rank, with --output for one): (K, START, STOP,
+# outlet, the rank counts).
+PRINT_BUFFER_ERRORS = [
+    (6, B64 - 999, B64, "print", (1, 3)),
+    (6, B64 - 999, B64, "output", (1, 3)),
+    (4, B64 - 999, B64, "output", (1,)),
+]
+
 
 def range_name(lo, hi):
     """[LO, HI] for a case's name: near 2^32 and 2^64 - 1 relative to them."""
@@ -1045,6 +1481,46 @@ def main(argv=None):
         for bad, message in NTH_ERRORS:
             suite.case(f"nth error np {np}: {' '.join(bad)}", case_nth_error, runner, np, bad,
                        message)
+
+    # 10. Listing tuplets: --print=K against primesieve -pK byte for byte (to
+    # stdout, --output in text and binary, binary to stdout), the report
+    # (JSON with each run, text, CSV), bad usage and --buffer too small,
+    # --compare.
+    for lo, hi, k, np, decomp, chunk, buffer, form in LIST_RUNS:
+        lo, hi = listing_range(lo, hi)
+        suite.case(f"list {' '.join(print_args(k, form))} {range_name(lo, hi)} np {np} "
+                   f"{decomp_name(decomp, chunk)} --buffer {buffer or 'default'}", case_list,
+                   runner, lo, hi, k, np, decomp, chunk, buffer, "print", "text", form)
+    for lo, hi, k, np, decomp, chunk, buffer in LIST_TRIAL_RUNS:
+        suite.case(f"list -p{k} trial division {range_name(lo, hi)} np {np} "
+                   f"{decomp_name(decomp, chunk)} --buffer {buffer}", case_list, runner, lo, hi,
+                   k, np, decomp, chunk, buffer, "print", "text", "-p", "trial")
+    for lo, hi, k, np, decomp, chunk, buffer, fmt, outlet in LIST_BYTES_RUNS:
+        lo, hi = listing_range(lo, hi)
+        how = "--output FILE" if outlet == "output" else "stdout"
+        suite.case(f"list -p{k} {how} --format {fmt} {range_name(lo, hi)} np {np} "
+                   f"{decomp_name(decomp, chunk)} --buffer {buffer or 'default'}", case_list,
+                   runner, lo, hi, k, np, decomp, chunk, buffer, outlet, fmt)
+    suite.case("list text report -p2 [0, 1e6] np 3", case_list_text, runner, 0, 10**6, 2, 3,
+               "print")
+    suite.case("list text report -p6 [0, 1e6] np 2", case_list_text, runner, 0, 10**6, 6, 2,
+               "print")
+    suite.case("list text report -p4 --output [2^32-1000000, 2^32+1000000] np 3",
+               case_list_text, runner, B32 - 10**6, B32 + 10**6, 4, 3, "output")
+    suite.case("list csv -p3, -p6 --output, then -c", case_list_csv, runner)
+    for np in (1, 3):
+        for bad, message, nps in PRINT_ERRORS:
+            if np in nps:
+                suite.case(f"list error np {np}: {' '.join(bad)}", case_error, runner, np, bad,
+                           message)
+        for k, lo, hi, outlet, nps in PRINT_BUFFER_ERRORS:
+            if np in nps:
+                suite.case(f"list error np {np}: -p{k} {range_name(lo, hi)} --buffer "
+                           f"{least_buffer(k, hi, np, 'text', outlet) - 1}"
+                           + (" --output" if outlet == "output" else ""),
+                           case_list_buffer_error, runner, np, k, lo, hi, outlet)
+    suite.case("list --compare -p2 [2, 1e6] np 2", case_list, runner, 2, 10**6, 2, 2, "block",
+               None, None, "print", "text", "-p", "sieve", False, True)
 
     print(f"(patterns took {time.monotonic() - begin:.1f} s)")
     return suite.finish()

@@ -41,7 +41,11 @@ number, so case I of seed S is the same whatever ran before it):
   * for --count, the patterns (from a generator of their own): half the
     cases count a random set of kinds (--count=KINDS: primes, twins to
     sextuplets), a third of those whose reference lists the primes also
-    --gaps.
+    --gaps;
+  * for --print and --output, what is listed (from a generator of its own):
+    two in five list the K-tuplets, --print=K with K = 2 ... 6 (with
+    --output it says what goes into the file), one in ten the primes as
+    --print=1, the rest the primes as before.
 
 The case's cost is estimated (the sieve near 2^64 pays seconds per block for
 its sieving primes up to 2^32; trial division pays sqrt(x)/2 divisions per
@@ -66,7 +70,11 @@ primesieve on two windows).
 The tuplet counts are checked against their definition over the
 reference's primes (primesieve -c123456 for a wide range), every rank's
 counts against the total, and --gaps's largest gap, maximal gaps and
-histogram against the reference's primes.
+histogram against the reference's primes. A --print=K listing is the
+reference's K-tuplets (reference.tuplets_of over its primes) byte for byte,
+"(3, 5)" lines in text (as primesieve -pK prints them), each least member in
+binary; its report has count, first and last null and "counts" only the
+kind, per rank too, the ranks' counts adding up to it.
 
 A case passes when mpprimes exits 0 in time, stderr is empty (with --print
 it holds the JSON report, and nothing else), the JSON report's count, first
@@ -106,9 +114,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import CaseFailure, Runner, add_program_args, expect, run  # noqa: E402
 from reference import (TUPLET_NAMES, U64_MAX, check_json_report, gaps_of,  # noqa: E402
-                       have_primesieve, is_prime_mr, listing_rounds, listing_text, parse_json_report,
-                       primesieve_count, primesieve_primes, primesieve_tuplets,
-                       round_room, sieve_window, small_primes, tuplet_counts)
+                       have_primesieve, is_prime_mr, listing_rounds, listing_text,
+                       parse_json_report, primesieve_count, primesieve_primes,
+                       primesieve_tuplets, round_room, sieve_window, small_primes,
+                       tuplet_counts, tuplet_listing, tuplets_of)
 
 TOP_PRIME = 2**64 - 59            # the largest prime below 2^64
 
@@ -274,6 +283,7 @@ class Case:
         self.cost = 0.0
         self.adjusted = []         # what the cost model changed
         self.kinds = None          # --count=KINDS (digits), or None
+        self.list_kind = None      # --print=K of a listing outlet (1-6), or None
         self.gaps = False          # --gaps
 
     @property
@@ -379,10 +389,20 @@ def draw_range(case, rng):
     case.anchor = min(max(anchor, case.lo), case.hi)
 
 
+def item_bytes(case):
+    """The most bytes one listed item takes (outlets.c): a prime's line, a
+    K-tuplet's line "(a, b, ...)" (--print=K), or 8 in binary."""
+    if case.fmt != "text":
+        return 8
+    digits = len(str(case.hi))
+    k = case.list_kind or 1
+    return k * (digits + 2) + 1 if k > 1 else digits + 1
+
+
 def min_buffer(case):
-    """The least --buffer the outlet accepts at this rank count (driver.c:
-    each rank's share must hold one prime)."""
-    need = len(str(case.hi)) + 1 if case.fmt == "text" else 8
+    """The least --buffer the outlet accepts at this rank count (outlets.c:
+    each rank's share must hold one item; to stdout a share is 1/ranks)."""
+    need = item_bytes(case)
     least = need if case.outlet.startswith("output") else need * case.np
     return max(64, least)
 
@@ -408,6 +428,8 @@ def draw_case(seed, index, offset):
             case.chunk = int(10 ** rng.uniform(2, math.log10(case.width / 4)))
         elif case.outlet == "count":
             case.outlet = rng.choice(OUTLETS[1:])
+    if case.listing:
+        draw_listed_kind(case, seed, index)
     if case.outlet != "count":
         kind = rng.choice(("default", "tiny", "small"))
         if case.category == "many pieces" and case.chunk is None:
@@ -439,6 +461,19 @@ def draw_patterns(case, seed, index):
         case.kinds = "".join(digits)
     listed = case.width <= MR_MAX_WIDTH or (have_primesieve() and case.width <= 2_000_000)
     case.gaps = listed and rng.random() < 0.35
+
+
+def draw_listed_kind(case, seed, index):
+    """Two in five listings list the K-tuplets instead of the primes
+    (--print=K, K = 2 ... 6; with --output it says what goes into the file),
+    one in ten asks for the primes as --print=1; from a generator of its
+    own, so that the rest of the case is drawn as before."""
+    rng = random.Random(f"mpprimes property listed kind {seed} {index}")
+    x = rng.random()
+    if x < 0.4:
+        case.list_kind = rng.randint(2, 6)
+    elif x < 0.5:
+        case.list_kind = 1
 
 
 def render(rng, v):
@@ -486,10 +521,24 @@ def composite_divisions(hi):
     return total
 
 
+# Hardy-Littlewood: about C * N / ln(x)^K K-tuplets among N numbers near x
+# (every admissible form of the kind together).
+TUPLET_DENSITY = {2: 1.32, 3: 5.72, 4: 4.15, 5: 20.3, 6: 17.3}
+
+
+def est_items(case, count):
+    """The items CASE lists: COUNT primes, or about that many K-tuplets."""
+    k = case.list_kind or 1
+    if k == 1:
+        return count
+    return min(count, TUPLET_DENSITY[k] * case.width / math.log(max(case.hi, 3)) ** k)
+
+
 def est_rounds(case, count):
     if case.outlet == "count":
         return 1
-    per = len(str(case.hi)) + 1 if case.fmt == "text" else 8
+    count = est_items(case, count)
+    per = item_bytes(case)
     room = round_room(case.buffer or DEFAULT_BUFFER, case.np, case.outlet, case.decomposition)
     return max(1, math.ceil(count * per / (0.5 * room)))
 
@@ -603,10 +652,12 @@ def command_args(case, path):
         groups["outlet"] = []
     else:
         how, fmt = case.outlet.split()
+        k = case.list_kind
+        listed = [] if k is None else [f"--print={k}" if long_names else f"-p{k}"]
         if how == "print":
-            out = ["--print" if long_names else "-p"]
+            out = listed or ["--print" if long_names else "-p"]
         else:
-            out = ["--output" if long_names else "-o", path]
+            out = ["--output" if long_names else "-o", path] + listed
         if fmt == "binary" or case.index % 2:
             out += ["--format", fmt]
         groups["outlet"] = out
@@ -618,6 +669,8 @@ def describe(case):
     bits = [f"case {case.index} [{case.category}]", f"est {case.cost:.1f} s"]
     if case.kinds or case.gaps:
         bits.append(f"patterns {case.kinds or ''}{' gaps' if case.gaps else ''}")
+    if case.listing and case.list_kind:
+        bits.append(f"lists --print={case.list_kind}")
     if case.adjusted:
         bits.append("cut: " + ",".join(case.adjusted))
     return " ".join(bits)
@@ -723,6 +776,9 @@ def run_case(runner, case, show=True):
             with open(path, "rb") as f:
                 data = f.read()
     report = parse_json_report(report_text, "the report")
+    if listed_kind(case) > 1:
+        check_tuplets(case, ref, report, data)
+        return ref
     problems = []
     got = (report.get("count"), report.get("first"), report.get("last"))
     # Numbers to look at first when minimising: where mpprimes and the
@@ -761,6 +817,69 @@ def run_case(runner, case, show=True):
         listing_rounds(report, held, round_room(size, case.np, case.outlet,
                                                 case.decomposition))
     return ref
+
+
+def listed_kind(case):
+    """K of the --print=K a listing outlet asks for (1: the primes), 0 for
+    the counting and gathering outlets."""
+    return (case.list_kind or 1) if case.listing else 0
+
+
+def check_tuplets(case, ref, report, data):
+    """A --print=K listing (K >= 2) against the reference's K-tuplets
+    (reference.tuplets_of over its primes): DATA byte for byte (text: as
+    primesieve -pK prints them; binary: each least member, 8 bytes
+    little-endian); the report's count, first and last null, "counts" only
+    the kind, the per-rank counts null and only the kind, summing to it; the
+    rest of the report as for a count (check_json_report, the kind's counts
+    standing in for the primes'), buffer_bytes, several rounds when the
+    listing exceeds a round's room."""
+    k, name = case.list_kind, TUPLET_NAMES[case.list_kind]
+    tuplets = tuplets_of(ref.primes, k)
+    n = len(tuplets)
+    problems = []
+    want = tuplet_listing(tuplets, case.fmt)
+    if data != want:
+        got = data.split(b"\n") if case.fmt == "text" else \
+            [data[i:i + 8] for i in range(0, len(data), 8)]
+        exp = want.split(b"\n") if case.fmt == "text" else \
+            [want[i:i + 8] for i in range(0, len(want), 8)]
+        at = next((i for i, (g, w) in enumerate(zip(got, exp)) if g != w),
+                  min(len(got), len(exp)))
+        show = (lambda x: x[:80]) if case.fmt == "text" else \
+            (lambda x: int.from_bytes(x, "little"))
+        case.suspects = [t[0] for t in tuplets[max(at - 1, 0):at + 1]]
+        how = "" if case.outlet.startswith("print") else "--output "
+        problems.append(f"{how}--print={k} --format {case.fmt} differs "
+                        f"from the reference's {n} {name} ({ref.who}; got {len(data)} bytes, "
+                        f"expected {len(want)}): item #{at + 1}: got "
+                        f"{show(got[at]) if at < len(got) else None!r}, expected "
+                        f"{show(exp[at]) if at < len(exp) else None!r}")
+    ends = {key: report.get(key, "missing") for key in ("count", "first", "last")}
+    if ends != dict.fromkeys(ends):
+        problems.append(f"count, first, last {ends} with --print={k}, expected null")
+    if report.get("counts") != {name: n}:
+        problems.append(f"counts {report.get('counts')}, the reference's {{'{name}': {n}}}")
+    per_rank = report.get("per_rank") or []
+    if any(r.get("count", "missing") is not None or list(r.get("counts") or ()) != [name]
+           for r in per_rank):
+        seen = [(r.get("count"), r.get("counts")) for r in per_rank]
+        problems.append(f"per_rank (count, counts) {seen}, expected null and only {name}")
+    elif sum(r["counts"][name] for r in per_rank) != n:
+        problems.append(f"the ranks' {name} add up to "
+                        f"{sum(r['counts'][name] for r in per_rank)}, not to {n}")
+    if problems:
+        raise CaseFailure("\n    ".join(problems))
+    shadow = dict(report, count=n, per_rank=[dict(r, count=r["counts"][name])
+                                             for r in per_rank])
+    check_json_report(shadow, case.lo, case.hi, case.np, case.method, n,
+                      check_first_last=False, decomposition=case.decomposition,
+                      chunk=case.chunk)
+    size = case.buffer or DEFAULT_BUFFER
+    expect(report["buffer_bytes"] == size,
+           f"buffer_bytes {report['buffer_bytes']}, expected {size}")
+    listing_rounds(report, len(data), round_room(size, case.np, case.outlet,
+                                                 case.decomposition))
 
 
 def variant(case, **changes):
@@ -885,7 +1004,9 @@ def main(argv=None):
         for group, key in (("categories", case.category), ("methods", case.method),
                            ("decompositions", case.decomposition),
                            ("outlets", case.outlet), ("ranks", case.np),
-                           ("references", ref.who)):
+                           ("references", ref.who),
+                           ("listed", f"--print={listed_kind(case)}" if case.listing
+                            else "nothing")):
             counts = tally.setdefault(group, {})
             counts[key] = counts.get(key, 0) + 1
         print(f"ok   case {index} ({case.elapsed:.1f} s; {ref.count} primes; "

@@ -15,7 +15,10 @@ runs the cases and the programs). It holds:
     mpprimes --print writes it; reference(), reference_facts() and
     reference_count(): the primes, (count, first, last) and the count of a
     range, from the Python sieve or primesieve, the case skipped where
-    neither can do it.
+    neither can do it. The k-tuplets (TUPLET_NAMES, TUPLET_FORMS):
+    tuplets_of() lists them among a range's primes, tuplet_counts() counts
+    them, tuplet_listing() writes them as mpprimes --print=K does;
+    primesieve_tuplets(), primesieve's counts.
   * Listings: first_difference() and expect_same_listing(), byte for byte
     against the reference; listing_rounds(), several rounds when a listing
     exceeds the buffer.
@@ -197,14 +200,29 @@ TUPLET_FORMS = {2: [(0, 2)],
                 6: [(0, 4, 6, 10, 12, 16)]}
 
 
+def tuplets_of(primes, k, have=None):
+    """The K-tuplets (K = 2 ... 6) among PRIMES (all the primes of a range,
+    ascending), by the definition: a tuplet is listed when all its members
+    are primes of the range. Each is the tuple of its members, ascending by
+    the least (a p matching two forms, once, by the first), as primesieve
+    -pK lists them. HAVE: set(PRIMES), when the caller has it."""
+    have = set(primes) if have is None else have
+    found = []
+    for p in primes:
+        for f in TUPLET_FORMS[k]:
+            if all(p + d in have for d in f):
+                found.append(tuple(p + d for d in f))
+                break
+    return found
+
+
 def tuplet_counts(primes):
     """{kind: count} of the k-tuplets among PRIMES (all the primes of a
-    range), by the definition: a tuplet counts when all its members are
-    primes of the range (a p matching two forms, once)."""
+    range): 1 the primes, 2 ... 6 the tuplets of tuplets_of()."""
     have = set(primes)
     counts = {1: len(primes)}
-    for k, forms in TUPLET_FORMS.items():
-        counts[k] = sum(1 for p in primes if any(all(p + d in have for d in f) for f in forms))
+    for k in TUPLET_FORMS:
+        counts[k] = len(tuplets_of(primes, k, have))
     return counts
 
 
@@ -271,6 +289,16 @@ def listing_text(primes):
     """PRIMES as mpprimes --print writes them: one per line, each line
     ending in a newline (bytes)."""
     return "".join(f"{p}\n" for p in primes).encode()
+
+
+def tuplet_listing(tuplets, fmt="text"):
+    """TUPLETS (tuples of members, tuplets_of()) as mpprimes --print=K
+    writes them (bytes): FMT "text", one "(3, 5)" line each, as primesieve
+    -pK prints them; "binary", each tuplet's least member, 8 bytes
+    little-endian."""
+    if fmt == "binary":
+        return b"".join(t[0].to_bytes(8, "little") for t in tuplets)
+    return "".join(f"({', '.join(map(str, t))})\n" for t in tuplets).encode()
 
 
 @functools.lru_cache(maxsize=None)

@@ -316,7 +316,6 @@ BAD_USAGE = [
     ("method missing value", ["100", "--method"]),
     ("bogus option", ["--bogus", "100"]),
     ("count with print", ["--count", "--print", "100"]),
-    ("print with output", ["--print", "--output", "x", "100"]),
     ("12abc", ["12abc"]),
     ("empty string", [""]),
     ("1.5e0 (not integral)", ["1.5e0"]),
