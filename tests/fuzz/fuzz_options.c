@@ -264,7 +264,7 @@ static void check_canonical(const mpp_options *o, bool stop_only)
         snprintf(chunk, sizeof chunk, "--chunk=%" PRIu64, o->chunk);
         argv[argc++] = chunk;
     }
-    static char kinds[16], nth[32];
+    static char kinds[16], nth[48]; /* "--nth-prime=-" and 20 digits */
     if (o->nth) {
         snprintf(nth, sizeof nth, "--nth-prime=%s%" PRIu64, o->nth_neg ? "-" : "", o->nth_n);
         argv[argc++] = nth;
