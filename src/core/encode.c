@@ -144,6 +144,23 @@ static inline char *put_dec(char *o, uint64_t v, text_top *t)
     return o + 8;
 }
 
+/* P's leading part, to be kept in locals while encoding, and back. */
+static text_top top_of(const mpp_piece *p)
+{
+    text_top t;
+    memcpy(t.top, p->top, sizeof t.top);
+    t.len = p->toplen;
+    t.base = p->top_base;
+    return t;
+}
+
+static void keep_top(mpp_piece *p, const text_top *t)
+{
+    memcpy(p->top, t->top, sizeof t->top);
+    p->toplen = t->len;
+    p->top_base = t->base;
+}
+
 /* Encodes PRIMES[0..N-1] as text at OUT; returns the bytes written. The
  * caller guarantees the room (each line plus 15 bytes: a line is written as
  * whole 8- and 16-byte words). */
@@ -152,17 +169,12 @@ static size_t encode_text(mpp_piece *p, const uint64_t *primes, size_t n, char *
     char *o = out;
     /* The leading part in locals: the stores through O may alias P, and
      * would make the compiler read it back from memory for every prime. */
-    text_top t;
-    memcpy(t.top, p->top, sizeof t.top);
-    t.len = p->toplen;
-    t.base = p->top_base;
+    text_top t = top_of(p);
     for (size_t i = 0; i < n; i++) {
         o = put_dec(o, primes[i], &t);
         *o++ = '\n';
     }
-    memcpy(p->top, t.top, sizeof t.top);
-    p->toplen = t.len;
-    p->top_base = t.base;
+    keep_top(p, &t);
     return (size_t)(o - out);
 }
 
@@ -221,10 +233,7 @@ static size_t encode_tuplets_text(mpp_piece *p, const uint64_t *firsts, const ui
                                   size_t n, char *out)
 {
     char *o = out;
-    text_top t;
-    memcpy(t.top, p->top, sizeof t.top);
-    t.len = p->toplen;
-    t.base = p->top_base;
+    text_top t = top_of(p);
     for (size_t i = 0; i < n; i++) {
         *o++ = '(';
         o = put_dec(o, firsts[i], &t);
@@ -235,9 +244,7 @@ static size_t encode_tuplets_text(mpp_piece *p, const uint64_t *firsts, const ui
         memcpy(o, ")\n", 2);
         o += 2;
     }
-    memcpy(p->top, t.top, sizeof t.top);
-    p->toplen = t.len;
-    p->top_base = t.base;
+    keep_top(p, &t);
     return (size_t)(o - out);
 }
 

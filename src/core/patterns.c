@@ -328,6 +328,25 @@ static void wheel_gaps(mpp_patterns *b, const uint8_t *bytes, size_t n, uint64_t
     b->largest = largest;
 }
 
+/* A stretch of N bytes from B0 begins: its first prime F0, in byte I0;
+ * false when it holds none (B then notes it as gone by). */
+static bool stretch_begin(mpp_patterns *b, const uint8_t *bytes, size_t n, uint64_t b0,
+                          size_t *i0, uint64_t *f0)
+{
+    size_t i = 0;
+    while (i < n && !bytes[i])
+        i++;
+    if (i == n) { /* no prime */
+        b->wheel_on = true;
+        b->wheel_next = b0 + n;
+        b->carry = false;
+        return false;
+    }
+    *i0 = i;
+    *f0 = 30 * (b0 + i) + mpp_wheel_residue((unsigned)__builtin_ctz(bytes[i]));
+    return true;
+}
+
 /* After a stretch of N bytes from B0 with a prime: B's last prime, and the
  * primes within 64 below it (those of the stretch: enough for what follows,
  * a stretch going on from here). */
@@ -357,16 +376,10 @@ int mpp_patterns_wheel(void *ctx, const uint8_t *bytes, size_t n, uint64_t b0)
 {
     mpp_patterns *b = ctx;
     bool go_on = b->wheel_on && b->wheel_next == b0;
-    size_t i0 = 0;
-    while (i0 < n && !bytes[i0])
-        i0++;
-    if (i0 == n) { /* no prime */
-        b->wheel_on = true;
-        b->wheel_next = b0 + n;
-        b->carry = false;
+    size_t i0;
+    uint64_t f0;
+    if (!stretch_begin(b, bytes, n, b0, &i0, &f0))
         return 0;
-    }
-    uint64_t f0 = 30 * (b0 + i0) + mpp_wheel_residue((unsigned)__builtin_ctz(bytes[i0]));
     if (go_on) { /* a twin across the two stretches */
         b->count[2] += b->carry && (bytes[0] & 1);
     } else if (b->have_prev) { /* tuplets with members before the stretch */
@@ -509,16 +522,10 @@ int mpp_tuplets_wheel(void *ctx, const uint8_t *bytes, size_t n, uint64_t b0)
     q.n = 0;
     q.rc = 0;
     bool go_on = b->wheel_on && b->wheel_next == b0;
-    size_t i0 = 0;
-    while (i0 < n && !bytes[i0])
-        i0++;
-    if (i0 == n) {
-        b->wheel_on = true;
-        b->wheel_next = b0 + n;
-        b->carry = false;
+    size_t i0;
+    uint64_t f0;
+    if (!stretch_begin(b, bytes, n, b0, &i0, &f0))
         return 0;
-    }
-    uint64_t f0 = 30 * (b0 + i0) + mpp_wheel_residue((unsigned)__builtin_ctz(bytes[i0]));
     if (go_on) { /* a twin across the two stretches */
         if (k == 2 && b->carry && (bytes[0] & 1))
             add(t, &q, 30 * b0 - 1, 1u | 1u << 2);
