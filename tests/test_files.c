@@ -35,6 +35,16 @@
  *                         when root), ENOSPC on /dev/full; a write that fails
  *                         partway (RLIMIT_FSIZE in a child: EFBIG) cuts the
  *                         file back to its size before the write.
+ *   resuming (--checkpoint) mpp_write_atomic replaces a file whole, with no
+ *                         temporary file left, and fails (ENOENT) in a missing
+ *                         directory leaving nothing; mpp_read_file reads it
+ *                         back, ENOENT for none, EFBIG beyond its limit;
+ *                         mpp_outfile_keep leaves the temporary file;
+ *                         mpp_outfile_resume takes it up cut to the bytes
+ *                         given, and commits it under its name; ENOENT when
+ *                         it is gone, ERANGE when it is shorter; and
+ *                         mpp_outfile_leftovers counts and names the
+ *                         temporary files of a target.
  */
 #define _DEFAULT_SOURCE /* realpath, setgroups */
 #include <dirent.h>
@@ -1699,6 +1709,68 @@ START_TEST(test_append_lock)
 END_TEST
 
 
+START_TEST(test_atomic_and_read)
+{
+    char dir[64], path[128], missing[128];
+    make_dir(dir);
+    join(path, dir, "ck");
+    ck_assert_int_eq(mpp_write_atomic(path, "first\n", 6), 0);
+    expect_file(path, "first\n");
+    ck_assert_int_eq(mpp_write_atomic(path, "second, longer\n", 15), 0);
+    expect_file(path, "second, longer\n");
+    ck_assert_int_eq(scan_dir(dir, "ck", NULL, NULL), 1); /* no temporary file */
+    char *buf;
+    size_t len;
+    ck_assert_int_eq(mpp_read_file(path, 1 << 20, &buf, &len), 0);
+    ck_assert_uint_eq(len, 15);
+    ck_assert_mem_eq(buf, "second, longer\n", 15);
+    free(buf);
+    ck_assert_int_eq(mpp_read_file(path, 8, &buf, &len), EFBIG);
+    ck_assert_ptr_null(buf);
+    join(missing, dir, "none");
+    ck_assert_int_eq(mpp_read_file(missing, 100, &buf, &len), ENOENT);
+    join(missing, dir, "no/ck");
+    ck_assert_int_eq(mpp_write_atomic(missing, "x", 1), ENOENT);
+    ck_assert_int_eq(scan_dir(dir, "ck", NULL, NULL), 1);
+    remove_dir(dir);
+}
+END_TEST
+
+START_TEST(test_outfile_resume)
+{
+    char dir[64], path[128], tmp[128], name[128] = "";
+    make_dir(dir);
+    join(path, dir, "out");
+    mpp_outfile o;
+    ck_assert_int_eq(mpp_outfile_open(&o, path), 0);
+    ck_assert_int_eq(mpp_write_all(o.fd, "2\n3\n5\n7\n1", 9), 0); /* "1": half a line */
+    snprintf(tmp, sizeof tmp, "%s", o.tmp);
+    mpp_outfile_keep(&o);
+    ck_assert(exists(tmp));
+    ck_assert(!exists(path));
+    int ntmp;
+    ck_assert_int_eq(scan_dir(dir, "out", name, &ntmp), 1);
+    ck_assert_int_eq(ntmp, 1);
+    char found[256];
+    ck_assert_uint_eq(mpp_outfile_leftovers(path, found, sizeof found), 1);
+    ck_assert_str_eq(found, tmp);
+    /* more than the file holds, then a file that is gone */
+    ck_assert_int_eq(mpp_outfile_resume(&o, path, tmp, 10), ERANGE);
+    char gone[128];
+    join(gone, dir, "out.tmp-zzzzzz");
+    ck_assert_int_eq(mpp_outfile_resume(&o, path, gone, 0), ENOENT);
+    /* cut back to the 8 bytes committed, written on, renamed */
+    ck_assert_int_eq(mpp_outfile_resume(&o, path, tmp, 8), 0);
+    ck_assert_int_eq(lseek(o.fd, 0, SEEK_END), 8);
+    ck_assert_int_eq(mpp_write_all(o.fd, "11\n", 3), 0);
+    ck_assert_int_eq(mpp_outfile_commit(&o), 0);
+    expect_file(path, "2\n3\n5\n7\n11\n");
+    ck_assert(!exists(tmp));
+    ck_assert_uint_eq(mpp_outfile_leftovers(path, found, sizeof found), 0);
+    remove_dir(dir);
+}
+END_TEST
+
 static Suite *files_suite(void)
 {
     Suite *s = suite_create("files");
@@ -1729,6 +1801,8 @@ static Suite *files_suite(void)
     tcase_add_test(tc, test_outfile_fifo);
     tcase_add_test(tc, test_outfile_write_failure);
     tcase_add_test(tc, test_outfile_commit_failure);
+    tcase_add_test(tc, test_atomic_and_read);
+    tcase_add_test(tc, test_outfile_resume);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("appendfile");

@@ -12,6 +12,9 @@
  * --timeline FILE: NULL by default, both spellings pointing into argv, a
  * later one overriding, beside every other option, "needs a value" and
  * "needs a non-empty file name".
+ * --checkpoint FILE, --checkpoint-every SECONDS (not without --checkpoint),
+ * --progress[=SECONDS] and --no-progress (the last wins): defaults, values,
+ * ranges, and the same file for --checkpoint and --output refused.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -1350,6 +1353,50 @@ START_TEST(test_timeline)
 }
 END_TEST
 
+/* --- --checkpoint, --checkpoint-every, --progress, --no-progress --- */
+
+START_TEST(test_checkpoint_progress)
+{
+    mpp_options o;
+    EXPECT_RUN(o, "-c", "1e11");
+    ck_assert_ptr_null(o.checkpoint);
+    ck_assert_uint_eq(o.checkpoint_every, 5);
+    ck_assert_int_eq(o.progress, MPP_PROGRESS_AUTO);
+    ck_assert_uint_eq(o.progress_every, 60);
+    const char *const a1[] = {"--checkpoint", "run.ckpt", "-c", "1e11", NULL};
+    expect_run(&o, a1);
+    ck_assert_ptr_eq(o.checkpoint, a1[1]);
+    EXPECT_RUN(o, "--checkpoint=a.ckpt", "--checkpoint-every", "0", "-p2", "1e9");
+    ck_assert_str_eq(o.checkpoint, "a.ckpt");
+    ck_assert_uint_eq(o.checkpoint_every, 0);
+    EXPECT_RUN(o, "--checkpoint", "c", "--checkpoint-every=1e3", "-o", "p.txt", "1e9");
+    ck_assert_uint_eq(o.checkpoint_every, 1000);
+    EXPECT_RUN(o, "--progress", "-c", "1e11");
+    ck_assert_int_eq(o.progress, MPP_PROGRESS_ON);
+    ck_assert_uint_eq(o.progress_every, 60);
+    EXPECT_RUN(o, "--progress=10", "1e9");
+    ck_assert_int_eq(o.progress, MPP_PROGRESS_ON);
+    ck_assert_uint_eq(o.progress_every, 10);
+    EXPECT_RUN(o, "--progress=10", "--no-progress", "1e9");
+    ck_assert_int_eq(o.progress, MPP_PROGRESS_OFF);
+    EXPECT_RUN(o, "--no-progress", "--progress", "1e9"); /* the last wins */
+    ck_assert_int_eq(o.progress, MPP_PROGRESS_ON);
+    EXPECT_ERROR("option '--checkpoint' needs a value", "1e9", "--checkpoint");
+    EXPECT_ERROR("option '--checkpoint' needs a non-empty file name", "--checkpoint=", "10");
+    EXPECT_ERROR("--checkpoint-every applies to --checkpoint only", "--checkpoint-every=9",
+                 "10");
+    EXPECT_ERROR("--checkpoint and --output name the same file", "--checkpoint", "f", "-o",
+                 "f", "10");
+    EXPECT_ERROR("--progress must be at least 1 second", "--progress=0", "10");
+    EXPECT_ERROR("--progress: at most a year of seconds (31536000)", "--progress=1e9", "10");
+    EXPECT_ERROR("--checkpoint-every: at most a year of seconds (31536000)", "--checkpoint",
+                 "c", "--checkpoint-every=1e12", "10");
+    EXPECT_ERROR("option '--no-progress' takes no value", "--no-progress=1", "10");
+    EXPECT_ERROR("--self-test takes no other option and no operand", "--self-test",
+                 "--progress");
+}
+END_TEST
+
 /* --csv goes with every outlet and report style. */
 START_TEST(test_csv_combined)
 {
@@ -1860,6 +1907,7 @@ static Suite *options_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_csv);
     tcase_add_test(tc, test_timeline);
+    tcase_add_test(tc, test_checkpoint_progress);
     tcase_add_test(tc, test_csv_combined);
     tcase_add_test(tc, test_csv_errors);
     tcase_add_test(tc, test_csv_reentrant);

@@ -64,7 +64,8 @@ START_TEST(test_start_msg)
         o.timeline = "trace.json";
         mpp_start_msg m = {.go = i % 2 == 0, .status = i % 7 - 3, .opts = o,
                            .outlet = (mpp_plan_outlet)(i % 4), .namelen = value(),
-                           .timeline = i % 3 == 1 ? value() : 0},
+                           .timeline = i % 3 == 1 ? value() : 0, .track = (uint64_t)i % 4,
+                           .todo = i % 3 == 2 ? value() : 0, .finished = i % 5 == 3},
                       back;
         uint64_t w[MPP_START_WORDS + 1];
         w[MPP_START_WORDS] = GUARD;
@@ -77,6 +78,9 @@ START_TEST(test_start_msg)
         ck_assert_int_eq(back.outlet, m.outlet);
         ck_assert_uint_eq(back.namelen, m.namelen);
         ck_assert_uint_eq(back.timeline, m.timeline);
+        ck_assert_uint_eq(back.track, m.track);
+        ck_assert_uint_eq(back.todo, m.todo);
+        ck_assert_int_eq(back.finished, m.finished);
         ck_assert_uint_eq(back.opts.start, o.start);
         ck_assert_uint_eq(back.opts.stop, o.stop);
         ck_assert_int_eq(back.opts.method, o.method);

@@ -35,8 +35,8 @@ static bool exists(const char *path)
 
 START_TEST(test_each_signal_recorded)
 {
-    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
-    for (size_t i = 0; i < 3; i++) {
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
         mpp_signals_catch();
         ck_assert_int_eq(mpp_stop_signal(), 0);
         ck_assert_int_eq(*mpp_stop_flag(), 0);
@@ -126,7 +126,8 @@ START_TEST(test_names)
     ck_assert_str_eq(mpp_signal_name(SIGTERM), "SIGTERM");
     ck_assert_str_eq(mpp_signal_name(SIGINT), "SIGINT");
     ck_assert_str_eq(mpp_signal_name(SIGHUP), "SIGHUP");
-    ck_assert_str_eq(mpp_signal_name(SIGUSR1), "a signal");
+    ck_assert_str_eq(mpp_signal_name(SIGUSR1), "SIGUSR1");
+    ck_assert_str_eq(mpp_signal_name(SIGUSR2), "a signal");
 }
 END_TEST
 

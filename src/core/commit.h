@@ -7,8 +7,8 @@
  * mpp_commit event handed to every observer hooked to the run, in order,
  * on the rank where it happens. What a rank reports about its own work
  * (mpp_rank_work) and how far rank 0 knows the run has got (mpp_progress)
- * are two observers; progress lines, checkpoints and a timeline are meant
- * to be more. Pure: no MPI, no I/O.
+ * are two observers; the progress line and the checkpoint (the MPI layer's
+ * tracking.c) follow the same commits. Pure: no MPI, no I/O.
  */
 #ifndef MPP_COMMIT_H
 #define MPP_COMMIT_H

@@ -76,6 +76,10 @@ typedef enum {
     OPT_COMPARE,
     OPT_TIMELINE,
     OPT_SELF_TEST,
+    OPT_CHECKPOINT,
+    OPT_CHECKPOINT_EVERY,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
     OPT_HELP,
     OPT_VERSION
 } opt_id;
@@ -106,6 +110,10 @@ static const opt_def opt_defs[] = {
     {"compare", '\0', false, OPT_COMPARE},
     {"timeline", '\0', true, OPT_TIMELINE},
     {"self-test", '\0', false, OPT_SELF_TEST},
+    {"checkpoint", '\0', true, OPT_CHECKPOINT},
+    {"checkpoint-every", '\0', true, OPT_CHECKPOINT_EVERY},
+    {"progress", '\0', OPTIONAL_DIGITS, OPT_PROGRESS},
+    {"no-progress", '\0', false, OPT_NO_PROGRESS},
 };
 enum { N_OPT_DEFS = sizeof opt_defs / sizeof opt_defs[0] };
 
@@ -120,6 +128,7 @@ typedef struct {
     bool help, version;
     bool format_set;       /* --format was given */
     bool chunk_set;        /* --chunk was given */
+    bool every_set;        /* --checkpoint-every was given */
     bool kinds_set;        /* --count=KINDS was given (the first replaces the default) */
     int print_kind;        /* --print=K's K (0: no --print) */
     int others;            /* options given other than --self-test, -h, -V */
@@ -176,6 +185,10 @@ void mpp_options_init(mpp_options *opts)
     opts->compare = false;
     opts->timeline = NULL;
     opts->self_test = false;
+    opts->checkpoint = NULL;
+    opts->checkpoint_every = MPP_CHECKPOINT_EVERY;
+    opts->progress = MPP_PROGRESS_AUTO;
+    opts->progress_every = MPP_PROGRESS_EVERY;
 }
 
 bool mpp_parse_size(const char *text, uint64_t *out)
@@ -290,6 +303,24 @@ static void set_chunk(parse_state *st, const char *value)
         st->opts.chunk = n;
 }
 
+/* --checkpoint-every SECONDS, and --progress=SECONDS (WHAT: the option):
+ * a NUMBER of seconds (0: at every commit, for --checkpoint-every only). */
+static void set_seconds(parse_state *st, const char *what, const char *value, uint64_t least,
+                        uint64_t *out)
+{
+    char msg[256];
+    uint64_t n;
+    if (mpp_parse_u64(value, &n, msg, sizeof msg) != MPP_NUM_OK)
+        error(st, "%s: %s", what, msg);
+    else if (n < least)
+        error(st, "%s must be at least %" PRIu64 " second%s", what, least,
+              least == 1 ? "" : "s");
+    else if (n > 86400 * 365)
+        error(st, "%s: at most a year of seconds (31536000)", what);
+    else
+        *out = n;
+}
+
 /* --count=KINDS: digits 1 to 6, each a kind to count (a digit twice is
  * the same kind). */
 static void set_kinds(parse_state *st, const char *value)
@@ -368,6 +399,17 @@ static void apply(parse_state *st, const opt_def *def, const char *spelling, con
     case OPT_EXPLAIN: st->opts.explain = true; break;
     case OPT_COMPARE: st->opts.compare = true; break;
     case OPT_SELF_TEST: st->opts.self_test = true; break;
+    case OPT_CHECKPOINT_EVERY:
+        st->every_set = true;
+        set_seconds(st, "--checkpoint-every", value, 0, &st->opts.checkpoint_every);
+        break;
+    case OPT_PROGRESS:
+        st->opts.progress = MPP_PROGRESS_ON;
+        if (value)
+            set_seconds(st, "--progress", value, 1, &st->opts.progress_every);
+        break;
+    case OPT_NO_PROGRESS: st->opts.progress = MPP_PROGRESS_OFF; break;
+    case OPT_CHECKPOINT:
     case OPT_OUTPUT:
     case OPT_CSV:
     case OPT_TIMELINE:
@@ -377,6 +419,8 @@ static void apply(parse_state *st, const opt_def *def, const char *spelling, con
             st->opts.output = value;
         else if (def->id == OPT_CSV)
             st->opts.csv = value;
+        else if (def->id == OPT_CHECKPOINT)
+            st->opts.checkpoint = value;
         else
             st->opts.timeline = value;
         break;
@@ -508,6 +552,10 @@ static void check_conflicts(parse_state *st)
     if (st->chunk_set && o->decomposition != MPP_DECOMP_CYCLIC &&
         o->decomposition != MPP_DECOMP_DYNAMIC)
         error(st, "--chunk applies to -d cyclic and -d dynamic only");
+    if (st->every_set && o->checkpoint == NULL)
+        error(st, "--checkpoint-every applies to --checkpoint only");
+    if (o->checkpoint && o->output && strcmp(o->checkpoint, o->output) == 0)
+        error(st, "--checkpoint and --output name the same file");
 }
 
 /* Parses operand TEXT, named WHAT, into *VALUE; false after an error. */
@@ -666,6 +714,19 @@ void mpp_print_usage(FILE *f)
         "                       (open it in ui.perfetto.dev; plot it with\n"
         "                       scripts/plot-timeline.py); at most 10^6 events,\n"
         "                       shared among the ranks (each at least 100)\n"
+        "      --checkpoint FILE  keep the state of the run in FILE (written whole\n"
+        "                       or not at all, checksummed) after committed work, at\n"
+        "                       most every --checkpoint-every SECONDS (default 5),\n"
+        "                       and when a stop signal comes (SIGTERM, SIGUSR1,\n"
+        "                       SIGINT, SIGHUP). The same command with the same FILE\n"
+        "                       resumes there, at any rank count and decomposition,\n"
+        "                       with the same results; once finished it reports\n"
+        "                       them again without sieving\n"
+        "      --progress[=SECONDS]  show how far the run is: on a terminal, one\n"
+        "                       line kept up to date; else a timestamped line on\n"
+        "                       stderr every SECONDS (default 60). By default on\n"
+        "                       only when stderr is a terminal\n"
+        "      --no-progress    no progress line, even on a terminal\n"
         "      --self-test      check this machine and MPI stack instead: every rank\n"
         "                       checks pi(x) and k-tuplet counts at known points,\n"
         "                       and random ranges against Miller-Rabin, and the\n"
@@ -705,6 +766,7 @@ void mpp_print_usage(FILE *f)
         "  1  failure at run time (I/O error, out of memory)\n"
         "  128+N  interrupted by signal N (143: SIGTERM, as at a Slurm time limit);\n"
         "     rank 0 says how far the run got, and no partial --output file is left\n"
+        "     (with --checkpoint, it is kept for the run that resumes)\n"
         "\n"
         "Examples:\n"
         "  mpirun -np 4 mpprimes 1000000\n"

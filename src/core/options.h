@@ -25,6 +25,12 @@ typedef enum {
     MPP_OPT_ERROR    /* bad usage: one-line message in err, exit 2 */
 } mpp_opt_status;
 
+typedef enum {
+    MPP_PROGRESS_AUTO = 0, /* a line kept up to date when stderr is a terminal */
+    MPP_PROGRESS_ON,       /* --progress: that, or timestamped lines in a log */
+    MPP_PROGRESS_OFF       /* --no-progress */
+} mpp_progress_mode;
+
 typedef struct {
     uint64_t start;      /* inclusive; 2 when only STOP is given */
     uint64_t stop;       /* inclusive */
@@ -52,7 +58,14 @@ typedef struct {
     bool compare;        /* --compare: also run rank 0 alone, for the real speedup */
     const char *timeline; /* --timeline FILE (points into argv), or NULL */
     bool self_test;      /* --self-test: check the machine instead (no range) */
+    const char *checkpoint; /* --checkpoint FILE (points into argv), or NULL */
+    uint64_t checkpoint_every; /* --checkpoint-every SECONDS (0: at every commit) */
+    mpp_progress_mode progress; /* --progress, --no-progress, or neither */
+    uint64_t progress_every;    /* --progress=SECONDS: a log's line every SECONDS */
 } mpp_options;
+
+#define MPP_CHECKPOINT_EVERY 5 /* seconds */
+#define MPP_PROGRESS_EVERY 60  /* seconds, for a log */
 
 #define MPP_BUFFER_DEFAULT (64u << 20) /* 64 MiB */
 #define MPP_BUFFER_MIN 64u

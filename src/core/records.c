@@ -21,7 +21,8 @@ static double double_of(uint64_t u)
 
 enum {
     S_GO, S_STATUS, S_START, S_STOP, S_METHOD, S_COUNT, S_OUTLET, S_FORMAT, S_BUFFER,
-    S_DECOMP, S_CHUNK, S_COMPARE, S_NAMELEN, S_TIMELINE, S_SELF_TEST, S_KINDS, S_GAPS, S_WORDS
+    S_DECOMP, S_CHUNK, S_COMPARE, S_NAMELEN, S_TIMELINE, S_SELF_TEST, S_KINDS, S_GAPS,
+    S_TRACK, S_TODO, S_FINISHED, S_WORDS
 };
 _Static_assert(S_WORDS == MPP_START_WORDS, "MPP_START_WORDS");
 
@@ -44,6 +45,9 @@ void mpp_start_pack(const mpp_start_msg *m, uint64_t *w)
     w[S_SELF_TEST] = m->opts.self_test;
     w[S_KINDS] = m->opts.kinds;
     w[S_GAPS] = m->opts.gaps;
+    w[S_TRACK] = m->track;
+    w[S_TODO] = m->todo;
+    w[S_FINISHED] = m->finished;
 }
 
 void mpp_start_unpack(const uint64_t *w, mpp_start_msg *m)
@@ -66,6 +70,9 @@ void mpp_start_unpack(const uint64_t *w, mpp_start_msg *m)
     m->opts.self_test = w[S_SELF_TEST] != 0;
     m->opts.kinds = (unsigned)w[S_KINDS];
     m->opts.gaps = w[S_GAPS] != 0;
+    m->track = w[S_TRACK];
+    m->todo = w[S_TODO];
+    m->finished = w[S_FINISHED] != 0;
 }
 
 /* ---- shares ---- */

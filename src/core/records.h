@@ -50,9 +50,14 @@ typedef struct {
                                and its NUL, broadcast next; else 0 */
     uint64_t timeline;      /* --timeline: the events the ranks may record
                                together (timeline.h); 0 without it */
+    uint64_t track;         /* what rank 0 follows of the committed work (the
+                               MPI layer's TRACK_ bits: progress, checkpoint) */
+    uint64_t todo;          /* a resumed run: the blocks of the numbers left,
+                               broadcast next; 0: the whole range */
+    bool finished;          /* the checkpoint says the run was done */
 } mpp_start_msg;
 
-#define MPP_START_WORDS 17
+#define MPP_START_WORDS 20
 
 void mpp_start_pack(const mpp_start_msg *m, uint64_t *w);
 /* Unpacks into *M; M->opts gets the defaults, then the fields sent. */

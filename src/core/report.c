@@ -14,6 +14,11 @@ bool mpp_report_first_last(const mpp_report *r, uint64_t *first, uint64_t *last)
     /* The least first and the greatest last: in one round the ranks' primes
      * ascend in rank order, but over several rounds a later rank's last
      * prime may come from an earlier round. */
+    if (r->whole) {
+        *first = r->first;
+        *last = r->last;
+        return r->count > 0;
+    }
     bool any = false;
     for (int i = 0; i < r->ranks; i++) {
         const mpp_rank_stats *s = &r->per_rank[i];
@@ -194,6 +199,14 @@ void mpp_report_text(FILE *f, const mpp_report *r)
     fprintf(f, "# decomposition  %s\n", r->decomposition);
     if (r->chunk)
         fprintf(f, "# chunk          %" PRIu64 "\n", r->chunk);
+    if (r->checkpoint && r->resumed >= 1)
+        fprintf(f, "# checkpoint     %s (finished before: the results it holds)\n",
+                r->checkpoint);
+    else if (r->checkpoint && r->resumed > 0)
+        fprintf(f, "# checkpoint     %s (resumed: %.1f%% of the range was done before; the "
+                   "rows below are this run's)\n", r->checkpoint, 100 * r->resumed);
+    else if (r->checkpoint)
+        fprintf(f, "# checkpoint     %s\n", r->checkpoint);
     if (r->buffer_bytes) {
         fprintf(f, "# rounds         %" PRIu64 "\n", r->rounds);
         fprintf(f, "# buffer_bytes   %" PRIu64 "\n", r->buffer_bytes);
@@ -288,6 +301,11 @@ void mpp_report_json(FILE *f, const mpp_report *r)
         fprintf(f, ", \"chunk\": %" PRIu64, r->chunk);
     else
         fprintf(f, ", \"chunk\": null");
+    if (r->checkpoint) {
+        fprintf(f, ", \"checkpoint\": ");
+        mpp_json_string(f, r->checkpoint);
+        fprintf(f, ", \"resumed\": %.6f", r->resumed);
+    }
     fprintf(f, ", \"rounds\": %" PRIu64, r->rounds);
     if (r->buffer_bytes)
         fprintf(f, ", \"buffer_bytes\": %" PRIu64, r->buffer_bytes);

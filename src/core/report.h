@@ -55,6 +55,13 @@ typedef struct {
     bool nth;                       /* --nth-prime: the request and the answer */
     bool nth_neg;
     uint64_t nth_n, nth_start, nth_prime;
+    const char *checkpoint;         /* --checkpoint FILE, or NULL */
+    double resumed;                 /* of the range, the fraction earlier runs had
+                                       settled (a checkpoint resumed); else 0 */
+    bool whole;                     /* FIRST and LAST are the range's least and greatest
+                                       primes (a resumed run: the ranks' rows are this
+                                       run's work only) */
+    uint64_t first, last;
 } mpp_report;
 
 /* The load balance of the compute step, from the ranks' cpu_s: IMBALANCE

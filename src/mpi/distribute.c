@@ -159,8 +159,10 @@ static void manage(run *r, const mpp_share *s, uint64_t capacity, mpp_chunk_fn f
         }
         if (m.active == 0)
             break;
-        MPI_TIMED(r, MPI_Probe(MPI_ANY_SOURCE, TAG_WANT, r->comm, &st));
-        serve(r, &m, st.MPI_SOURCE);
+        /* tracked (tracking.c): the pieces the workers commit come too */
+        MPI_TIMED(r, MPI_Probe(MPI_ANY_SOURCE, r->tk ? MPI_ANY_TAG : TAG_WANT, r->comm, &st));
+        if (!mpp_track_serve(r, &st))
+            serve(r, &m, st.MPI_SOURCE);
     }
     free(m.spans);
 }
@@ -240,21 +242,24 @@ void mpp_do_share(run *r, const mpp_share *s, uint64_t capacity, mpp_chunk_fn fn
 
 /* ---- --count ---- */
 
-/* Step 2: rank 0 decomposes the range and scatters every rank its share. */
+/* Step 2: rank 0 decomposes the range and scatters every rank its share.
+ * A resumed run decomposes the numbers left as one virtual range
+ * (checkpoint.h: mpp_todo_pieces maps its chunks back). */
 static void scatter_shares(run *r)
 {
     uint64_t *words = NULL, mine[MPP_SHARE_WORDS];
     if (r->rank == 0) {
         const mpp_options *o = &r->opts;
         mpp_block *blocks = NULL;
+        uint64_t lo = r->todo.n ? r->todo.at[0].lo : o->start;
+        uint64_t hi = r->todo.n ? mpp_todo_vstop(&r->todo) : o->stop;
         words = mpp_xmalloc(r, (size_t)r->size * MPP_SHARE_WORDS * sizeof *words);
         if (o->decomposition == MPP_DECOMP_BALANCED) {
             blocks = mpp_xmalloc(r, (size_t)r->size * sizeof *blocks);
-            mpp_balanced_decompose(o->method, o->start, o->stop, r->size, blocks);
+            mpp_balanced_decompose(o->method, lo, hi, r->size, blocks);
         }
         for (int i = 0; i < r->size; i++) {
-            mpp_share s = mpp_share_of(o->decomposition, blocks, o->start, o->stop, o->chunk,
-                                       r->size, i);
+            mpp_share s = mpp_share_of(o->decomposition, blocks, lo, hi, o->chunk, r->size, i);
             mpp_share_pack(&s, words + (size_t)i * MPP_SHARE_WORDS);
         }
         free(blocks);
@@ -281,19 +286,75 @@ static int find_patterns(run *r, mpp_block b, mpp_tally *t, mpp_result *res)
     return rc;
 }
 
+/* Counts the piece B and commits it (tracked: to rank 0, with its own
+ * gaps when the checkpoint needs them). */
+static bool count_piece(run *r, mpp_block b)
+{
+    mpp_tally t;
+    mpp_commit c = {.scope = MPP_COMMIT_CHUNK, .lo = b.lo, .hi = b.hi, .done = false};
+    mpp_result_clear(&c.result);
+    mpp_gaps *all = r->gaps, *own = r->piece_gaps;
+    if (own) {
+        mpp_gaps_clear(own);
+        r->gaps = own;
+    }
+    int rc = r->patterns ? find_patterns(r, b, &t, &c.result) : mpp_find_timed(r, b, NULL, &t);
+    r->gaps = all;
+    if (rc != MPP_OK)
+        return false;
+    if (own)
+        mpp_gaps_merge(all, own);
+    mpp_result_add(&c.result, &t);
+    mpp_run_commit(r, &c);
+    mpp_track_piece(r, b, &c.result, own);
+    return true;
+}
+
+/* Seconds a tracked piece should take: the progress line's grain, and the
+ * most a stop signal loses of each rank's work. */
+#define PIECE_S 0.2
+
+/* Counts the real block B: at once, or, tracked, in pieces of about
+ * PIECE_S seconds (the step grows and shrinks to that). */
+static bool count_block(run *r, mpp_block b)
+{
+    if (r->tk == NULL)
+        return count_piece(r, b);
+    for (uint64_t lo = b.lo;; lo++) {
+        uint64_t hi = b.hi - lo < r->step ? b.hi : lo + r->step - 1;
+        double t0 = MPI_Wtime();
+        if (!count_piece(r, (mpp_block){.lo = lo, .hi = hi, .empty = 0}))
+            return false;
+        double dt = MPI_Wtime() - t0;
+        if (dt < PIECE_S / 2 && r->step < (uint64_t)1 << 62)
+            r->step *= 2;
+        else if (dt > PIECE_S * 2 && r->step > 1024)
+            r->step /= 2;
+        if (hi == b.hi)
+            return true;
+        lo = hi;
+    }
+}
+
 static bool count_chunk(run *r, void *ctx, uint64_t index, mpp_block b)
 {
     (void)ctx;
     (void)index;
-    mpp_tally t;
-    mpp_commit c = {.scope = MPP_COMMIT_CHUNK, .lo = b.lo, .hi = b.hi, .done = false};
-    mpp_result_clear(&c.result);
-    int rc = r->patterns ? find_patterns(r, b, &t, &c.result) : mpp_find_timed(r, b, NULL, &t);
-    if (rc != MPP_OK)
-        return false;
-    mpp_result_add(&c.result, &t);
-    mpp_run_commit(r, &c);
-    return true;
+    if (r->todo.n == 0)
+        return count_block(r, b);
+    /* resumed: B is virtual; its real pieces, a few at a time */
+    mpp_block real[8];
+    for (uint64_t v = b.lo;;) {
+        size_t n = mpp_todo_pieces(&r->todo, v, b.hi, real, 8), k = n < 8 ? n : 8;
+        for (size_t i = 0; i < k; i++) {
+            if (!count_block(r, real[i]))
+                return false;
+            if (n > 8 || i + 1 < k) /* (after the last piece of B, V may not wrap) */
+                v += real[i].hi - real[i].lo + 1;
+        }
+        if (n <= 8)
+            return true;
+    }
 }
 
 /* The reduction of packed results: INOUT = IN merged with INOUT (IN comes
@@ -375,8 +436,10 @@ void mpp_count(run *r)
         mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
     scatter_shares(r);
     if (r->finder && !r->share.empty && r->opts.decomposition != MPP_DECOMP_DYNAMIC)
-        mpp_finder_set_horizon(r->finder, r->share.hi); /* its chunks end there */
+        mpp_finder_set_horizon(r->finder, r->todo.n ? mpp_todo_real(&r->todo, r->share.hi)
+                                                    : r->share.hi); /* its chunks end there */
     mpp_do_share(r, &r->share, UINT64_MAX, count_chunk, NULL);
+    mpp_track_finish(r);
     uint64_t mine[MPP_RESULT_WORDS], all[MPP_RESULT_WORDS];
     MPI_Datatype type;
     MPI_Op merge;
@@ -389,8 +452,12 @@ void mpp_count(run *r)
     MPI_TIMED(r, MPI_Reduce(mine, all, 1, type, merge, 0, r->comm));
     MPI_CHECK(r, MPI_Op_free(&merge));
     MPI_CHECK(r, MPI_Type_free(&type));
-    if (r->rank == 0)
+    if (r->rank == 0) {
         mpp_result_unpack(all, &r->reduced);
+        mpp_result_merge(&r->reduced, &r->base); /* a resumed run's earlier runs */
+    }
     if (r->opts.gaps)
         reduce_gaps(r);
+    if (r->rank == 0 && r->gaps && r->base_gaps)
+        mpp_gaps_merge(r->gaps, r->base_gaps);
 }

@@ -78,7 +78,9 @@ static void report_interrupt(run *r, int sig, double done)
     const mpp_options *o = &r->opts;
     const mpp_progress *p = &r->progress;
     double all = (double)(o->stop - o->start) + 1;
-    uint64_t found = p->result.primes.count;
+    int kind = mpp_list_kind(o);
+    uint64_t found = kind > 1 ? p->result.tuplets[kind] : p->result.primes.count;
+    const char *what = kind > 1 ? mpp_pattern_name(kind) : "primes";
     char *line = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&line, &len);
@@ -86,7 +88,11 @@ static void report_interrupt(run *r, int sig, double done)
         return;
     fprintf(f, "mpprimes: interrupted by %s after %.1f s", mpp_signal_name(sig),
             MPI_Wtime() - r->t_start);
-    if (o->count_only)
+    if (o->count_only && r->ck)
+        fprintf(f, ": checkpoint '%s' keeps %.1f%% of the range [%" PRIu64 ", %" PRIu64 "] "
+                   "counted; run the same command again to resume\n", o->checkpoint,
+                100.0 * (double)mpp_spans_numbers(&r->ck->done) / all, o->start, o->stop);
+    else if (o->count_only)
         fprintf(f, ": %.1f%% of the range [%" PRIu64 ", %" PRIu64 "] was counted; no count is "
                    "reported\n", 100.0 * done / all, o->start, o->stop);
     else if (p->done) /* just before the output file was renamed */
@@ -94,14 +100,27 @@ static void report_interrupt(run *r, int sig, double done)
     else if (p->next == o->start)
         fprintf(f, ", in round %" PRIu64 ": no round was finished", p->rounds + 1);
     else
-        fprintf(f, ", in round %" PRIu64 ": the primes below %" PRIu64 " were found (%" PRIu64
-                   ", %.1f%% of the range [%" PRIu64 ", %" PRIu64 "])", p->rounds + 1, p->next,
-                found, 100.0 * done / all, o->start, o->stop);
-    if (o->print)
+        fprintf(f, ", in round %" PRIu64 ": the %s below %" PRIu64 " were found (%" PRIu64
+                   ", %.1f%% of the range [%" PRIu64 ", %" PRIu64 "])", p->rounds + 1, what,
+                p->next, found, 100.0 * done / all, o->start, o->stop);
+    if (o->count_only)
+        (void)0; /* said above */
+    else if (o->print && r->ck)
+        fprintf(f, "; they were printed, and no more; checkpoint '%s' keeps them: run the "
+                   "same command again, appending (>>) to what it printed, to resume\n",
+                o->checkpoint);
+    else if (o->print)
         fprintf(f, found ? "; they were printed, and no more\n" : "; none was printed\n");
+    else if (o->output && r->ck)
+        fprintf(f, "; checkpoint '%s' keeps them, and the %" PRIu64 " bytes of output file "
+                   "'%s' written so far: run the same command again to resume\n",
+                o->checkpoint, r->ck->bytes, o->output);
     else if (o->output)
         fprintf(f, "; output file '%s' was not written\n", o->output);
-    else if (!o->count_only)
+    else if (r->ck)
+        fprintf(f, "; checkpoint '%s' keeps them: run the same command again to resume\n",
+                o->checkpoint);
+    else
         fprintf(f, "; no report\n");
     if (fclose(f) != 0) {
         free(line);
@@ -160,6 +179,10 @@ void mpp_settle(run *r)
         MPI_TIMED(r, MPI_Reduce(&r->swept, &done, 1, MPI_DOUBLE, MPI_SUM, 0, r->comm));
     if (r->rank != 0)
         return;
+    mpp_outlet_finish(r, worst.failure == 0); /* renamed (or kept) before it says so */
+    if (!mpp_track_settle(r, r->status == EXIT_DONE ? worst.failure : FAILURE(FAIL_WRITE, EIO)) &&
+        !worst.failure)
+        r->status = EXIT_RUNTIME;
     if (worst.failure >> 16 == FAIL_STOP) {
         int sig = worst.failure & 0xffff;
         report_interrupt(r, sig, done);
@@ -168,5 +191,4 @@ void mpp_settle(run *r)
         report_failure(r, worst.failure, worst.rank);
         r->status = EXIT_RUNTIME;
     }
-    mpp_outlet_finish(r, worst.failure == 0);
 }

@@ -125,11 +125,15 @@ static void commit_round(run *r, lister *L, const mpp_round_result *res)
 static void plan_next(run *r, lister *L, bool first)
 {
     const mpp_options *o = &r->opts;
-    uint64_t flags = 0, from = o->start;
+    uint64_t flags = 0, from = r->list_from; /* (a resumed run: after what is done) */
     mpp_round_result res = {.committed = 0, .count = 0, .bytes = 0, .done = false, .next = 0};
     if (!first) {
+        /* every rank has delivered the rounds before this one: what they
+         * settled is what a checkpoint may keep (tracking.c) */
+        mpp_track_listing(r);
         if (judge_round(r, L, &res)) {
             commit_round(r, L, &res);
+            r->listed_bytes = L->file_base;
             flags = res.done ? MPP_ROUND_DONE : 0;
             from = res.next;
         } else {
@@ -234,6 +238,7 @@ static bool lister_setup(run *r, lister *L)
         L->displs = mpp_xmalloc(r, n * sizeof *L->displs);
         for (size_t e = 0; e < entries; e++) /* sent for every chunk, written */
             L->file_at[e] = UINT64_MAX;          /* for the committed ones only */
+        L->file_base = r->listed_bytes;          /* a resumed run's: after the earlier's */
     }
     if (!r->failure)
         mpp_outlet_open(r, L);

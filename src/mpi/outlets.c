@@ -311,6 +311,10 @@ void mpp_outlet_finish(run *r, bool ok)
     if (!r->file_open)
         return;
     r->file_open = false;
+    if (!ok && r->ck) { /* kept for the run that resumes */
+        mpp_outfile_keep(&r->file);
+        return;
+    }
     if (!ok) {
         mpp_outfile_abandon(&r->file);
         return;
@@ -377,11 +381,34 @@ static void resolve_chunk(run *r)
 static int open_output(run *r)
 {
     mpp_options *o = &r->opts;
-    int e = mpp_outfile_open(&r->file, o->output);
-    if (e) {
+    mpp_checkpoint *ck = r->ck;
+    int e;
+    if (ck && ck->tmp[0]) { /* resumed: the file written so far */
+        e = mpp_outfile_resume(&r->file, o->output, ck->tmp, ck->bytes);
+        if (e) {
+            fprintf(r->err, "mpprimes: cannot resume output file '%s': its temporary file "
+                            "'%s' %s; remove checkpoint '%s' to start afresh\n", o->output,
+                    ck->tmp, e == ENOENT  ? "is gone"
+                             : e == ERANGE ? "holds less than the checkpoint says was written"
+                                           : strerror(e), o->checkpoint);
+            return EXIT_USAGE;
+        }
+        r->file_resumed = true;
+    } else if ((e = mpp_outfile_open(&r->file, o->output)) != 0) {
         fprintf(r->err, "mpprimes: cannot create output file '%s': %s\n", o->output,
                 strerror(e));
         return EXIT_RUNTIME;
+    } else {
+        char other[512];
+        size_t n = mpp_outfile_leftovers(o->output, other, sizeof other);
+        if (n > 1 || (n == 1 && strcmp(other, r->file.tmp ? r->file.tmp : "") != 0))
+            fprintf(r->err, "mpprimes: note: %s is a temporary file left by an earlier run "
+                            "of --output '%s' that was killed%s; remove it%s\n",
+                    strcmp(other, r->file.tmp ? r->file.tmp : "") == 0 ? "another" : other,
+                    o->output, n > 2 ? " (there are more)" : "",
+                    ck ? "" : " (with --checkpoint a run takes its own up again)");
+        if (ck && r->file.tmp)
+            snprintf(ck->tmp, sizeof ck->tmp, "%s", r->file.tmp);
     }
     r->file_open = true;
     if (mpp_outfile_is_direct(&r->file) && is_our_stdout(r->file.fd)) {
@@ -421,6 +448,7 @@ int mpp_outlet_preflight(run *r)
         return EXIT_DONE;
     }
     r->where = o->print ? MPP_PLAN_PRINT : MPP_PLAN_GATHER;
+    int e;
     uint64_t avail = mpp_available_memory();
     if (o->buffer > avail) {
         fprintf(r->err,
@@ -429,8 +457,8 @@ int mpp_outlet_preflight(run *r)
                 (double)avail / 1048576.0);
         return EXIT_RUNTIME;
     }
-    if (o->output && open_output(r) != EXIT_DONE)
-        return EXIT_RUNTIME;
+    if (o->output && !r->finished && (e = open_output(r)) != EXIT_DONE)
+        return e;
     uint64_t share = share_of(o, r->where, r->size);
     int kind = mpp_list_kind(o);
     size_t need = mpp_item_max_bytes(mpp_outlet_format(r), kind, o->stop);

@@ -160,15 +160,23 @@ static bool parse_and_broadcast(run *r, int argc, char **argv)
                 m.go = true;
                 break;
             }
+            if (r->opts.checkpoint) { /* its command: the options as given */
+                r->ck = mpp_xmalloc(r, sizeof *r->ck);
+                mpp_checkpoint_init(r->ck, &r->opts);
+            }
             if (r->opts.nth)
                 m.status = plan_nth(r);
             if (m.status == EXIT_DONE && r->opts.timeline &&
                 (m.timeline = mpp_timeline_events(r)) == 0)
                 m.status = EXIT_USAGE;
             if (m.status == EXIT_DONE)
+                m.status = mpp_checkpoint_preflight(r);
+            if (m.status == EXIT_DONE)
                 m.status = mpp_outlet_preflight(r);
             if (m.status == EXIT_DONE)
                 m.status = mpp_timeline_preflight(r);
+            if (m.status == EXIT_DONE)
+                m.status = mpp_checkpoint_begin(r);
             m.go = m.status == EXIT_DONE;
             if (m.go && r->opts.explain)
                 mpp_outlet_explain(r);
@@ -177,6 +185,9 @@ static bool parse_and_broadcast(run *r, int argc, char **argv)
         m.opts = r->opts;
         m.outlet = r->where;
         m.namelen = m.go && r->where == MPP_PLAN_FILE ? strlen(r->file.tmp) + 1 : 0;
+        m.track = r->track;
+        m.todo = r->todo.n;
+        m.finished = r->finished;
         mpp_start_pack(&m, words);
     }
     MPI_TIMED(r, MPI_Bcast(words, MPP_START_WORDS, MPI_UINT64_T, 0, r->comm));
@@ -184,6 +195,8 @@ static bool parse_and_broadcast(run *r, int argc, char **argv)
         mpp_start_unpack(words, &m);
         r->opts = m.opts;
         r->where = m.outlet;
+        r->track = (unsigned)m.track;
+        r->finished = m.finished;
     }
     r->status = m.status;
     if (!m.go)
@@ -193,7 +206,16 @@ static bool parse_and_broadcast(run *r, int argc, char **argv)
         if (r->rank == 0)
             memcpy(r->tmpname, r->file.tmp, m.namelen);
         MPI_TIMED(r, MPI_Bcast(r->tmpname, (int)m.namelen, MPI_CHAR, 0, r->comm));
-        mpp_remove_on_signal(r->tmpname); /* by any rank: rank 0 may be gone */
+        if (!(r->track & TRACK_CHECKPOINT)) /* (else kept for the resume) */
+            mpp_remove_on_signal(r->tmpname); /* by any rank: rank 0 may be gone */
+    }
+    if (m.todo) { /* resumed: the numbers left, to every rank */
+        if (r->rank != 0) {
+            r->todo.at = mpp_xmalloc(r, m.todo * sizeof *r->todo.at);
+            r->todo.n = r->todo.cap = m.todo;
+        }
+        MPI_TIMED(r, MPI_Bcast(r->todo.at, (int)(m.todo * MPP_BLOCK_WORDS), MPI_UINT64_T, 0,
+                               r->comm));
     }
     if (m.timeline)
         mpp_timeline_start(r, m.timeline);
@@ -325,6 +347,18 @@ static void compare_serial(run *r)
     }
 }
 
+/* Rank 0, a finished checkpoint: its results are the run's. */
+static void take_finished(run *r)
+{
+    if (r->rank != 0)
+        return;
+    r->reduced = r->base;
+    if (r->base_gaps) {
+        r->gaps = mpp_xmalloc(r, sizeof *r->gaps);
+        *r->gaps = *r->base_gaps;
+    }
+}
+
 /* Steps 2-4 and the settling. */
 static void work(run *r)
 {
@@ -332,13 +366,22 @@ static void work(run *r)
     if (r->finder == NULL)
         mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
     mpp_progress_init(&r->progress, r->opts.start, r->opts.stop);
+    if (r->rank == 0 && !r->opts.count_only && r->ck) { /* a listing resumed */
+        r->progress.next = r->list_from;
+        r->progress.numbers = (double)(r->list_from - r->opts.start);
+        r->progress.result = r->base;
+    }
     mpp_commit_hook(&r->hooks, mpp_rank_work_on_commit, &r->work);
     if (r->rank == 0)
         mpp_commit_hook(&r->hooks, mpp_progress_on_commit, &r->progress);
-    mpp_share_setup(r);
-    if (r->opts.count_only)
-        mpp_count(r);
+    mpp_track_start(r);
+    if (r->finished) /* the checkpoint's results, without sieving */
+        take_finished(r);
     else
+        mpp_share_setup(r);
+    if (!r->finished && r->opts.count_only)
+        mpp_count(r);
+    else if (!r->finished)
         mpp_list_in_rounds(r);
     mpp_settle(r);
     if (r->opts.count_only && r->rank == 0 && r->status == EXIT_DONE) {
@@ -380,7 +423,9 @@ int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
         /* Rank 0 alone knows whether the report was written: share it. */
         MPI_CHECK(&r, MPI_Bcast(&r.status, 1, MPI_INT, 0, comm));
     }
-    if (r.file_open)
+    if (r.file_open && r.file_resumed)
+        mpp_outfile_keep(&r.file); /* what an earlier run wrote stays */
+    else if (r.file_open)
         mpp_outfile_abandon(&r.file);
     if (r.csv_open) /* a file made for a run that wrote no row is removed */
         mpp_appendfile_close(&r.csv, false);
@@ -389,6 +434,7 @@ int mpprimes_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
     if (r.direct)
         fclose(r.direct); /* flushed, and any error reported, with the report */
     mpp_finder_free(r.finder);
+    mpp_track_free(&r);
     free(r.gaps);
     free(r.tmpname);
     mpp_signals_restore();

@@ -99,7 +99,12 @@ static void print_report(run *r, const mpp_rank_stats *stats, double elapsed)
                       .nth_neg = r->nth.neg,
                       .nth_n = r->nth.n,
                       .nth_start = r->nth.start,
-                      .nth_prime = r->nth_prime};
+                      .nth_prime = r->nth_prime,
+                      .checkpoint = o->checkpoint,
+                      .resumed = r->ck ? r->ck_before : 0,
+                      .whole = r->ck != NULL,
+                      .first = r->progress.result.primes.first,
+                      .last = r->progress.result.primes.last};
     for (int k = 2; k <= MPP_KINDS; k++)
         rep.tuplets[k] = r->progress.result.tuplets[k];
     if (!o->quiet) {
@@ -115,7 +120,8 @@ static void print_report(run *r, const mpp_rank_stats *stats, double elapsed)
             r->status = EXIT_RUNTIME;
         }
     }
-    if (r->csv_open && r->status == EXIT_DONE)
+    /* (a finished checkpoint's report again did no work: no row for it) */
+    if (r->csv_open && r->status == EXIT_DONE && !r->finished)
         append_csv_row(r, &rep);
 }
 

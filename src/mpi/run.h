@@ -13,6 +13,8 @@
  *   timeline.c    --timeline: the ranks' clocks aligned, their spans
  *                 recorded, gathered and written by rank 0
  *   selftest.c    --self-test: the checks on every rank, the verdicts
+ *   tracking.c    --progress and --checkpoint: committed pieces to rank 0,
+ *                 the progress line, the checkpoint written and resumed
  */
 #ifndef MPP_RUN_H
 #define MPP_RUN_H
@@ -22,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "checkpoint.h"
 #include "commit.h"
 #include "decomp.h"
 #include "encode.h"
@@ -89,6 +92,7 @@ typedef struct run {
     mpp_plan_outlet where; /* where the primes go */
     mpp_outfile file;      /* rank 0, with --output */
     bool file_open;
+    bool file_resumed;     /* rank 0: it is a resumed run's (--checkpoint) */
     mpp_appendfile csv;    /* rank 0, with --csv */
     bool csv_open;
     char *tmpname;         /* MPP_PLAN_FILE: the temporary file every rank writes */
@@ -116,7 +120,27 @@ typedef struct run {
     bool tl_one_clock;     /* the clocks needed no alignment (MPI_WTIME_IS_GLOBAL, or
                               one rank) */
     uint64_t round;        /* the listing's round being done (from 1), for spans */
+    /* tracking.c */
+    unsigned track;        /* TRACK_*: what rank 0 follows of the committed work */
+    mpp_spans todo;        /* a resumed run: the numbers left (every rank); empty:
+                              the whole range */
+    bool finished;         /* the checkpoint says the run was done: no work */
+    mpp_checkpoint *ck;    /* rank 0, --checkpoint: the checkpoint (what the file
+                              holds, then with every committed piece) */
+    mpp_result base;       /* rank 0: what the checkpoint resumed from had found */
+    double ck_before;      /* rank 0: the fraction of the range it had settled */
+    mpp_gaps *base_gaps;   /* rank 0, --gaps: its gaps */
+    mpp_gaps *piece_gaps;  /* --count --gaps --checkpoint: a piece's own gaps */
+    struct tracker *tk;    /* tracking.c's state */
+    uint64_t step;         /* --count, tracked: numbers per committed piece */
+    uint64_t list_from;    /* rank 0, a listing: where its first round starts */
+    uint64_t listed_bytes; /* rank 0, a listing: bytes of the committed rounds */
 } run;
+
+/* What rank 0 follows (run.track). */
+enum { TRACK_PROGRESS = 1, TRACK_CHECKPOINT = 2 };
+/* The tag of the committed pieces' messages to rank 0. */
+enum { TAG_TRACK = 103 };
 
 /* ---- failure.c ---- */
 
@@ -256,6 +280,44 @@ void mpp_span_comm(run *r, const char *call, double t0, double t1);
 /* Every rank, after the report: the spans to rank 0, which writes the file
  * when the run succeeded. */
 void mpp_timeline_finish(run *r);
+
+/* ---- tracking.c ---- */
+
+/* Rank 0, before any work, --checkpoint: reads the checkpoint (or, when
+ * there is none, writes a fresh one: FILE must be writable), checks that
+ * it belongs to this command, and works out what is left (r->todo,
+ * r->finished). Returns the exit status. */
+int mpp_checkpoint_preflight(run *r);
+/* Every rank, after the start message: what it needs to report its
+ * committed pieces, and rank 0's progress line. */
+void mpp_track_start(run *r);
+/* Every rank, --count: a piece B committed, with what was found there
+ * (its gaps G, or NULL): to rank 0 (there, into the checkpoint). */
+void mpp_track_piece(run *r, mpp_block b, const mpp_result *res, const mpp_gaps *g);
+/* Rank 0: takes the pieces other ranks committed, then writes the
+ * progress line and the checkpoint when they are due. */
+void mpp_track_poll(run *r);
+/* Rank 0, in a blocking wait for messages of any tag: handles ST's
+ * message when it is a tracked piece (true). */
+bool mpp_track_serve(run *r, const MPI_Status *st);
+/* Every rank, --count, after its share: the last pieces to rank 0, which
+ * takes every rank's. */
+void mpp_track_finish(run *r);
+/* Rank 0, a listing, when round K is judged (every rank has delivered the
+ * rounds before it): the checkpoint and progress from the committed rounds
+ * before K. */
+void mpp_track_listing(run *r);
+/* Rank 0, in the settling, after the output file was renamed or kept: the
+ * progress line erased, and the final checkpoint written (finished when
+ * the run succeeded; with every committed round unless a write failed:
+ * WORST, the run's failure). Returns false when it could not be written (a
+ * message is printed). */
+bool mpp_track_settle(run *r, int worst);
+/* Rank 0, after the checks before any work: the first checkpoint written
+ * (FILE must be writable). Returns the exit status. */
+int mpp_checkpoint_begin(run *r);
+/* Every rank, at the end: frees the tracking state. */
+void mpp_track_free(run *r);
 
 /* ---- reporting.c ---- */
 

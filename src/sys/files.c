@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <unistd.h>
 
 int mpp_write_all(int fd, const void *buf, size_t n)
@@ -154,15 +155,168 @@ int mpp_outfile_close_fd(mpp_outfile *o)
 
 int mpp_outfile_commit(mpp_outfile *o)
 {
-    int e = mpp_outfile_close_fd(o);
+    /* on disk before it has its name, and the name on disk after: a crash
+     * then leaves the old file or the whole new one, never a part */
+    int e = o->tmp && o->fd >= 0 && fsync(o->fd) != 0 && errno != EINVAL ? errno : 0;
+    int c = mpp_outfile_close_fd(o);
+    e = e ? e : c;
     if (o->tmp) {
         if (!e && rename(o->tmp, o->target) != 0)
             e = errno;
         if (e)
             unlink(o->tmp);
+        else
+            mpp_fsync_dir(o->target);
     }
     outfile_clear(o);
     return e;
+}
+
+int mpp_outfile_resume(mpp_outfile *o, const char *path, const char *tmp, uint64_t bytes)
+{
+    struct stat st;
+    o->fd = -1;
+    o->tmp = o->target = NULL;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        o->target = realpath(path, NULL);
+    if ((!o->target && !(o->target = strdup(path))) || !(o->tmp = strdup(tmp))) {
+        outfile_clear(o);
+        return ENOMEM;
+    }
+    int e = 0;
+    o->fd = open(o->tmp, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (o->fd < 0)
+        e = errno;
+    else if (fstat(o->fd, &st) != 0)
+        e = errno;
+    else if (!S_ISREG(st.st_mode))
+        e = EINVAL;
+    else if ((uint64_t)st.st_size < bytes)
+        e = ERANGE;
+    else if (ftruncate(o->fd, (off_t)bytes) != 0)
+        e = errno;
+    if (e) {
+        if (o->fd >= 0)
+            close(o->fd);
+        outfile_clear(o);
+    }
+    return e;
+}
+
+size_t mpp_outfile_leftovers(const char *path, char *found, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0, blen = strlen(base), n = 0;
+    char *dir = strndup(slash ? path : ".", slash ? dirlen : 1);
+    DIR *d = dir ? opendir(dir) : NULL;
+    struct dirent *e;
+    if (found && size)
+        found[0] = '\0';
+    while (d && (e = readdir(d)) != NULL) {
+        const char *name = e->d_name;
+        if (strncmp(name, base, blen) != 0 || strncmp(name + blen, ".tmp-", 5) != 0 ||
+            strlen(name + blen + 5) != 6)
+            continue;
+        if (n++ == 0 && found && size)
+            snprintf(found, size, "%.*s%s", (int)dirlen, path, name);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    return n;
+}
+
+void mpp_fsync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (fd >= 0) {
+        fsync(fd); /* (some file systems cannot: nothing more to do) */
+        close(fd);
+    }
+    free(dir);
+}
+
+int mpp_write_atomic(const char *path, const void *buf, size_t len)
+{
+    static const char suffix[] = ".tmp-XXXXXX";
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + sizeof suffix);
+    if (tmp == NULL)
+        return ENOMEM;
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, suffix, sizeof suffix);
+    int fd = mkostemp(tmp, O_CLOEXEC), e = 0;
+    if (fd < 0) {
+        free(tmp);
+        return errno;
+    }
+    if (fchmod(fd, 0666 & ~current_umask()) != 0 || (e = mpp_write_all(fd, buf, len)) != 0 ||
+        fsync(fd) != 0)
+        e = e ? e : errno;
+    if (close(fd) != 0 && !e && errno != EINTR)
+        e = errno;
+    if (!e && rename(tmp, path) != 0)
+        e = errno;
+    if (e)
+        unlink(tmp);
+    else
+        mpp_fsync_dir(path);
+    free(tmp);
+    return e;
+}
+
+int mpp_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), e = 0;
+    if (fd < 0)
+        return errno;
+    size_t cap = 4096, n = 0;
+    char *b = malloc(cap);
+    while (b && !e) {
+        if (n > max) {
+            e = EFBIG;
+            break;
+        }
+        if (n == cap) {
+            char *more = realloc(b, cap * 2);
+            if (more == NULL) {
+                e = ENOMEM;
+                break;
+            }
+            b = more;
+            cap *= 2;
+        }
+        ssize_t got = read(fd, b + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            e = errno;
+        else if (got == 0)
+            break;
+        else
+            n += (size_t)got;
+    }
+    close(fd);
+    if (b == NULL)
+        e = ENOMEM;
+    if (e) {
+        free(b);
+        return e;
+    }
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+void mpp_outfile_keep(mpp_outfile *o)
+{
+    mpp_outfile_close_fd(o);
+    outfile_clear(o);
 }
 
 void mpp_outfile_abandon(mpp_outfile *o)

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* write(2) until all N bytes are written (EINTR retried). Returns 0 or the
  * errno of the failure. */
@@ -34,9 +35,22 @@ int mpp_outfile_open(mpp_outfile *o, const char *path);
 bool mpp_outfile_is_direct(const mpp_outfile *o);
 /* Closes the descriptor (the file itself stays). Returns 0 or an errno. */
 int mpp_outfile_close_fd(mpp_outfile *o);
-/* Closes and renames into place. Returns 0, or the errno of the failure,
- * in which case the temporary file is removed. */
+/* Syncs it to disk, closes it, renames it into place and syncs its
+ * directory. Returns 0, or the errno of the failure, in which case the
+ * temporary file is removed. */
 int mpp_outfile_commit(mpp_outfile *o);
+/* A resumed run (--checkpoint): takes up the temporary file TMP that an
+ * earlier run of the output PATH wrote, cut back to its first BYTES (what
+ * the checkpoint says was written; the rest may be half written). Returns
+ * 0, or an errno: ENOENT (it is gone), ERANGE (it holds fewer bytes). */
+int mpp_outfile_resume(mpp_outfile *o, const char *path, const char *tmp, uint64_t bytes);
+/* The temporary files of PATH that runs killed before they could remove
+ * them left ("PATH.tmp-XXXXXX"): their number, and the first one's name in
+ * FOUND (SIZE bytes). */
+size_t mpp_outfile_leftovers(const char *path, char *found, size_t size);
+/* Closes it and leaves the temporary file where it is, for a run that
+ * resumes (--checkpoint). */
+void mpp_outfile_keep(mpp_outfile *o);
 /* Closes and removes the temporary file (after a failure elsewhere). */
 void mpp_outfile_abandon(mpp_outfile *o);
 
@@ -69,5 +83,15 @@ void mpp_appendfile_unlock(mpp_appendfile *a);
 /* Closes it; when KEEP is false and the file was created by
  * mpp_appendfile_open and is still empty, it is removed. */
 void mpp_appendfile_close(mpp_appendfile *a, bool keep);
+
+/* Writes LEN bytes of BUF as the file PATH, whole or not at all: into a
+ * temporary file beside it, synced to disk, renamed over PATH, and the
+ * directory synced (--checkpoint). Returns 0 or an errno. */
+int mpp_write_atomic(const char *path, const void *buf, size_t len);
+/* Syncs the directory that holds PATH (after a rename into it). */
+void mpp_fsync_dir(const char *path);
+/* Reads the whole file PATH (at most MAX bytes: EFBIG beyond) into *BUF
+ * (malloc'd) and *LEN. Returns 0 or an errno (ENOENT: there is none). */
+int mpp_read_file(const char *path, size_t max, char **buf, size_t *len);
 
 #endif

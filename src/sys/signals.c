@@ -6,7 +6,7 @@
 
 static volatile sig_atomic_t stop_signal;
 static char *volatile remove_on_signal; /* the temporary output file */
-static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP};
+static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
 #define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
 static struct sigaction saved[NSTOP];
 
@@ -61,6 +61,9 @@ void mpp_remove_on_signal(char *path)
 
 const char *mpp_signal_name(int sig)
 {
-    return sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP"
-                                                                                 : "a signal";
+    return sig == SIGTERM  ? "SIGTERM"
+           : sig == SIGINT ? "SIGINT"
+           : sig == SIGHUP ? "SIGHUP"
+           : sig == SIGUSR1 ? "SIGUSR1"
+                            : "a signal";
 }

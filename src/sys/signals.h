@@ -1,6 +1,7 @@
 /* signals.h - the stop signals: SIGTERM (what Slurm sends at a time limit,
  * and what mpirun passes on to every rank when it gets one itself), SIGINT
- * (Ctrl-C) and SIGHUP (a closed terminal).
+ * (Ctrl-C), SIGHUP (a closed terminal) and SIGUSR1 (a time limit's early
+ * warning: sbatch --signal=B:USR1@120, passed on by the batch script).
  *
  * The handler only records the signal: the finders poll the flag
  * (mpp_stop, sink.h) every few milliseconds, and the run ends through its
@@ -32,7 +33,7 @@ const volatile sig_atomic_t *mpp_stop_flag(void);
  * stop signal comes. */
 void mpp_remove_on_signal(char *path);
 
-/* "SIGTERM", "SIGINT", "SIGHUP", or "a signal". */
+/* "SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1", or "a signal". */
 const char *mpp_signal_name(int sig);
 
 #endif

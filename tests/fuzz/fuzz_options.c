@@ -19,7 +19,8 @@
  *   be the default, 2 or 0); method, format and decomposition valid; the
  *   buffer in [MPP_BUFFER_MIN, MPP_BUFFER_MAX]; no conflicting options;
  *   --chunk only with cyclic or dynamic; --format other than text only with
- *   --print or --output; output, csv and timeline non-empty and inside an argument
+ *   --print or --output; output, csv, timeline and checkpoint non-empty and
+ *   inside an argument
  *   (at its start, or after '=' or, for -o, after the 'o'); and the
  *   canonical command line written from the result parses to the same;
  *   with --self-test: START = STOP = 0, every other field its default, and
@@ -121,9 +122,10 @@ static bool same_name(const char *x, const char *y)
 static bool same_options(const mpp_options *x, const mpp_options *y, bool strings)
 {
     bool files = strings ? same_name(x->output, y->output) && same_name(x->csv, y->csv) &&
-                               same_name(x->timeline, y->timeline)
+                               same_name(x->timeline, y->timeline) &&
+                               same_name(x->checkpoint, y->checkpoint)
                          : x->output == y->output && x->csv == y->csv &&
-                               x->timeline == y->timeline;
+                               x->timeline == y->timeline && x->checkpoint == y->checkpoint;
     return files && x->start == y->start && x->stop == y->stop && x->method == y->method &&
            x->count_only == y->count_only && x->kinds == y->kinds && x->gaps == y->gaps &&
            x->nth == y->nth && x->nth_neg == y->nth_neg && x->nth_n == y->nth_n &&
@@ -131,7 +133,8 @@ static bool same_options(const mpp_options *x, const mpp_options *y, bool string
            x->buffer == y->buffer && x->json == y->json && x->quiet == y->quiet &&
            x->decomposition == y->decomposition && x->chunk == y->chunk &&
            x->explain == y->explain && x->compare == y->compare &&
-           x->self_test == y->self_test;
+           x->self_test == y->self_test && x->checkpoint_every == y->checkpoint_every &&
+           x->progress == y->progress && x->progress_every == y->progress_every;
 }
 
 typedef struct {
@@ -250,8 +253,8 @@ static bool is_operand_value(const args *a, uint64_t v)
  * then START and STOP (or STOP alone when START is its default). */
 static void check_canonical(const mpp_options *o, bool stop_only)
 {
-    char buffer[32], chunk[48], start[32], stop[32];
-    const char *argv[40];
+    char buffer[32], chunk[48], start[32], stop[32], every[48], progress[48];
+    const char *argv[48];
     int argc = 0;
     argv[argc++] = "mpprimes";
     argv[argc++] = "--method";
@@ -302,6 +305,18 @@ static void check_canonical(const mpp_options *o, bool stop_only)
     if (o->timeline != NULL) {
         argv[argc++] = "--timeline";
         argv[argc++] = o->timeline;
+    }
+    if (o->checkpoint != NULL) {
+        argv[argc++] = "--checkpoint";
+        argv[argc++] = o->checkpoint;
+        snprintf(every, sizeof every, "--checkpoint-every=%" PRIu64, o->checkpoint_every);
+        argv[argc++] = every;
+    }
+    if (o->progress != MPP_PROGRESS_AUTO) { /* off: --progress=S, --no-progress */
+        snprintf(progress, sizeof progress, "--progress=%" PRIu64, o->progress_every);
+        argv[argc++] = progress;
+        if (o->progress == MPP_PROGRESS_OFF)
+            argv[argc++] = "--no-progress";
     }
     if (o->print || o->output != NULL) {
         argv[argc++] = "--format";
@@ -388,6 +403,18 @@ static void check_run(const args *a, const mpp_options *o)
     FUZZ_CHECK(o->timeline == NULL ||
                    (o->timeline[0] != '\0' && in_argument(a, o->timeline, false)),
                "timeline does not point at a non-empty file name in argv");
+    FUZZ_CHECK(o->checkpoint == NULL ||
+                   (o->checkpoint[0] != '\0' && in_argument(a, o->checkpoint, false)),
+               "checkpoint does not point at a non-empty file name in argv");
+    FUZZ_CHECK(o->checkpoint != NULL || o->checkpoint_every == MPP_CHECKPOINT_EVERY,
+               "--checkpoint-every without --checkpoint");
+    FUZZ_CHECK(o->checkpoint == NULL || o->output == NULL ||
+                   strcmp(o->checkpoint, o->output) != 0,
+               "--checkpoint and --output the same file");
+    FUZZ_CHECK(o->progress_every >= 1 && o->progress_every <= 31536000 &&
+                   o->checkpoint_every <= 31536000,
+               "--progress=%" PRIu64 " or --checkpoint-every %" PRIu64 " out of range",
+               o->progress_every, o->checkpoint_every);
     check_canonical(o, false);
     if (default_start)
         check_canonical(o, true);
@@ -409,6 +436,10 @@ static void check_message(const char *msg)
         "invalid buffer size '", "buffer size '", "too many operands: '",
         "missing STOP (try --help)", "START: '", "STOP: '", "START (",
         "--self-test takes no other option and no operand",
+        "--checkpoint-every: '", "--checkpoint-every must be", "--checkpoint-every: at most",
+        "--progress: '", "--progress must be at least", "--progress: at most",
+        "--checkpoint-every applies to --checkpoint only",
+        "--checkpoint and --output name the same file",
     };
     size_t len = strlen(msg);
     FUZZ_CHECK(len > 0 && len < 256, "a message of %zu bytes: '%s'", len, msg);
