@@ -101,6 +101,13 @@ int mpp_checkpoint_preflight(run *r)
     int fd = o->progress == MPP_PROGRESS_OFF ? -1 : progress_fd(r, &tty);
     if (fd >= 0)
         close(fd);
+    if (tty && o->print && o->progress == MPP_PROGRESS_AUTO) {
+        /* the primes printed on the same terminal: no line between them */
+        int out = mpp_direct_stdout();
+        tty = !isatty(out >= 0 ? out : fileno(r->out));
+        if (out >= 0)
+            close(out);
+    }
     if (o->progress == MPP_PROGRESS_ON || (o->progress == MPP_PROGRESS_AUTO && tty))
         r->track |= TRACK_PROGRESS;
     r->list_from = o->start;
