@@ -449,7 +449,7 @@ def report_value(text, key, required=True):
 # found, how many, the percentage and the range) got; a listing's line goes
 # on with what became of the output ("; output file '...' was not written",
 # "; no report", ...).
-INTERRUPTED = re.compile(r"^mpprimes: interrupted by (SIG[A-Z]+) after [0-9.]+ s[,:]")
+INTERRUPTED = re.compile(r"^mpprimes: interrupted by (SIG[A-Z0-9]+) after [0-9.]+ s[,:]")
 COUNTED = re.compile(r" s: ([0-9.]+)% of the range \[(\d+), (\d+)\] was counted; "
                      r"no count is reported$")
 LISTED = re.compile(r", in round \d+: the primes below (\d+) were found \((\d+), ([0-9.]+)% "

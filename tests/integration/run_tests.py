@@ -976,7 +976,8 @@ def case_sbatch_np(runner):
 
 SBATCH_SCRIPTS = {"mpprimes.sbatch": "mpprimes-%j.out",
                   "strong-scaling.sbatch": "strong-scaling-%j.out",
-                  "weak-scaling.sbatch": "weak-scaling-%j.out"}
+                  "weak-scaling.sbatch": "weak-scaling-%j.out",
+                  "long-job.sbatch": "long-job-%j.out"}
 
 
 def case_sbatch_directives(runner, script):

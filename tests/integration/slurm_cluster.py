@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A real Slurm cluster on this machine, running the repository's batch scripts.
 
-    slurm_cluster.py --binary PATH --source-dir REPO [--time-limit] [--keep] [-v]
+    slurm_cluster.py --binary PATH --source-dir REPO [--time-limit | --only-time-limit]
+                     [--keep] [-v]
 
 The test starts a private one-node Slurm cluster (munged, slurmctld and
 slurmd, all children of this script) with every file in one temporary
@@ -24,6 +25,11 @@ The cluster:
     TmpFS (srun --mpi=pmix's spmix_appdir) in the temporary directory;
     batch_sched_delay=0 (jobs start within a second, not three);
     KillWait=30 (Slurm's default: SIGKILL 30 s after a job's SIGTERM);
+    for requeued jobs, AuthInfo's cred_expire=10 (a requeued job waits,
+    pending with Reason=BeginTime, until cred_expire + 1 s after its
+    requeue: 121 s by default) and sched_interval=2 (then the main
+    scheduling loop starts it, every 60 s by default; the backfill loop
+    left it waiting);
     FirstJobId random, so that two test clusters on one host (a parallel
     run) never share job ids, nor with them PMIx namespaces and Open MPI's
     shared-memory segment names (the ranks crashed when they did).
@@ -80,6 +86,32 @@ pi says when N <= 5e8, and the file named), and -o's directory empty (no
 file, no temporary file). With --time-limit, a job at --time=1 reaches its
 limit (TIMEOUT, "DUE TO TIME LIMIT"; slurmctld checks limits every 30 s,
 so 60 to 90 s more); without, that case is skipped.
+slurm/long-job.sbatch (mpprimes --checkpoint, the job requeuing itself):
+"-c 2 2e11" at --ntasks=2 (some 30 CPU s), warned as Slurm warns a job
+before its time limit (scancel --signal=USR1 --batch: SIGUSR1 to the batch
+shell alone, as --signal=B:USR1@120 sends it) once its checkpoint shows
+progress of the attempt's own, twice: each time the shell passes the
+signal on to srun, mpprimes writes its checkpoint and ends 138 with its
+"interrupted by SIGUSR1 ...: checkpoint 'FILE' keeps N% ..." line, and the
+script requeues the job (scontrol requeue); the job must end COMPLETED
+0:0, with SLURM_RESTART_COUNT 0, 1, 2, one "# attempt: N (fresh|resumed"
+line each, one interruption line (N rising) and "# requeue:" line a
+restart, the last attempt's report "# checkpoint FILE (resumed: N% ...)"
+with the count (pi(2e11) by primesieve), exactly one CSV row (the count
+too), the checkpoint "state finished" with the whole range, no mpprimes
+process left (50 to 65 s, a third of it the requeues' waits). Cancelled
+(scancel) under mpirun instead, the job must end CANCELLED and not
+requeued, with one "interrupted by SIGTERM" line (the shell passes on no
+second SIGTERM: mpirun cut its ranks' output short when it did), the
+checkpoint running, no CSV row. With --time-limit (--only-time-limit: those
+cases alone, no other, no two-node cluster), two jobs at once at --time=1
+and 1 task, "-c 2 1e12" (some three minutes of work): with
+--signal=B:USR1@10 under mpirun, every attempt stopped by Slurm's own
+warning (20 to 50 s after its start) and requeued, 2 restarts or more; and
+a copy of the script without its --signal line, every attempt stopped by
+the time limit itself (SIGTERM to every process, "DUE TO TIME LIMIT"),
+requeued all the same (Reason=TimeLimit), 1 restart or more; both must
+finish with pi(10^12), the same checks (some five minutes).
 Then, on the two-node cluster, --nodes=2 --ntasks=4: slurm/mpprimes.sbatch
 1e8 --count --json with MPPRIMES_LAUNCHER=srun and =mpirun (mpirun starts
 its daemon on the other node with srun), each with ranks == 4, the count,
@@ -152,6 +184,25 @@ STARTED_BYTES = 32 << 20
 # limit is at least one minute: a job at --time=1 ends 60 to 90 s after it
 # starts. The case that waits for that runs with --time-limit only.
 TIME_LIMIT_WAIT = 150
+# A requeued job waits, pending with Reason=BeginTime, until the step
+# credentials of its last run have expired: slurm.conf's AuthInfo=
+# ...,cred_expire=N (120 s by default; 5 at least) + 1 s after the requeue;
+# then the main scheduling loop starts it, at its next pass: every
+# sched_interval=2 s here (60 s by default; the backfill loop, which starts
+# a new job, left a requeued one waiting for the main loop).
+CRED_EXPIRE = 10
+
+# slurm/long-job.sbatch: the counts its cases check (pi(2e11) by primesieve
+# 2e11 -c1; pi(10^12), OEIS A006880), and how long they may take.
+LONG_PI = {2 * 10**11: 8_007_105_059, 10**12: 37_607_912_018}
+TIMEOUT_LONG_JOB = 240      # the requeue case: submission to the end
+TIMEOUT_LONG_LIMIT = 900    # a --time=1 case, requeued at each limit
+# The line rank 0 prints when a stop signal ends a run with --checkpoint:
+# the signal, the checkpoint, the percentage settled and the range.
+# (reference.INTERRUPTED's SIG[A-Z]+ leaves SIGUSR1 out.)
+CHECKPOINTED = re.compile(r"^mpprimes: interrupted by (SIG[A-Z0-9]+) after [0-9.]+ s: "
+                          r"checkpoint '(.*)' keeps ([0-9.]+)% of the range "
+                          r"\[(\d+), (\d+)\] counted; run the same command again to resume$")
 
 TERMINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL",
                    "PREEMPTED", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE",
@@ -343,7 +394,7 @@ SlurmdPort={slurmd_port}
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket={munge_socket}
+AuthInfo=socket={munge_socket},cred_expire={cred_expire}
 CredType=cred/munge
 StateSaveLocation={tmp}/state
 SlurmdSpoolDir={tmp}/spool{per_node_dir}
@@ -361,7 +412,7 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 SchedulerType=sched/backfill
-SchedulerParameters=batch_sched_delay=0
+SchedulerParameters=batch_sched_delay=0,sched_interval=2
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 MpiDefault=none
@@ -501,6 +552,7 @@ class Cluster:
                 ctld_addr=self.ctld_addr, ctld_port=ctld_port,
                 slurmd_port=slurmd_port, munge_socket=self.munge_socket,
                 tmp=self.tmp, first_job_id=self.first_job_id, kill_wait=KILL_WAIT,
+                cred_expire=CRED_EXPIRE,
                 per_node_dir="/%n" if several else "",
                 per_node_name="-%n" if several else "",
                 node_lines="\n".join(NODE_LINE.format(name=n, addr=a, cpus=self.CPUS)
@@ -887,6 +939,40 @@ def check_interrupted(text, job, start, stop, output=None):
     return line
 
 
+def read_checkpoint(path):
+    """What mpprimes's --checkpoint file PATH says: {"state": "running" or
+    "finished", "start", "stop", "count" (the primes counted so far),
+    "done" (the numbers settled)}; None when there is no file (yet). The
+    file is replaced whole (renamed into place), never seen half written."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except FileNotFoundError:
+        return None
+    ck, spans = {"done": 0}, 0
+    try:
+        for line in text.splitlines():
+            key, _, rest = line.partition(" ")
+            if spans:                        # "LO HI", a span settled
+                lo, hi = map(int, line.split())
+                ck["done"] += hi - lo + 1
+                spans -= 1
+            elif key == "command":           # "command start=A stop=B ..."
+                for kv in rest.split():
+                    k, _, v = kv.partition("=")
+                    if k in ("start", "stop"):
+                        ck[k] = int(v)
+            elif key == "state":
+                ck["state"] = rest
+            elif key == "result":            # "result COUNT FIRST LAST ..."
+                ck["count"] = int(rest.split()[0])
+            elif key == "done":              # "done N", then N spans
+                spans = int(rest)
+    except ValueError:
+        raise CaseFailure(f"{path}: not a checkpoint as expected:\n{indent(text)}")
+    return ck
+
+
 # ---------------------------------------------------------------------------
 # The cases
 
@@ -1124,6 +1210,266 @@ class Suite:
             raise CaseSkipped("slurmctld's time limit takes 60 to 90 s: run with --time-limit")
         self.interrupted("time-limit", None, ["--count", "1e13"], 2, 10**13, time_limit=True)
 
+    # slurm/long-job.sbatch: a checkpoint, requeued attempts, one result
+
+    def long_job_fields(self, job):
+        """The job's JobState and Restarts (scontrol show job), now."""
+        job.fields = self.c.show_job(job.id)
+        restarts = job.fields.get("Restarts", "0")
+        return job.fields.get("JobState"), int(restarts) if restarts.isdigit() else 0
+
+    def long_job_end(self, job, deadline):
+        """Waits for the job's end (a terminal state, not a requeue);
+        returns its number of restarts."""
+        while True:
+            state, restarts = self.long_job_fields(job)
+            if state in TERMINAL_STATES:
+                return restarts
+            if time.monotonic() > deadline:
+                self.c.run([self.c.prog["scancel"], job.id], check=False)
+                raise CaseFailure(f"job {job.id} still {state} after {restarts} restarts "
+                                  f"(cancelled)\n" + job.diagnostics())
+            time.sleep(0.25)
+
+    def check_long_job(self, job, ntasks, start, stop, ckpt, signals, t0):
+        """A long-job.sbatch job that ended: COMPLETED 0:0 after its
+        restarts; each attempt's "# attempt: N (fresh|resumed" line and the
+        Slurm facts; one interruption line a restart (a signal of SIGNALS,
+        the checkpoint named, 0 < % < 100 of [start, stop], rising) and a
+        "# requeue:" line; the last attempt's report, resumed, with the count
+        (LONG_PI); one CSV row; the checkpoint finished; no rank left.
+        Returns the restarts."""
+        state, code = job.fields.get("JobState"), job.fields.get("ExitCode")
+        restarts = int(job.fields.get("Restarts", "0"))
+        text = job.output()
+        log(f"job {job.id}: {state}, ExitCode={code}, {restarts} restarts, "
+            f"{time.monotonic() - t0:.1f} s")
+        if VERBOSE:
+            print(indent(text, "  | "), flush=True)
+        if state != "COMPLETED" or code != "0:0":
+            raise CaseFailure(f"job {job.id} ended {state}, ExitCode={code} "
+                              f"({job.fields.get('Reason', '')})\n" + job.diagnostics())
+        check_facts(text, job, ntasks, self.c)
+        want = [(str(n), "fresh" if n == 1 else "resumed") for n in range(1, restarts + 2)]
+        got = re.findall(r"^# attempt: (\d+) \((\w+)", text, re.M)
+        counts = re.findall(r"^# slurm_restart_count: (\d+)$", text, re.M)
+        if got != want or counts != [str(n) for n in range(restarts + 1)]:
+            raise CaseFailure(f"job {job.id}: {restarts} restarts, but the attempts say "
+                              f"{got} and SLURM_RESTART_COUNT {counts}\n" + job.diagnostics())
+        lines = [line for line in text.splitlines() if line.startswith("mpprimes:")]
+        pcts = []
+        for line in lines:
+            c = CHECKPOINTED.match(line)
+            if not (c and c.group(1) in signals and c.group(2) == ckpt and
+                    (int(c.group(4)), int(c.group(5))) == (start, stop) and
+                    0 < float(c.group(3)) < 100):
+                raise CaseFailure(f"job {job.id}: expected 'mpprimes: interrupted by "
+                                  f"{'/'.join(sorted(signals))} ...: checkpoint '{ckpt}' keeps "
+                                  f"N% of the range [{start}, {stop}] ...', got {line!r}")
+            pcts.append(float(c.group(3)))
+        requeues = re.findall(rf"^# requeue: job {job.id} ", text, re.M)
+        if len(lines) != restarts or len(requeues) != restarts or pcts != sorted(set(pcts)):
+            raise CaseFailure(f"job {job.id}: {restarts} restarts, {len(lines)} interruption "
+                              f"lines (at {pcts}%), {len(requeues)} '# requeue:' lines\n"
+                              + job.diagnostics())
+        if not re.search(rf"^# done: attempt {restarts + 1} finished the job$", text, re.M):
+            raise CaseFailure(f"job {job.id}: no '# done: attempt {restarts + 1} ...' line\n"
+                              + job.diagnostics())
+        primes = report_value(text, "primes", required=False)
+        if primes != str(LONG_PI[stop]):
+            raise CaseFailure(f"job {job.id}: '# primes' {primes}, expected {LONG_PI[stop]}\n"
+                              + job.diagnostics())
+        resumed = re.findall(rf"^# checkpoint +{re.escape(ckpt)} \(resumed: ([0-9.]+)% ",
+                             text, re.M)
+        if restarts and (len(resumed) != 1 or float(resumed[0]) != pcts[-1]):
+            raise CaseFailure(f"job {job.id}: the report's '# checkpoint {ckpt} (resumed: "
+                              f"{pcts[-1]}% ...' line: {resumed}\n" + job.diagnostics())
+        rows = check_csv_rows(os.path.join(job.wd, f"long-job-{job.id}.csv"), job,
+                              [(ntasks, start, stop)])
+        if rows[0]["count"] != LONG_PI[stop]:
+            raise CaseFailure(f"job {job.id}: the CSV row's count {rows[0]['count']}, "
+                              f"expected {LONG_PI[stop]}")
+        ck = read_checkpoint(ckpt)
+        if ck is None or (ck.get("state"), ck.get("count"), ck["done"]) != \
+                ("finished", LONG_PI[stop], stop - start + 1):
+            raise CaseFailure(f"job {job.id}: the checkpoint at the end: {ck}")
+        deadline = time.monotonic() + 5
+        while job_ranks(self.args.binary, job.id):
+            if time.monotonic() > deadline:
+                raise CaseFailure(f"job {job.id}: mpprimes processes left: "
+                                  f"{job_ranks(self.args.binary, job.id)}")
+            time.sleep(0.1)
+        return restarts
+
+    def long_job_requeue(self):
+        """long-job.sbatch -c 2 2e11 at 2 tasks (the default launcher),
+        warned as Slurm warns a job before its time limit (SIGUSR1 to the
+        batch shell alone: scancel --signal=USR1 --batch) once its checkpoint
+        shows progress of that attempt's; twice, unless it finished before
+        the second warning. It must requeue itself each time, resume, and
+        finish with the count (check_long_job)."""
+        ntasks, start, stop = 2, 2, 2 * 10**11
+        job = self.c.submit("long-job-requeue", self.script("long-job.sbatch"),
+                            args=["-c", "--checkpoint-every", "1", "2", "2e11"],
+                            opts=[f"--ntasks={ntasks}"], env=self.base_env)
+        ckpt = os.path.join(job.wd, "mpprimes-long-job.ckpt")
+        t0 = time.monotonic()
+        deadline = t0 + TIMEOUT_LONG_JOB
+        settled = 0                     # numbers the checkpoint had at the last requeue
+        ended = False
+        try:
+            for warning in range(2):
+                # This attempt (restarts == warning) running, its checkpoint further on.
+                while True:
+                    state, restarts = self.long_job_fields(job)
+                    if state in TERMINAL_STATES:
+                        break
+                    ck = read_checkpoint(ckpt)
+                    if state == "RUNNING" and restarts == warning and ck and \
+                            ck.get("state") == "running" and ck["done"] > settled:
+                        break
+                    if time.monotonic() > deadline:
+                        raise CaseFailure(f"job {job.id}: {state}, {restarts} restarts, "
+                                          f"checkpoint {ck}: no progress to warn about\n"
+                                          + job.diagnostics())
+                    time.sleep(0.1)
+                if state in TERMINAL_STATES:
+                    break
+                log(f"job {job.id}: SIGUSR1 to the batch shell, checkpoint at "
+                    f"{100 * ck['done'] / (stop - start + 1):.1f}%")
+                self.c.run([self.c.prog["scancel"], "--signal=USR1", "--batch", job.id],
+                           check=False)
+                # Requeued (restarts counted up), or done meanwhile.
+                while True:
+                    state, restarts = self.long_job_fields(job)
+                    if restarts > warning or state in TERMINAL_STATES:
+                        break
+                    if time.monotonic() > deadline:
+                        raise CaseFailure(f"job {job.id}: {state}, not requeued after "
+                                          f"SIGUSR1\n" + job.diagnostics())
+                    time.sleep(0.1)
+                ck = read_checkpoint(ckpt)
+                settled = ck["done"] if ck else 0
+            self.long_job_end(job, deadline)
+            ended = True
+        finally:
+            if not ended:
+                self.c.run([self.c.prog["scancel"], job.id], check=False)
+        restarts = self.check_long_job(job, ntasks, start, stop, ckpt, {"SIGUSR1"}, t0)
+        if restarts == 0:
+            raise CaseFailure(f"job {job.id}: finished before it could be warned")
+
+    def long_job_scancel(self):
+        """long-job.sbatch under mpirun, cancelled (scancel: SIGTERM to every
+        process of the job) once its checkpoint shows progress: the job
+        must end CANCELLED, not requeued, with one "interrupted by SIGTERM"
+        line (the shell passes on no second SIGTERM, which would cut short
+        mpirun's output), its "# the job is ending" line, the checkpoint kept
+        (running), no CSV row, no rank left."""
+        ntasks, start, stop = 2, 2, 10**12
+        job = self.c.submit("long-job-scancel", self.script("long-job.sbatch"),
+                            args=["-c", "--checkpoint-every", "1", "2", "1e12"],
+                            opts=[f"--ntasks={ntasks}"],
+                            env=self.env(MPPRIMES_LAUNCHER="mpirun"))
+        ckpt = os.path.join(job.wd, "mpprimes-long-job.ckpt")
+        deadline = time.monotonic() + TIMEOUT_JOB
+        ended = False
+        try:
+            while True:
+                state, _ = self.long_job_fields(job)
+                ck = read_checkpoint(ckpt)
+                if state in TERMINAL_STATES:
+                    raise CaseFailure(f"job {job.id} ended {state} before the scancel\n"
+                                      + job.diagnostics())
+                if state == "RUNNING" and ck and ck["done"] > 0:
+                    break
+                if time.monotonic() > deadline:
+                    raise CaseFailure(f"job {job.id}: {state}, no progress in {TIMEOUT_JOB} s\n"
+                                      + job.diagnostics())
+                time.sleep(0.1)
+            self.c.run([self.c.prog["scancel"], job.id])
+            restarts = self.long_job_end(job, time.monotonic() + KILL_WAIT + 30)
+            ended = True
+        finally:
+            if not ended:
+                self.c.run([self.c.prog["scancel"], job.id], check=False)
+        # CANCELLED once every process of the job is gone, the batch shell
+        # too: it has decided. (A requeued job would be PENDING instead.)
+        state, restarts = self.long_job_fields(job)
+        text = job.output()
+        if VERBOSE:
+            print(indent(text, "  | "), flush=True)
+        if state != "CANCELLED" or restarts:
+            raise CaseFailure(f"job {job.id}: {state} after {restarts} restarts; expected "
+                              f"CANCELLED, not requeued\n" + job.diagnostics())
+        lines = [line for line in text.splitlines() if line.startswith("mpprimes:")]
+        m = CHECKPOINTED.match(lines[0]) if len(lines) == 1 else None
+        if not (m and m.group(1) == "SIGTERM" and m.group(2) == ckpt):
+            raise CaseFailure(f"job {job.id}: expected one 'mpprimes: interrupted by SIGTERM "
+                              f"... checkpoint '{ckpt}' ...' line, got {lines}\n"
+                              + job.diagnostics())
+        if not re.search(r"^# the job is ending \(COMPLETING None: cancelled\?\): "
+                         r"not requeued", text, re.M):
+            raise CaseFailure(f"job {job.id}: no '# the job is ending ...: not requeued' "
+                              f"line\n" + job.diagnostics())
+        ck = read_checkpoint(ckpt)
+        if ck is None or ck.get("state") != "running" or not 0 < ck["done"] < stop - start + 1:
+            raise CaseFailure(f"job {job.id}: the checkpoint after scancel: {ck}")
+        csv_path = os.path.join(job.wd, f"long-job-{job.id}.csv")
+        if os.path.exists(csv_path) and read_csv(csv_path, job):
+            raise CaseFailure(f"job {job.id}: a CSV row for a cancelled job")
+        left = job_ranks(self.args.binary, job.id)
+        if left:
+            raise CaseFailure(f"job {job.id}: mpprimes processes left: {left}")
+
+    def long_job_time_limit(self):
+        """long-job.sbatch at --time=1 and 1 task, "-c 2 1e12", some three
+        minutes of work: two jobs at once (a core each), each attempt of
+        each stopped by Slurm, requeued and resumed. One with
+        --signal=B:USR1@10 under mpirun: slurmctld warns at its first look
+        (every 30 s) with less than 10 + 30 s left, 20 to 50 s after the
+        start, the limit coming 60 to 90 s after it; each attempt stopped by
+        the warning, never by the limit, 2 restarts or more. One without the
+        warning (a copy of the script without its --signal line; the default
+        launcher): each attempt stopped by the limit itself ("DUE TO TIME
+        LIMIT": SIGTERM to every process, the job's Reason TimeLimit) and
+        requeued all the same, 1 restart or more. Both must finish with the
+        count (check_long_job)."""
+        if not self.args.time_limit:
+            raise CaseSkipped("attempts of a minute or more, requeued: run with --time-limit")
+        ntasks, start, stop = 1, 2, 10**12
+        with open(self.script("long-job.sbatch")) as f:
+            body = [line for line in f if not line.startswith("#SBATCH --signal")]
+        unwarned = os.path.join(self.c.tmp, "long-job-no-warning.sbatch")
+        with open(unwarned, "w") as f:
+            f.writelines(body)
+        variants = [("usr1-mpirun", self.script("long-job.sbatch"), ["--signal=B:USR1@10"],
+                     self.env(MPPRIMES_LAUNCHER="mpirun"), "SIGUSR1", 2),
+                    ("term", unwarned, [], self.base_env, "SIGTERM", 1)]
+        jobs = []
+        t0 = time.monotonic()
+        try:
+            for name, script, opts, env, _, _ in variants:
+                jobs.append(self.c.submit(f"long-job-time-limit-{name}", script,
+                                          args=["-c", "2", "1e12"], env=env,
+                                          opts=[f"--ntasks={ntasks}", "--time=1"] + opts))
+            for job in jobs:
+                self.long_job_end(job, t0 + TIMEOUT_LONG_LIMIT)
+        finally:
+            for job in jobs:
+                if job.fields.get("JobState") not in TERMINAL_STATES:
+                    self.c.run([self.c.prog["scancel"], job.id], check=False)
+        for job, (name, _, _, _, sig, least) in zip(jobs, variants):
+            ckpt = os.path.join(job.wd, "mpprimes-long-job.ckpt")
+            restarts = self.check_long_job(job, ntasks, start, stop, ckpt, {sig}, t0)
+            limits = len(re.findall(r"^slurmstepd\S*: error: \*\*\* JOB \d+ ON \S+ CANCELLED AT "
+                                    r"\S+ DUE TO TIME LIMIT \*\*\*$", job.output(), re.M))
+            want = restarts if sig == "SIGTERM" else 0
+            if restarts < least or limits != want:
+                raise CaseFailure(f"job {job.id} ({name}): {restarts} restarts ({least} or more "
+                                  f"expected), {limits} attempts ended by the time limit "
+                                  f"({want} expected)\n" + job.diagnostics())
+
     # The scaling studies
 
     def study(self, script_name, ntasks, args, want_rows, env=None, opts=(),
@@ -1162,6 +1508,11 @@ class Suite:
             self.study("weak-scaling.sbatch", ntasks, ["1e8", "--count"], want, env=env)
         return case
 
+    def time_limit_cases(self):
+        """The cases that run with --time-limit only (--only-time-limit)."""
+        names = ("mpprimes.sbatch-time-limit", "long-job.sbatch-time-limit")
+        return [(name, fn) for name, fn in self.cases() if name in names]
+
     def cases(self):
         return [
             ("srun-pmix-own-script", self.own_srun),
@@ -1181,6 +1532,9 @@ class Suite:
             ("mpprimes.sbatch-scancel-srun-output", self.scancel("srun", True)),
             ("mpprimes.sbatch-scancel-mpirun-output", self.scancel("mpirun", True)),
             ("mpprimes.sbatch-time-limit", self.time_limit),
+            ("long-job.sbatch-requeue", self.long_job_requeue),
+            ("long-job.sbatch-scancel-mpirun", self.long_job_scancel),
+            ("long-job.sbatch-time-limit", self.long_job_time_limit),
             ("strong-scaling.sbatch-ntasks4", self.strong(4)),
             ("strong-scaling.sbatch-ntasks3-mpirun",
              self.strong(3, self.env(MPPRIMES_LAUNCHER="mpirun"))),
@@ -1270,9 +1624,15 @@ def main():
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory (its path is printed)")
     ap.add_argument("--time-limit", action="store_true",
-                    help="also a job at --time=1 that reaches its limit (60 to 90 s more)")
+                    help="also the jobs at --time=1 that reach their limits: "
+                         "mpprimes.sbatch's (60 to 90 s more), long-job.sbatch's "
+                         "requeued (minutes)")
+    ap.add_argument("--only-time-limit", action="store_true",
+                    help="those alone, on the one-node cluster (no other case, no "
+                         "two-node cluster)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    args.time_limit = args.time_limit or args.only_time_limit
     VERBOSE = args.verbose
     args.binary = os.path.abspath(args.binary)
     args.source_dir = os.path.abspath(args.source_dir)
@@ -1358,10 +1718,12 @@ def main():
         results.case("cluster-start", cluster.start)
         if results.failed == 0:
             suite = Suite(args, cluster)
-            for name, fn in suite.cases():
+            for name, fn in (suite.time_limit_cases() if args.only_time_limit
+                             else suite.cases()):
                 results.case(name, fn)
         finish(cluster, "cleanup")
-        two_nodes()
+        if not args.only_time_limit:
+            two_nodes()
     except Interrupted as e:
         results.fail("interrupted", f"{e}: stopping the cluster")
     finally:
