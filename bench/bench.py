@@ -53,7 +53,15 @@ same machine state:
    --threads=2`; `--count=123456` and `--gaps` against `--count` of the
    same range; `--nth-prime 1e10` against `primesieve 1e10 -n --threads=2`;
    the counts and the answer checked against primesieve's.
-6. Baselines: the original Python trial-division examples (bench/seeds/)
+6. Long runs (issue 18's targets; --skip-long leaves them out), count
+   [2, 1e11] at 2 ranks: with --checkpoint (written every 5 s, the
+   default) against without; with --progress=1 (a log line every second:
+   the count tracked in pieces sent to rank 0) against --no-progress; and
+   a run stopped by SIGTERM near half-way, then resumed: the resumed run's
+   time against the share of an uninterrupted run's that was left (its
+   excess is what the resume repeats, plus mpirun's start-up). Counts
+   checked against the uninterrupted run's.
+7. Baselines: the original Python trial-division examples (bench/seeds/)
    at n = 10^6, and the classic course MPI sieve (bench/textbook_sieve.c)
    at n = 10^9.
 
@@ -74,9 +82,11 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 TOP = 18446744073709551615  # 2^64 - 1
@@ -481,6 +491,66 @@ def patterns(binary, runs):
     return rows
 
 
+LONG_RANGE = ["2", "1e11"]
+
+
+def long_runs(binary, runs):
+    """Issue 18's targets at 2 ranks, alternating with the run they are
+    compared with; counts checked."""
+    env = mpi_env()
+    base = ["mpirun", "-np", "2", binary, "--json", "-c"]
+    tmp = tempfile.mkdtemp(prefix="mpp-bench-ckpt-")
+    ck = os.path.join(tmp, "ck")
+    rows = []
+    pairs = [("checkpoints every 5 s", ["--checkpoint", ck], ["--no-progress"], 1.02),
+             ("progress lines every second (--progress=1, a log)", ["--progress=1"],
+              ["--no-progress"], 1.01)]
+    want = None
+    for what, mine, theirs, target in pairs:
+        a, b = [], []
+        for _ in range(runs):
+            for extra, times in ((mine, a), (theirs, b)):
+                if os.path.exists(ck):
+                    os.remove(ck)
+                t, rep = mpprimes_json(base + extra + LONG_RANGE, env)
+                times.append(t)
+                want = want or rep["count"]
+                if rep["count"] != want:
+                    sys.exit(f"bench.py: {what}: count {rep['count']}, expected {want}")
+        rows.append(dict(what=f"count [2, 1e11], 2 ranks: {what}",
+                         mine=" ".join(["mpirun -np 2 mpprimes -c"] + mine + LONG_RANGE),
+                         theirs=" ".join(["mpirun -np 2 mpprimes -c"] + theirs + LONG_RANGE),
+                         a=statistics.median(a), b=statistics.median(b), target=target))
+        print(f"{rows[-1]['what']}: {rows[-1]['a']:.3f} s against {rows[-1]['b']:.3f} s: "
+              f"{rows[-1]['a'] / rows[-1]['b']:.2f}x (target {target}x)", flush=True)
+    # stopped near half-way, then resumed
+    full = rows[0]["b"]  # the uninterrupted run
+    resumed, left, excess = [], [], []
+    for _ in range(runs):
+        if os.path.exists(ck):
+            os.remove(ck)
+        p = subprocess.Popen(base + ["--checkpoint", ck] + LONG_RANGE, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(full / 2)
+        p.send_signal(signal.SIGTERM)
+        p.wait()
+        t, rep = mpprimes_json(base + ["--checkpoint", ck] + LONG_RANGE, env)
+        if rep["count"] != want:
+            sys.exit(f"bench.py: resumed count {rep['count']}, expected {want}")
+        resumed.append(t)
+        left.append((1 - rep["resumed"]) * full)
+        excess.append(t - left[-1])
+    shutil.rmtree(tmp, ignore_errors=True)
+    rows.append(dict(what="count [2, 1e11], 2 ranks: resumed after SIGTERM near half-way",
+                     mine="mpirun -np 2 mpprimes -c --checkpoint F 2 1e11 (again)",
+                     theirs="the share left of the uninterrupted run's time",
+                     a=statistics.median(resumed), b=statistics.median(left),
+                     target="+0.2 s + start-up", excess=statistics.median(excess)))
+    print(f"{rows[-1]['what']}: {rows[-1]['a']:.3f} s against {rows[-1]['b']:.3f} s left "
+          f"(+{rows[-1]['excess']:.3f} s)", flush=True)
+    return rows
+
+
 def engine(binary, runs):
     """Issue 16's targets, side by side with primesieve in the same rounds."""
     env = mpi_env()
@@ -628,7 +698,7 @@ def baselines(build, binary, runs):
 
 
 def render(args, binary, rows, mem, theirs_mem, ltargets, lmem, lists, base, eng=None,
-           pat=None):
+           pat=None, lng=None):
     """The generated region of docs/benchmarks.md, as Markdown."""
     f = io.StringIO()
     f.write("Written by `python3 bench/bench.py` (median wall time of "
@@ -714,6 +784,17 @@ def render(args, binary, rows, mem, theirs_mem, ltargets, lmem, lists, base, eng
         for r in pat:
             f.write(f"| {r['what']} | `{r['mine']}` | {r['a']:.3f} | `{r['theirs']}` | "
                     f"{r['b']:.3f} | {r['a'] / r['b']:.2f} | {r['target']:.2f}x |\n")
+    if lng:
+        f.write("\n## Long runs: checkpoints, progress, resume\n\n")
+        f.write("Issue 18's rows at 2 ranks, whole commands (mpirun's start-up included), "
+                "each alternating with what it is compared with.\n\n")
+        f.write("| work | command | s | against | s | ratio | target |\n"
+                "|---|---|---|---|---|---|---|\n")
+        for r in lng:
+            target = (f"{r['target']:.2f}x" if isinstance(r["target"], float)
+                      else f"{r['target']} (here +{r['excess']:.3f} s)")
+            f.write(f"| {r['what']} | `{r['mine']}` | {r['a']:.3f} | {r['theirs']} | "
+                    f"{r['b']:.3f} | {r['a'] / r['b']:.2f} | {target} |\n")
     if lists:
         f.write("\n## Listing primes\n\n")
         f.write("The sieve alone (`bench/sieve_time`, no MPI, one core) counting with "
@@ -746,6 +827,8 @@ def main():
                     help="skip the sieve engine targets (issue 16)")
     ap.add_argument("--skip-patterns", action="store_true",
                     help="skip the prime pattern targets (issue 17)")
+    ap.add_argument("--skip-long", action="store_true",
+                    help="skip the long-run targets (issue 18)")
     ap.add_argument("--skip-listing", action="store_true",
                     help="skip the listing targets and their memory")
     ap.add_argument("--listing-stop", default="1e9",
@@ -772,11 +855,12 @@ def main():
     lmem = [] if args.skip_listing else listing_memory(args.build, binary, args.memory_stop)
     eng = None if args.skip_engine or args.only else engine(binary, args.runs)
     pat = None if args.skip_patterns or args.only else patterns(binary, args.runs)
+    lng = None if args.skip_long or args.only else long_runs(binary, args.runs)
     lists = [] if args.skip_baselines else listing(args.build, binary, args.runs)
     base = [] if args.skip_baselines else baselines(args.build, binary, args.runs)
 
     write_generated(args.out, render(args, binary, rows, mem, theirs_mem, ltargets, lmem,
-                                     lists, base, eng, pat), OWNER,
+                                     lists, base, eng, pat, lng), OWNER,
                     head="# Benchmarks\n\n")
     print(f"wrote {args.out}")
 
