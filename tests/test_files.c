@@ -44,7 +44,8 @@
  *                         given, and commits it under its name; ENOENT when
  *                         it is gone, ERANGE when it is shorter; and
  *                         mpp_outfile_leftovers counts and names the
- *                         temporary files of a target.
+ *                         temporary files of a target, mpp_remove_leftovers
+ *                         removes them.
  */
 #define _DEFAULT_SOURCE /* realpath, setgroups */
 #include <dirent.h>
@@ -1767,6 +1768,17 @@ START_TEST(test_outfile_resume)
     expect_file(path, "2\n3\n5\n7\n11\n");
     ck_assert(!exists(tmp));
     ck_assert_uint_eq(mpp_outfile_leftovers(path, found, sizeof found), 0);
+    /* a checkpoint's leftovers removed, nothing else */
+    char a[128], b[128], other[128];
+    join(a, dir, "out.tmp-aaaaaa");
+    join(b, dir, "out.tmp-bbbbbb");
+    join(other, dir, "out.tmp-toolong");
+    write_file(a, "x", 0644);
+    write_file(b, "y", 0644);
+    write_file(other, "z", 0644);
+    ck_assert_uint_eq(mpp_remove_leftovers(path), 2);
+    ck_assert(!exists(a) && !exists(b) && exists(other) && exists(path));
+    unlink(other);
     remove_dir(dir);
 }
 END_TEST

@@ -179,6 +179,7 @@ void mpp_settle(run *r)
         MPI_TIMED(r, MPI_Reduce(&r->swept, &done, 1, MPI_DOUBLE, MPI_SUM, 0, r->comm));
     if (r->rank != 0)
         return;
+    mpp_track_prepare(r, worst.failure);
     mpp_outlet_finish(r, worst.failure == 0); /* renamed (or kept) before it says so */
     if (!mpp_track_settle(r, r->status == EXIT_DONE ? worst.failure : FAILURE(FAIL_WRITE, EIO)) &&
         !worst.failure)

@@ -376,12 +376,37 @@ static void resolve_chunk(run *r)
         o->chunk = o->stop - o->start + 1;
 }
 
+/* --output of a finished checkpoint that still names its temporary file:
+ * every prime was written, but the run was stopped before the rename, or
+ * right after it. Renamed now (or found renamed). Returns the exit status. */
+static int finish_output(run *r)
+{
+    mpp_options *o = &r->opts;
+    mpp_checkpoint *ck = r->ck;
+    mpp_outfile f;
+    int e = mpp_outfile_resume(&f, o->output, ck->tmp, ck->bytes);
+    if (e == 0)
+        e = mpp_outfile_commit(&f);
+    else if (e == ENOENT && access(o->output, F_OK) == 0)
+        e = 0; /* renamed before the checkpoint could say so */
+    if (e) {
+        fprintf(r->err, "mpprimes: cannot finish output file '%s' from its temporary file "
+                        "'%s': %s\n", o->output, ck->tmp, strerror(e));
+        return EXIT_RUNTIME;
+    }
+    ck->tmp[0] = '\0';
+    return EXIT_DONE;
+}
+
 /* --output: opens the file, and chooses how it is written. Returns the
  * exit status. */
 static int open_output(run *r)
 {
     mpp_options *o = &r->opts;
     mpp_checkpoint *ck = r->ck;
+    char other[512];
+    /* (looked for before this run makes its own) */
+    size_t left = ck && ck->tmp[0] ? 0 : mpp_outfile_leftovers(o->output, other, sizeof other);
     int e;
     if (ck && ck->tmp[0]) { /* resumed: the file written so far */
         e = mpp_outfile_resume(&r->file, o->output, ck->tmp, ck->bytes);
@@ -399,13 +424,10 @@ static int open_output(run *r)
                 strerror(e));
         return EXIT_RUNTIME;
     } else {
-        char other[512];
-        size_t n = mpp_outfile_leftovers(o->output, other, sizeof other);
-        if (n > 1 || (n == 1 && strcmp(other, r->file.tmp ? r->file.tmp : "") != 0))
-            fprintf(r->err, "mpprimes: note: %s is a temporary file left by an earlier run "
-                            "of --output '%s' that was killed%s; remove it%s\n",
-                    strcmp(other, r->file.tmp ? r->file.tmp : "") == 0 ? "another" : other,
-                    o->output, n > 2 ? " (there are more)" : "",
+        if (left)
+            fprintf(r->err, "mpprimes: note: '%s' is a temporary file left by an earlier run "
+                            "of --output '%s' that was killed%s; remove it%s\n", other,
+                    o->output, left > 1 ? " (there are more)" : "",
                     ck ? "" : " (with --checkpoint a run takes its own up again)");
         if (ck && r->file.tmp)
             snprintf(ck->tmp, sizeof ck->tmp, "%s", r->file.tmp);
@@ -457,6 +479,8 @@ int mpp_outlet_preflight(run *r)
                 (double)avail / 1048576.0);
         return EXIT_RUNTIME;
     }
+    if (o->output && r->finished && r->ck->tmp[0] && (e = finish_output(r)) != EXIT_DONE)
+        return e;
     if (o->output && !r->finished && (e = open_output(r)) != EXIT_DONE)
         return e;
     uint64_t share = share_of(o, r->where, r->size);

@@ -307,8 +307,13 @@ void mpp_track_finish(run *r);
  * rounds before it): the checkpoint and progress from the committed rounds
  * before K. */
 void mpp_track_listing(run *r);
+/* Rank 0, in the settling, before the output file is renamed or kept: the
+ * progress line erased; a listing's checkpoint brought up to its committed
+ * rounds (unless a write failed: WORST, the run's failure), and written
+ * when they are all of it. */
+void mpp_track_prepare(run *r, int worst);
 /* Rank 0, in the settling, after the output file was renamed or kept: the
- * progress line erased, and the final checkpoint written (finished when
+ * log's last progress line, and the final checkpoint written (finished when
  * the run succeeded; with every committed round unless a write failed:
  * WORST, the run's failure). Returns false when it could not be written (a
  * message is printed). */

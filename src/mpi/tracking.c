@@ -169,7 +169,9 @@ int mpp_checkpoint_begin(run *r)
     if (r->ck == NULL)
         return EXIT_DONE;
     /* (re)written now, with --output's temporary file: a FILE that cannot
-     * be written fails before any work */
+     * be written fails before any work; what a run killed while writing it
+     * left goes */
+    mpp_remove_leftovers(r->opts.checkpoint);
     int e = write_checkpoint(r);
     if (e) {
         fprintf(r->err, "mpprimes: cannot write checkpoint '%s': %s\n", r->opts.checkpoint,
@@ -193,7 +195,7 @@ static void show(run *r, double now, bool last)
     if (last && tk->tty) /* the line is erased before the report */
         return;
     mpp_write_all(tk->fd, line, n);
-    tk->shown = true;
+    tk->shown = !last;
     tk->last_line = now;
 }
 
@@ -382,6 +384,10 @@ static void listing_state(run *r, uint64_t bytes)
         mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
     if (p->done && !mpp_spans_add(&ck->done, next, next))
         mpp_note_failure(r, FAILURE(FAIL_FIND, ENOMEM));
+    /* every line listed and delivered: nothing is left to list, even when
+     * a signal then stops the run before --output's rename (a resumed run
+     * renames it: the checkpoint still names the temporary file) */
+    ck->finished = p->done;
     if (r->tk)
         r->tk->dirty = true;
 }
@@ -394,19 +400,28 @@ void mpp_track_listing(run *r)
     tick(r);
 }
 
+void mpp_track_prepare(run *r, int worst)
+{
+    tracker *tk = r->tk;
+    if (tk && tk->fd >= 0 && tk->shown && tk->tty) {
+        mpp_write_all(tk->fd, MPP_STATUS_ERASE, sizeof MPP_STATUS_ERASE - 1);
+        tk->shown = false;
+    }
+    /* every committed round was delivered, unless a write failed */
+    if (!r->opts.count_only && !r->finished && (worst == 0 || worst >> 16 == FAIL_STOP))
+        listing_state(r, r->listed_bytes);
+    /* all listed: said before the rename, so that a run killed between the
+     * two is resumed by renaming (or finding renamed) the file */
+    if (r->ck && r->ck->finished && r->ck->tmp[0] && write_checkpoint(r) != 0)
+        r->ck->tmp[0] = '\0'; /* (the write at the end says why) */
+}
+
 bool mpp_track_settle(run *r, int worst)
 {
     tracker *tk = r->tk;
     bool ok = worst == 0;
-    /* every committed round was delivered, unless a write failed */
-    if (!r->opts.count_only && !r->finished && (worst == 0 || worst >> 16 == FAIL_STOP))
-        listing_state(r, r->listed_bytes);
-    if (tk && tk->fd >= 0 && tk->shown) {
-        if (tk->tty)
-            mpp_write_all(tk->fd, MPP_STATUS_ERASE, sizeof MPP_STATUS_ERASE - 1);
-        else if (ok)
-            show(r, MPI_Wtime(), true); /* the log's last line: 100% */
-    }
+    if (tk && tk->fd >= 0 && !tk->tty && ok)
+        show(r, MPI_Wtime(), true); /* the log's last line: 100% */
     if (r->ck == NULL)
         return true;
     if (ok && r->opts.count_only && !r->finished) {
@@ -423,7 +438,9 @@ bool mpp_track_settle(run *r, int worst)
             ok = false;
         }
     }
-    r->ck->finished = ok;
+    if (ok)
+        r->ck->tmp[0] = '\0'; /* renamed */
+    r->ck->finished = ok || (!r->opts.count_only && r->ck->finished);
     int e = write_checkpoint(r);
     if (e) {
         fprintf(r->err, "mpprimes: cannot write checkpoint '%s': %s\n", r->opts.checkpoint,

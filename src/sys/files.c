@@ -203,7 +203,9 @@ int mpp_outfile_resume(mpp_outfile *o, const char *path, const char *tmp, uint64
     return e;
 }
 
-size_t mpp_outfile_leftovers(const char *path, char *found, size_t size)
+/* The temporary files "PATH.tmp-XXXXXX": counted, the first named in
+ * FOUND, or (REMOVE) removed. */
+static size_t leftovers(const char *path, char *found, size_t size, bool remove)
 {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
@@ -220,11 +222,23 @@ size_t mpp_outfile_leftovers(const char *path, char *found, size_t size)
             continue;
         if (n++ == 0 && found && size)
             snprintf(found, size, "%.*s%s", (int)dirlen, path, name);
+        if (remove && dir && dirfd(d) >= 0)
+            unlinkat(dirfd(d), name, 0);
     }
     if (d)
         closedir(d);
     free(dir);
     return n;
+}
+
+size_t mpp_outfile_leftovers(const char *path, char *found, size_t size)
+{
+    return leftovers(path, found, size, false);
+}
+
+size_t mpp_remove_leftovers(const char *path)
+{
+    return leftovers(path, NULL, 0, true);
 }
 
 void mpp_fsync_dir(const char *path)

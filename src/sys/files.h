@@ -88,6 +88,9 @@ void mpp_appendfile_close(mpp_appendfile *a, bool keep);
  * temporary file beside it, synced to disk, renamed over PATH, and the
  * directory synced (--checkpoint). Returns 0 or an errno. */
 int mpp_write_atomic(const char *path, const void *buf, size_t len);
+/* Removes the temporary files mpp_write_atomic(PATH) left when killed
+ * ("PATH.tmp-XXXXXX"); returns how many. */
+size_t mpp_remove_leftovers(const char *path);
 /* Syncs the directory that holds PATH (after a rename into it). */
 void mpp_fsync_dir(const char *path);
 /* Reads the whole file PATH (at most MAX bytes: EFBIG beyond) into *BUF
