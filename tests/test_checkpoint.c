@@ -255,22 +255,20 @@ START_TEST(test_other_command)
     mpp_checkpoint *c = sample(&o), *back = malloc(sizeof *back);
     size_t len;
     char *text = mpp_checkpoint_encode(c, &len), why[256];
-    mpp_options other = o;
-    other.stop = 2000000;
-    mpp_checkpoint_init(back, &other);
-    ck_assert_int_eq(mpp_checkpoint_decode(text, len, back->command, back, why, sizeof why),
-                     MPP_CKPT_OTHER);
-    ck_assert_str_eq(why, "belongs to another command (its stop is 1000000, this command's "
-                          "2000000)");
-    mpp_checkpoint_free(back);
-    other = o;
-    other.method = MPP_METHOD_TRIAL;
-    mpp_checkpoint_init(back, &other);
-    ck_assert_int_eq(mpp_checkpoint_decode(text, len, back->command, back, why, sizeof why),
-                     MPP_CKPT_OTHER);
-    ck_assert_str_eq(why, "belongs to another command (its method is sieve, this command's "
-                          "trial)");
-    mpp_checkpoint_free(back);
+    mpp_options others[2] = {o, o};
+    others[0].stop = 2000000;
+    others[1].method = MPP_METHOD_TRIAL;
+    static const char *const whys[2] = {
+        "belongs to another command (its stop is 1000000, this command's 2000000)",
+        "belongs to another command (its method is sieve, this command's trial)"};
+    for (int i = 0; i < 2; i++) {
+        mpp_checkpoint_init(back, &others[i]);
+        ck_assert_int_eq(mpp_checkpoint_decode(text, len, back->command, back, why, sizeof why),
+                         MPP_CKPT_OTHER);
+        ck_assert_str_eq(why, whys[i]);
+        mpp_checkpoint_free(back);
+    }
+    mpp_options other;
     /* what does not decide the results is not in the command */
     other = o;
     other.decomposition = MPP_DECOMP_DYNAMIC;

@@ -69,6 +69,30 @@ void mpp_note_failure(run *r, int failure)
         r->failure = failure;
 }
 
+/* The end of a listing's interruption line (FOUND: what it listed): what
+ * became of the output, and what a checkpoint keeps. */
+static void listing_tail(FILE *f, const run *r, uint64_t found)
+{
+    const mpp_options *o = &r->opts;
+    if (o->print && r->ck)
+        fprintf(f, "; they were printed, and no more; checkpoint '%s' keeps them: run the "
+                   "same command again, appending (>>) to what it printed, to resume\n",
+                o->checkpoint);
+    else if (o->print)
+        fprintf(f, found ? "; they were printed, and no more\n" : "; none was printed\n");
+    else if (o->output && r->ck)
+        fprintf(f, "; checkpoint '%s' keeps them, and the %" PRIu64 " bytes of output file "
+                   "'%s' written so far: run the same command again to resume\n",
+                o->checkpoint, r->ck->bytes, o->output);
+    else if (o->output)
+        fprintf(f, "; output file '%s' was not written\n", o->output);
+    else if (r->ck)
+        fprintf(f, "; checkpoint '%s' keeps them: run the same command again to resume\n",
+                o->checkpoint);
+    else
+        fprintf(f, "; no report\n");
+}
+
 /* Rank 0: the one-line message for an interruption by SIG: how far the
  * run got (DONE numbers of the range) and what became of its output.
  * Under mpirun, which was likely signalled too and forwards no more output
@@ -103,25 +127,8 @@ static void report_interrupt(run *r, int sig, double done)
         fprintf(f, ", in round %" PRIu64 ": the %s below %" PRIu64 " were found (%" PRIu64
                    ", %.1f%% of the range [%" PRIu64 ", %" PRIu64 "])", p->rounds + 1, what,
                 p->next, found, 100.0 * done / all, o->start, o->stop);
-    if (o->count_only)
-        (void)0; /* said above */
-    else if (o->print && r->ck)
-        fprintf(f, "; they were printed, and no more; checkpoint '%s' keeps them: run the "
-                   "same command again, appending (>>) to what it printed, to resume\n",
-                o->checkpoint);
-    else if (o->print)
-        fprintf(f, found ? "; they were printed, and no more\n" : "; none was printed\n");
-    else if (o->output && r->ck)
-        fprintf(f, "; checkpoint '%s' keeps them, and the %" PRIu64 " bytes of output file "
-                   "'%s' written so far: run the same command again to resume\n",
-                o->checkpoint, r->ck->bytes, o->output);
-    else if (o->output)
-        fprintf(f, "; output file '%s' was not written\n", o->output);
-    else if (r->ck)
-        fprintf(f, "; checkpoint '%s' keeps them: run the same command again to resume\n",
-                o->checkpoint);
-    else
-        fprintf(f, "; no report\n");
+    if (!o->count_only) /* (a count's line is whole) */
+        listing_tail(f, r, found);
     if (fclose(f) != 0) {
         free(line);
         return;
